@@ -1,0 +1,216 @@
+using System.Collections.Concurrent;
+using MassTransit;
+using MassTransit.Middleware;
+using MassTransit.Serialization;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Shop.Messaging.EntityFrameworkCore.Storage;
+
+namespace Shop.Messaging.EntityFrameworkCore.Delivery;
+
+/// <summary>
+/// Sends what the outbox holds once it is due. Each round locks a batch of due outboxes (skipping those another
+/// instance holds), sends their messages in order, deletes what went out and pushes a failed outbox back with an
+/// exponential delay. Nothing is dropped; a broker outage costs retries, not messages.
+/// </summary>
+public sealed class OutboxDeliveryService<TDbContext>(
+    IServiceScopeFactory scopes,
+    IBus bus,
+    OutboxDeliverySignal signal,
+    DurableStoreMetrics metrics,
+    IOptions<DurableStoreOptions> options,
+    TimeProvider time,
+    ILogger<OutboxDeliveryService<TDbContext>> logger) : BackgroundService
+    where TDbContext : DbContext
+{
+    readonly DurableStoreOptions _options = options.Value;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var backlogRecorded = DateTime.MinValue;
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            TimeSpan wait;
+            try
+            {
+                var round = await DeliverDue(stoppingToken);
+
+                if (time.GetUtcNow().UtcDateTime - backlogRecorded > BacklogInterval)
+                {
+                    await RecordBacklog(stoppingToken);
+                    backlogRecorded = time.GetUtcNow().UtcDateTime;
+                }
+
+                if (round.BatchWasFull)
+                    continue;
+
+                wait = _options.PollInterval;
+                if (round.NextDue is { } next)
+                {
+                    var untilDue = next - time.GetUtcNow().UtcDateTime;
+                    wait = untilDue < TimeSpan.Zero ? TimeSpan.Zero : untilDue < wait ? untilDue : wait;
+                }
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                break;
+            }
+            catch (Exception exception)
+            {
+                logger.LogError(exception, "Outbox delivery round failed; next attempt in {Delay}", _options.PollInterval);
+                wait = _options.PollInterval;
+            }
+
+            try
+            {
+                if (wait > TimeSpan.Zero)
+                    await signal.Wait(wait, stoppingToken);
+            }
+            catch (OperationCanceledException)
+            {
+                break;
+            }
+        }
+    }
+
+    internal readonly record struct Round(bool BatchWasFull, DateTime? NextDue);
+
+    internal async Task<Round> DeliverDue(CancellationToken cancellationToken)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<TDbContext>();
+        var dialect = DurableStoreDialect.For(db);
+        var now = time.GetUtcNow().UtcDateTime;
+
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+
+        // The only text spliced in is the table name from our own model; the values are parameters.
+#pragma warning disable EF1002
+        var due = await db.Set<OutboxState>()
+            .FromSqlRaw(
+                $"SELECT * FROM {dialect.TableName<OutboxState>(db)} WHERE due_time <= {{0}} ORDER BY due_time LIMIT {{1}}{dialect.SkipLockedSuffix}",
+                now, _options.BatchSize)
+            .AsTracking()
+            .ToListAsync(cancellationToken);
+#pragma warning restore EF1002
+
+        if (due.Count == 0)
+        {
+            await transaction.CommitAsync(cancellationToken);
+            var next = await db.Set<OutboxState>().MinAsync(s => (DateTime?)s.DueTime, cancellationToken);
+            return new Round(false, next);
+        }
+
+        var ids = due.Select(s => s.OutboxId).ToList();
+        var messages = (await db.Set<OutboxMessage>().AsNoTracking().Where(m => ids.Contains(m.OutboxId))
+                .OrderBy(m => m.SequenceNumber).ToListAsync(cancellationToken))
+            .ToLookup(m => m.OutboxId);
+
+        var outcomes = new ConcurrentDictionary<Guid, (int Sent, Exception? Error)>();
+        await Parallel.ForEachAsync(due,
+            new ParallelOptions { MaxDegreeOfParallelism = _options.DeliveryConcurrency, CancellationToken = cancellationToken },
+            async (outbox, token) => outcomes[outbox.OutboxId] = await Deliver(messages[outbox.OutboxId], token));
+
+        var deliveredIds = new List<Guid>();
+        foreach (var outbox in due)
+        {
+            var (sent, error) = outcomes[outbox.OutboxId];
+            if (error is null)
+            {
+                deliveredIds.Add(outbox.OutboxId);
+                metrics.Delivered(sent, now - outbox.DueTime);
+                continue;
+            }
+
+            if (sent > 0)
+            {
+                var outboxId = outbox.OutboxId;
+                var firstUnsent = messages[outboxId].ElementAt(sent).SequenceNumber;
+                await db.Set<OutboxMessage>().Where(m => m.OutboxId == outboxId && m.SequenceNumber < firstUnsent)
+                    .ExecuteDeleteAsync(cancellationToken);
+            }
+
+            outbox.Attempts++;
+            outbox.DueTime = now + RetryDelay(outbox.Attempts);
+            outbox.LastError = Truncate($"{error.GetType().Name}: {error.Message}", 2000);
+            metrics.DeliveryFailed();
+            logger.LogWarning(error, "Outbox {OutboxId} not delivered (attempt {Attempts}); next attempt at {DueTime}",
+                outbox.OutboxId, outbox.Attempts, outbox.DueTime);
+        }
+
+        if (deliveredIds.Count > 0)
+            await db.Set<OutboxState>().Where(s => deliveredIds.Contains(s.OutboxId)).ExecuteDeleteAsync(cancellationToken);
+
+        await db.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+
+        return new Round(due.Count == _options.BatchSize, null);
+    }
+
+    async Task<(int Sent, Exception? Error)> Deliver(IEnumerable<OutboxMessage> messages, CancellationToken cancellationToken)
+    {
+        var sent = 0;
+        try
+        {
+            foreach (var message in messages)
+            {
+                if (message.ExpirationTime is { } expires && expires < time.GetUtcNow().UtcDateTime)
+                {
+                    logger.LogWarning("Outbox message {MessageId} expired at {ExpirationTime} before it could be sent; dropped",
+                        message.MessageId, expires);
+                    sent++;
+                    continue;
+                }
+
+                message.Hydrate(SystemTextJsonMessageSerializer.Instance);
+                var destination = message.DestinationAddress
+                    ?? throw new InvalidOperationException($"Outbox message {message.MessageId} has no destination address.");
+
+                using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+                timeout.CancelAfter(_options.SendTimeout);
+
+                var endpoint = await bus.GetSendEndpoint(destination);
+                await endpoint.Send(new SerializedMessageBody(), new OutboxMessageSendPipe(message, destination), timeout.Token);
+                sent++;
+            }
+
+            return (sent, null);
+        }
+        catch (Exception exception) when (!cancellationToken.IsCancellationRequested)
+        {
+            return (sent, exception);
+        }
+    }
+
+    TimeSpan RetryDelay(int attempts)
+    {
+        var exponent = Math.Min(attempts - 1, 20);
+        var delay = _options.MinRetryDelay * Math.Pow(2, exponent);
+        if (delay > _options.MaxRetryDelay)
+            delay = _options.MaxRetryDelay;
+
+        // Jitter spreads instances that failed together so they do not retry in lockstep.
+        return delay * (0.8 + Random.Shared.NextDouble() * 0.4);
+    }
+
+    static readonly TimeSpan BacklogInterval = TimeSpan.FromSeconds(5);
+
+    /// <summary>Undelivered outboxes: due now, or waiting after a failed attempt (future schedules are not backlog).</summary>
+    async Task RecordBacklog(CancellationToken cancellationToken)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<TDbContext>();
+        var now = time.GetUtcNow().UtcDateTime;
+        var backlog = await db.Set<OutboxState>().Where(s => s.DueTime <= now || s.Attempts > 0)
+            .GroupBy(_ => 1)
+            .Select(g => new { Count = g.Count(), Oldest = g.Min(s => s.Created) })
+            .FirstOrDefaultAsync(cancellationToken);
+
+        metrics.Backlogged(backlog?.Count ?? 0, backlog is null ? TimeSpan.Zero : now - backlog.Oldest);
+    }
+
+    static string Truncate(string value, int length) => value.Length <= length ? value : value[..length];
+}

@@ -1,0 +1,28 @@
+namespace Shop.Messaging.EntityFrameworkCore;
+
+/// <summary>The <c>Messaging:Outbox</c> and <c>Messaging:Inbox</c> settings of the durable store.</summary>
+public sealed class DurableStoreOptions
+{
+    /// <summary>Longest wait between delivery queries when nothing wakes the service (other instances' commits, due schedules).</summary>
+    public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Outboxes locked and delivered per database transaction.</summary>
+    public int BatchSize { get; set; } = 100;
+
+    /// <summary>Outboxes sent concurrently within a batch; messages of one outbox always go one after another.</summary>
+    public int DeliveryConcurrency { get; set; } = 16;
+
+    /// <summary>Time allowed for one send to the broker before the attempt counts as failed.</summary>
+    public TimeSpan SendTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>First pause after a failed delivery; doubles per attempt up to <see cref="MaxRetryDelay"/>. Nothing is ever dropped.</summary>
+    public TimeSpan MinRetryDelay { get; set; } = TimeSpan.FromSeconds(1);
+    public TimeSpan MaxRetryDelay { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Run the delivery service in this process (switch off in processes that only write).</summary>
+    public bool DeliveryEnabled { get; set; } = true;
+
+    /// <summary>How long consumed inbox rows are kept to recognise redeliveries.</summary>
+    public TimeSpan InboxRetention { get; set; } = TimeSpan.FromDays(7);
+    public TimeSpan InboxCleanupInterval { get; set; } = TimeSpan.FromMinutes(10);
+}

@@ -1,0 +1,83 @@
+using MassTransit;
+using MassTransit.DependencyInjection;
+using MassTransit.Middleware;
+using MassTransit.Middleware.Outbox;
+using MassTransit.Scheduling;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Shop.Messaging.EntityFrameworkCore.Delivery;
+using Shop.Messaging.EntityFrameworkCore.Inbox;
+using Shop.Messaging.EntityFrameworkCore.Outbox;
+using Shop.Messaging.EntityFrameworkCore.Sagas;
+using Shop.Messaging.EntityFrameworkCore.Scheduling;
+
+namespace Shop.Messaging.EntityFrameworkCore;
+
+public static class DurableStoreServiceCollectionExtensions
+{
+    public const string SectionName = "Messaging:DurableStore";
+
+    /// <summary>
+    /// <see cref="ShopMessagingServiceCollectionExtensions.AddShopMessaging"/> with the durable store on
+    /// <typeparamref name="TDbContext"/>: every consumer and saga gets the inbox and the transactional outbox, the
+    /// scoped publish endpoint writes to the bus outbox, sagas persist in the same database and the scheduler is
+    /// durable. The service registers <typeparamref name="TDbContext"/> itself and calls
+    /// <c>modelBuilder.AddDurableMessaging()</c> in it.
+    /// </summary>
+    public static IServiceCollection AddShopMessaging<TDbContext>(this IServiceCollection services, IConfiguration configuration,
+        Action<IBusRegistrationConfigurator> configure, Action<ShopMessagingBuilder>? extend = null)
+        where TDbContext : DbContext =>
+        services.AddShopMessaging(configuration, configure, builder =>
+        {
+            builder.UseDurableStore<TDbContext>();
+            extend?.Invoke(builder);
+        });
+
+    public static ShopMessagingBuilder UseDurableStore<TDbContext>(this ShopMessagingBuilder builder)
+        where TDbContext : DbContext
+    {
+        var services = builder.Services;
+        var section = builder.Configuration.GetSection(SectionName);
+        var options = section.Get<DurableStoreOptions>() ?? new DurableStoreOptions();
+        services.Configure<DurableStoreOptions>(section);
+
+        services.AddMetrics();
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<OutboxDeliverySignal>();
+        services.TryAddSingleton<IBusOutboxNotification>(provider => provider.GetRequiredService<OutboxDeliverySignal>());
+        services.TryAddSingleton<DurableStoreMetrics>();
+        services.TryAddSingleton<OutboxCommitInterceptor>();
+        services.ConfigureDbContext<TDbContext>((provider, db) => db.AddInterceptors(provider.GetRequiredService<OutboxCommitInterceptor>()));
+
+        services.AddScoped<IOutboxContextFactory<TDbContext>, DurableOutboxContextFactory<TDbContext>>();
+        if (options.DeliveryEnabled)
+            services.AddHostedService<OutboxDeliveryService<TDbContext>>();
+        services.AddHostedService<InboxCleanupService<TDbContext>>();
+
+        services.AddHealthChecks().AddDbContextCheck<TDbContext>("database", tags: ["ready"]);
+
+        builder.OnRegistration(x =>
+        {
+            x.SetSagaRepositoryProvider(new DurableSagaRepositoryRegistrationProvider<TDbContext>());
+            x.Replace(ServiceDescriptor.Scoped<IScopedBusContextProvider<IBus>, DurableScopedBusContextProvider<TDbContext>>());
+            x.TryAddScoped<IMessageScheduler>(provider => new MessageScheduler(
+                new DurableScheduleMessageProvider(
+                    provider.GetRequiredService<IScopedBusContextProvider<IBus>>().Context.SendEndpointProvider,
+                    provider.GetRequiredService<TDbContext>()),
+                provider.GetRequiredService<IBus>().Topology));
+        });
+
+        builder.OnEndpoint((context, endpoint) =>
+        {
+            var observer = new MassTransit.Configuration.OutboxConsumePipeSpecificationObserver<TDbContext>(endpoint, context);
+            endpoint.ConnectConsumerConfigurationObserver(observer);
+            endpoint.ConnectSagaConfigurationObserver(observer);
+        });
+
+        builder.UseDurableScheduler((context, bus) => bus.AddPrePipeSpecification(new DurableMessageSchedulerSpecification<TDbContext>(context)));
+
+        return builder;
+    }
+}

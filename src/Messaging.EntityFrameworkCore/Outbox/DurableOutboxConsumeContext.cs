@@ -1,0 +1,68 @@
+using MassTransit;
+using MassTransit.Middleware;
+using MassTransit.Middleware.Outbox;
+using Microsoft.EntityFrameworkCore;
+
+namespace Shop.Messaging.EntityFrameworkCore.Outbox;
+
+/// <summary>
+/// The consume context a consumer sees inside the durable store's transaction: its sends and publishes become
+/// outbox rows of that transaction. Delivery is handed to the outbox delivery service at commit, which is why
+/// the context reports the outbox as delivered once the transaction has committed.
+/// </summary>
+sealed class DurableOutboxConsumeContext<TMessage> : OutboxConsumeContextProxy<TMessage>, IDurableOutboxTransaction
+    where TMessage : class
+{
+    readonly OutboxRecorder _recorder;
+    readonly Func<Task> _markConsumed;
+
+    public DurableOutboxConsumeContext(ConsumeContext<TMessage> context, OutboxConsumeOptions options, IServiceProvider provider,
+        DbContext db, OutboxRecorder recorder, Func<Task> markConsumed, bool alreadyConsumed)
+        : base(context, options, provider)
+    {
+        Db = db;
+        _recorder = recorder;
+        _markConsumed = markConsumed;
+        IsMessageConsumed = alreadyConsumed;
+        IsOutboxDelivered = alreadyConsumed;
+    }
+
+    public DbContext Db { get; }
+
+    /// <summary>False once the transaction is over; a scheduler asked for after that writes on its own.</summary>
+    public bool IsTransactionActive { get; private set; } = true;
+
+    public override bool ContinueProcessing { get; set; } = true;
+    public override bool IsMessageConsumed { get; }
+    public override bool IsOutboxDelivered { get; }
+    public override int ReceiveCount => 1;
+    public override long? LastSequenceNumber => null;
+
+    public bool HasOutgoingMessages => _recorder.HasMessages;
+
+    public override async Task SetConsumed()
+    {
+        await _markConsumed();
+        await Db.SaveChangesAsync(CancellationToken);
+    }
+
+    public override Task SetDelivered() => Task.CompletedTask;
+
+    // Messages never wait here for the consumer pipe to deliver them: the delivery service owns them after commit.
+    public override Task<List<OutboxMessageContext>> LoadOutboxMessages() => Task.FromResult(new List<OutboxMessageContext>());
+
+    public override Task NotifyOutboxMessageDelivered(OutboxMessageContext message) => Task.CompletedTask;
+
+    public override Task RemoveOutboxMessages() => Task.CompletedTask;
+
+    public override Task AddSend<T>(SendContext<T> context) => _recorder.Add(context);
+
+    public void Complete() => IsTransactionActive = false;
+}
+
+/// <summary>Lets the scheduler and the saga repository recognise an open durable-store transaction.</summary>
+interface IDurableOutboxTransaction
+{
+    DbContext Db { get; }
+    bool IsTransactionActive { get; }
+}

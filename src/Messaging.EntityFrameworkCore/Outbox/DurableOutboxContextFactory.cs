@@ -1,0 +1,98 @@
+using System.Diagnostics;
+using MassTransit;
+using MassTransit.Middleware;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging;
+using Shop.Messaging.EntityFrameworkCore.Delivery;
+using Shop.Messaging.EntityFrameworkCore.Storage;
+
+namespace Shop.Messaging.EntityFrameworkCore.Outbox;
+
+/// <summary>
+/// Runs a consumer inside one database transaction that also holds its inbox row and its outgoing messages:
+/// claim the inbox row, consume, record the outbox rows, mark consumed, commit. A message whose inbox row says
+/// it was consumed already is acknowledged without running the consumer.
+/// </summary>
+sealed class DurableOutboxContextFactory<TDbContext>(
+    TDbContext db,
+    IServiceProvider provider,
+    OutboxDeliverySignal signal,
+    DurableStoreMetrics metrics,
+    TimeProvider time,
+    ILogger<DurableOutboxContextFactory<TDbContext>> logger) : IOutboxContextFactory<TDbContext>
+    where TDbContext : DbContext
+{
+    readonly DurableStoreDialect _dialect = DurableStoreDialect.For(db);
+
+    public async Task Send<T>(ConsumeContext<T> context, OutboxConsumeOptions options, IPipe<OutboxConsumeContext<T>> next)
+        where T : class
+    {
+        var messageId = context.GetOriginalMessageId() ?? throw new MessageException(typeof(T), "The inbox needs a MessageId on every message.");
+        var cancellationToken = context.CancellationToken;
+        var timer = Stopwatch.StartNew();
+
+        // A retry may reuse this scope: start from a clean slate rather than from what the failed attempt tracked.
+        db.ChangeTracker.Clear();
+
+        var recorder = new OutboxRecorder(db, time);
+        DurableOutboxConsumeContext<T> outboxContext;
+
+        await using (var transaction = await db.Database.BeginTransactionAsync(cancellationToken))
+        {
+            var consumed = await InboxClaim.Claim(db, _dialect, messageId, options.ConsumerId, time.GetUtcNow().UtcDateTime, cancellationToken);
+
+            outboxContext = new DurableOutboxConsumeContext<T>(context, options, provider, db, recorder,
+                () => InboxClaim.MarkConsumed(db, _dialect, messageId, options.ConsumerId, time.GetUtcNow().UtcDateTime, cancellationToken),
+                alreadyConsumed: consumed.HasValue);
+
+            if (consumed.HasValue)
+            {
+                metrics.DuplicateDetected(options.ConsumerType);
+                logger.LogInformation("Duplicate {MessageType} {MessageId} for {Consumer} ignored; consumed at {Consumed}",
+                    TypeCache<T>.ShortName, messageId, options.ConsumerType, consumed.Value);
+            }
+            else
+            {
+                try
+                {
+                    await next.Send(outboxContext);
+                }
+                finally
+                {
+                    outboxContext.Complete();
+                }
+            }
+
+            try
+            {
+                await transaction.CommitAsync(cancellationToken);
+            }
+            catch (Exception exception)
+            {
+                await context.NotifyFaulted(timer.Elapsed, TypeCache<T>.ShortName, exception);
+                throw;
+            }
+        }
+
+        if (outboxContext.HasOutgoingMessages)
+            signal.Notify();
+
+        if (outboxContext.IsMessageConsumed)
+        {
+            // Duplicate: let the pipe acknowledge it.
+            await next.Send(outboxContext);
+            return;
+        }
+
+        // Consumed and committed: the pipe's second pass finds the message consumed and the outbox handed over.
+        var completed = new DurableOutboxConsumeContext<T>(context, options, provider, db, recorder, () => Task.CompletedTask, alreadyConsumed: true);
+        completed.Complete();
+        await next.Send(completed);
+    }
+
+    public void Probe(ProbeContext context)
+    {
+        var scope = context.CreateFilterScope("outboxContextFactory");
+        scope.Add("provider", "shop-durable-store");
+    }
+}

@@ -1,0 +1,101 @@
+using MassTransit;
+using MassTransit.Context;
+using MassTransit.Serialization;
+using Microsoft.EntityFrameworkCore;
+using Shop.Messaging.EntityFrameworkCore.Storage;
+
+namespace Shop.Messaging.EntityFrameworkCore.Outbox;
+
+/// <summary>
+/// Turns sends and publishes into outbox rows tracked by a <see cref="DbContext"/>, so they are written by the
+/// same <c>SaveChanges</c> and transaction as the caller's own changes. Immediate messages of one unit of work share
+/// one outbox (delivered together, in order); every scheduled message gets an outbox of its own, due at its time.
+/// </summary>
+sealed class OutboxRecorder(DbContext db, TimeProvider time)
+{
+    readonly Lock _lock = new();
+    OutboxState? _current;
+
+    /// <summary>True once a message was recorded since the last <see cref="Reset"/>.</summary>
+    public bool HasMessages { get; private set; }
+
+    public Task Add<T>(SendContext<T> context) where T : class
+    {
+        if (context.MessageId is not { } messageId)
+            throw new MessageException(typeof(T), "The outbox needs a MessageId on every message it stores.");
+
+        var now = time.GetUtcNow().UtcDateTime;
+        var body = context.Serializer.GetMessageBody(context).GetString();
+
+        lock (_lock)
+        {
+            OutboxState outbox;
+            if (context.Delay is { } delay && delay > TimeSpan.Zero)
+            {
+                outbox = new OutboxState
+                {
+                    OutboxId = NewId.NextGuid(),
+                    Created = now,
+                    DueTime = now + delay,
+                    ScheduleTokenId = context.ScheduledMessageId
+                };
+                db.Add(outbox);
+            }
+            else
+            {
+                // Once saved, the current outbox is final: later messages of the scope start a new one.
+                if (_current is null || db.Entry(_current).State != EntityState.Added)
+                {
+                    _current = new OutboxState { OutboxId = NewId.NextGuid(), Created = now, DueTime = now };
+                    db.Add(_current);
+                }
+
+                outbox = _current;
+            }
+
+            var message = new OutboxMessage
+            {
+                OutboxId = outbox.OutboxId,
+                SequenceNumber = outbox.Messages.Count,
+                MessageId = messageId,
+                ConversationId = context.ConversationId,
+                CorrelationId = context.CorrelationId,
+                InitiatorId = context.InitiatorId,
+                RequestId = context.RequestId,
+                SourceAddress = context.SourceAddress,
+                DestinationAddress = context.DestinationAddress,
+                ResponseAddress = context.ResponseAddress,
+                FaultAddress = context.FaultAddress,
+                SentTime = context.SentTime ?? now,
+                ExpirationTime = context.TimeToLive is { } ttl ? now + ttl : null,
+                ContentType = context.ContentType?.ToString() ?? context.Serialization.DefaultContentType.ToString(),
+                MessageType = string.Join(";", context.SupportedMessageTypes),
+                Body = body,
+                Headers = SystemTextJsonMessageSerializer.Instance.SerializeDictionary(context.Headers.GetAll())
+            };
+
+            if (context is TransportSendContext<T> transportContext)
+            {
+                var properties = new Dictionary<string, object>(StringComparer.OrdinalIgnoreCase);
+                transportContext.WritePropertiesTo(properties);
+                if (properties.Count > 0)
+                    message.Properties = SystemTextJsonMessageSerializer.Instance.SerializeDictionary(properties);
+            }
+
+            outbox.Messages.Add(message);
+            db.Add(message);
+            HasMessages = true;
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public void Reset()
+    {
+        lock (_lock)
+        {
+            _current = null;
+            HasMessages = false;
+        }
+    }
+}

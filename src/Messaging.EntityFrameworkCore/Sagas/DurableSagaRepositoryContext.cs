@@ -1,0 +1,105 @@
+using MassTransit;
+using MassTransit.Context;
+using MassTransit.Middleware;
+using MassTransit.Saga;
+using Microsoft.EntityFrameworkCore;
+
+namespace Shop.Messaging.EntityFrameworkCore.Sagas;
+
+/// <summary>Saga instances on the consumer's <see cref="DbContext"/>, so instance state commits with the inbox row and outgoing messages.</summary>
+sealed class DurableSagaRepositoryContext<TSaga, TMessage> : ConsumeContextScope<TMessage>, SagaRepositoryContext<TSaga, TMessage>
+    where TSaga : class, ISaga
+    where TMessage : class
+{
+    readonly DbContext db;
+    readonly ConsumeContext<TMessage> consumeContext;
+    readonly ISagaConsumeContextFactory<DbContext, TSaga> factory;
+    readonly SagaLoader<TSaga> loader;
+
+    public DurableSagaRepositoryContext(DbContext db, ConsumeContext<TMessage> consumeContext, ISagaConsumeContextFactory<DbContext, TSaga> factory,
+        SagaLoader<TSaga> loader)
+        : base(consumeContext, db)
+    {
+        this.db = db;
+        this.consumeContext = consumeContext;
+        this.factory = factory;
+        this.loader = loader;
+    }
+
+    public Task<SagaConsumeContext<TSaga, TMessage>> Add(TSaga instance) =>
+        factory.CreateSagaConsumeContext(db, consumeContext, instance, SagaConsumeContextMode.Add);
+
+    public async Task<SagaConsumeContext<TSaga, TMessage>> Insert(TSaga instance)
+    {
+        // A failed insert must not poison the surrounding transaction, which may hold other work of this message.
+        var transaction = db.Database.CurrentTransaction;
+        const string savepoint = "saga_insert";
+        if (transaction is not null)
+            await transaction.CreateSavepointAsync(savepoint, CancellationToken);
+
+        var entry = db.Set<TSaga>().Add(instance);
+        try
+        {
+            await db.SaveChangesAsync(CancellationToken);
+            return await factory.CreateSagaConsumeContext(db, consumeContext, instance, SagaConsumeContextMode.Insert);
+        }
+        catch (DbUpdateException)
+        {
+            entry.State = EntityState.Detached;
+            if (transaction is not null)
+                await transaction.RollbackToSavepointAsync(savepoint, CancellationToken);
+            return default!;
+        }
+    }
+
+    public async Task<SagaConsumeContext<TSaga, TMessage>> Load(Guid correlationId)
+    {
+        var instance = await loader.LoadForUpdate(db, correlationId, CancellationToken);
+        return instance is null
+            ? default!
+            : await factory.CreateSagaConsumeContext(db, consumeContext, instance, SagaConsumeContextMode.Load);
+    }
+
+    public async Task Save(SagaConsumeContext<TSaga> context)
+    {
+        db.Set<TSaga>().Add(context.Saga);
+        await db.SaveChangesAsync(CancellationToken);
+    }
+
+    public Task Update(SagaConsumeContext<TSaga> context) => db.SaveChangesAsync(CancellationToken);
+
+    public async Task Delete(SagaConsumeContext<TSaga> context)
+    {
+        db.Set<TSaga>().Remove(context.Saga);
+        await db.SaveChangesAsync(CancellationToken);
+    }
+
+    public Task Discard(SagaConsumeContext<TSaga> context) => Task.CompletedTask;
+
+    public Task Undo(SagaConsumeContext<TSaga> context)
+    {
+        var entry = db.ChangeTracker.Entries<TSaga>().FirstOrDefault(e => e.Entity.CorrelationId == context.Saga.CorrelationId);
+        if (entry is not null)
+            entry.State = EntityState.Unchanged;
+        return Task.CompletedTask;
+    }
+
+    public Task<SagaConsumeContext<TSaga, T>> CreateSagaConsumeContext<T>(ConsumeContext<T> consumeContext, TSaga instance, SagaConsumeContextMode mode)
+        where T : class =>
+        factory.CreateSagaConsumeContext(db, consumeContext, instance, mode);
+}
+
+/// <summary>Read-only access for query and load repositories (no locks, no tracking).</summary>
+sealed class DurableSagaQueryContext<TSaga>(DbContext db, CancellationToken cancellationToken)
+    : BasePipeContext(cancellationToken), QuerySagaRepositoryContext<TSaga>, LoadSagaRepositoryContext<TSaga>
+    where TSaga : class, ISaga
+{
+    public Task<TSaga> Load(Guid correlationId) =>
+        db.Set<TSaga>().AsNoTracking().SingleOrDefaultAsync(x => x.CorrelationId == correlationId, CancellationToken)!;
+
+    public async Task<SagaRepositoryQueryContext<TSaga>> Query(ISagaQuery<TSaga> query, CancellationToken cancellationToken)
+    {
+        var ids = await db.Set<TSaga>().AsNoTracking().Where(query.FilterExpression).Select(x => x.CorrelationId).ToListAsync(cancellationToken);
+        return new DefaultSagaRepositoryQueryContext<TSaga>(this, ids);
+    }
+}

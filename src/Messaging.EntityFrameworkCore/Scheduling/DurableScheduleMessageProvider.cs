@@ -1,0 +1,50 @@
+using MassTransit;
+using MassTransit.Scheduling;
+using Microsoft.EntityFrameworkCore;
+using Shop.Messaging.EntityFrameworkCore.Storage;
+
+namespace Shop.Messaging.EntityFrameworkCore.Scheduling;
+
+/// <summary>
+/// MassTransit's scheduler contract on the outbox: a scheduled message is an outbox row due at its time, written
+/// through <paramref name="outboxEndpoints"/> (whose sends land in <paramref name="db"/>) and delivered by the
+/// delivery service like any other. Cancelling deletes the row if it has not gone out yet. No broker plugin, no
+/// limit on how far ahead.
+/// </summary>
+sealed class DurableScheduleMessageProvider(ISendEndpointProvider outboxEndpoints, DbContext db, Func<CancellationToken, Task>? flush = null)
+    : IScheduleMessageProvider
+{
+    public async Task<ScheduledMessage<T>> ScheduleSend<T>(Uri destinationAddress, DateTime scheduledTime, T message, IPipe<SendContext<T>> pipe,
+        CancellationToken cancellationToken) where T : class
+    {
+        var schedulePipe = new ScheduleSendPipe<T>(pipe, scheduledTime)
+        {
+            ScheduledMessageId = ScheduleTokenIdCache<T>.GetTokenId(message, NewId.NextGuid())
+        };
+
+        var endpoint = await outboxEndpoints.GetSendEndpoint(destinationAddress);
+        await endpoint.Send(message, schedulePipe, cancellationToken);
+
+        if (flush is not null)
+            await flush(cancellationToken);
+
+        return new ScheduledMessageHandle<T>(schedulePipe.ScheduledMessageId ?? NewId.NextGuid(), scheduledTime, destinationAddress, message);
+    }
+
+    public Task CancelScheduledSend(Guid tokenId, CancellationToken cancellationToken) => Cancel(tokenId, cancellationToken);
+
+    public Task CancelScheduledSend(Uri destinationAddress, Guid tokenId, CancellationToken cancellationToken) => Cancel(tokenId, cancellationToken);
+
+    async Task Cancel(Guid tokenId, CancellationToken cancellationToken)
+    {
+        // Scheduled in this very unit of work and not saved yet: forget it before it is ever written.
+        foreach (var entry in db.ChangeTracker.Entries<OutboxState>().Where(e => e.Entity.ScheduleTokenId == tokenId && e.State == EntityState.Added).ToList())
+        {
+            foreach (var message in entry.Entity.Messages)
+                db.Entry(message).State = EntityState.Detached;
+            entry.State = EntityState.Detached;
+        }
+
+        await db.Set<OutboxState>().Where(s => s.ScheduleTokenId == tokenId).ExecuteDeleteAsync(cancellationToken);
+    }
+}

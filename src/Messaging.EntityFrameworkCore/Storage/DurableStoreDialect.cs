@@ -1,0 +1,73 @@
+using System.Data.Common;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage;
+
+namespace Shop.Messaging.EntityFrameworkCore.Storage;
+
+/// <summary>
+/// What differs between databases for the durable store. Everything else is plain EF Core, so a new provider
+/// (SQLite for the standalone mode) only answers these few questions.
+/// </summary>
+public abstract class DurableStoreDialect
+{
+    /// <summary>Appended to the delivery query so competing delivery instances take disjoint rows.</summary>
+    public abstract string SkipLockedSuffix { get; }
+
+    /// <summary>Appended to a saga load so concurrent events for one instance queue up behind each other.</summary>
+    public abstract string RowLockSuffix { get; }
+
+    public virtual string Quote(string identifier) => $"\"{identifier}\"";
+
+    public string TableName<TEntity>(DbContext db)
+    {
+        var entity = db.Model.FindEntityType(typeof(TEntity))
+            ?? throw new InvalidOperationException(
+                $"{typeof(TEntity).Name} is not part of {db.GetType().Name}; call modelBuilder.AddDurableMessaging() in OnModelCreating.");
+        var schema = entity.GetSchema();
+        var table = Quote(entity.GetTableName()!);
+        return schema is null ? table : $"{Quote(schema)}.{table}";
+    }
+
+    public static DurableStoreDialect For(DbContext db) => db.Database.ProviderName switch
+    {
+        "Npgsql.EntityFrameworkCore.PostgreSQL" => PostgreSql,
+        "Microsoft.EntityFrameworkCore.Sqlite" => Sqlite,
+        var other => throw new NotSupportedException($"The durable message store does not support the EF Core provider '{other}'.")
+    };
+
+    public static DurableStoreDialect PostgreSql { get; } = new PostgreSqlDialect();
+    public static DurableStoreDialect Sqlite { get; } = new SqliteDialect();
+
+    sealed class PostgreSqlDialect : DurableStoreDialect
+    {
+        public override string SkipLockedSuffix => " FOR UPDATE SKIP LOCKED";
+        public override string RowLockSuffix => " FOR UPDATE";
+    }
+
+    // SQLite takes a database-wide write lock per transaction, which already serialises what row locks would.
+    sealed class SqliteDialect : DurableStoreDialect
+    {
+        public override string SkipLockedSuffix => "";
+        public override string RowLockSuffix => "";
+    }
+}
+
+static class DbContextCommandExtensions
+{
+    /// <summary>A command on the context's connection, enlisted in its current transaction.</summary>
+    public static DbCommand CreateCommand(this DbContext db, string sql, params (string Name, object? Value)[] parameters)
+    {
+        var command = db.Database.GetDbConnection().CreateCommand();
+        command.CommandText = sql;
+        command.Transaction = db.Database.CurrentTransaction?.GetDbTransaction();
+        foreach (var (name, value) in parameters)
+        {
+            var parameter = command.CreateParameter();
+            parameter.ParameterName = name;
+            parameter.Value = value ?? DBNull.Value;
+            command.Parameters.Add(parameter);
+        }
+
+        return command;
+    }
+}

@@ -1,0 +1,34 @@
+using Microsoft.EntityFrameworkCore;
+
+namespace Shop.Messaging.EntityFrameworkCore.Storage;
+
+static class InboxClaim
+{
+    /// <summary>
+    /// Records a delivery of (message, consumer) inside the current transaction and returns when it was consumed
+    /// before, if ever. The upsert holds the row lock until commit, so a concurrent duplicate waits and then sees
+    /// the first delivery's outcome instead of running the consumer a second time.
+    /// </summary>
+    public static async Task<DateTime?> Claim(DbContext db, DurableStoreDialect dialect, Guid messageId, Guid consumerId, DateTime now,
+        CancellationToken cancellationToken)
+    {
+        var table = dialect.TableName<InboxState>(db);
+        await db.Database.OpenConnectionAsync(cancellationToken);
+        await using var command = db.CreateCommand(
+            $"INSERT INTO {table} (message_id, consumer_id, received, receive_count) VALUES (@message_id, @consumer_id, @received, 1) " +
+            $"ON CONFLICT (message_id, consumer_id) DO UPDATE SET receive_count = {table}.receive_count + 1 RETURNING consumed",
+            ("message_id", messageId), ("consumer_id", consumerId), ("received", now));
+
+        var result = await command.ExecuteScalarAsync(cancellationToken);
+        return result is DateTime consumed ? DateTime.SpecifyKind(consumed, DateTimeKind.Utc) : null;
+    }
+
+    public static async Task MarkConsumed(DbContext db, DurableStoreDialect dialect, Guid messageId, Guid consumerId, DateTime now,
+        CancellationToken cancellationToken)
+    {
+        await using var command = db.CreateCommand(
+            $"UPDATE {dialect.TableName<InboxState>(db)} SET consumed = @consumed WHERE message_id = @message_id AND consumer_id = @consumer_id",
+            ("consumed", now), ("message_id", messageId), ("consumer_id", consumerId));
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+}

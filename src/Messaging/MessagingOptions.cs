@@ -1,0 +1,55 @@
+namespace Shop.Messaging;
+
+/// <summary>The <c>Messaging</c> configuration section, shared by every service.</summary>
+public sealed class MessagingOptions
+{
+    public const string SectionName = "Messaging";
+
+    /// <summary><c>RabbitMq</c> (default), <c>InMemory</c> or <c>AmazonSqs</c>.</summary>
+    public string Transport { get; set; } = MessagingTransports.RabbitMq;
+
+    public RabbitMqTransportOptions RabbitMq { get; set; } = new();
+
+    public RetryOptions Retry { get; set; } = new();
+
+    /// <summary>Messages fetched ahead of processing per receive endpoint.</summary>
+    public int PrefetchCount { get; set; } = 32;
+
+    /// <summary>Messages processed at once per receive endpoint; defaults to the prefetch count.</summary>
+    public int? ConcurrentMessageLimit { get; set; }
+}
+
+public sealed class RabbitMqTransportOptions
+{
+    /// <summary>An <c>amqp://user:password@host:port/vhost</c> URI; takes precedence over the separate settings.</summary>
+    public string? Url { get; set; }
+
+    public string Host { get; set; } = "localhost";
+    public ushort Port { get; set; } = 5672;
+    public string VirtualHost { get; set; } = "/";
+    public string Username { get; set; } = "guest";
+    public string Password { get; set; } = "guest";
+}
+
+/// <summary>
+/// Layered retry: immediate exponential retries inside one delivery for transient faults, then redelivery
+/// through the scheduler after longer pauses, then the <c>_error</c> queue and a <c>Fault&lt;T&gt;</c>.
+/// </summary>
+public sealed class RetryOptions
+{
+    public int ImmediateLimit { get; set; } = 5;
+    public TimeSpan ImmediateMinInterval { get; set; } = TimeSpan.FromMilliseconds(100);
+    public TimeSpan ImmediateMaxInterval { get; set; } = TimeSpan.FromSeconds(5);
+    public TimeSpan ImmediateIntervalDelta { get; set; } = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>Pauses before each redelivery; empty turns redelivery off.</summary>
+    public TimeSpan[] RedeliveryIntervals { get; set; } =
+        [TimeSpan.FromSeconds(30), TimeSpan.FromMinutes(5), TimeSpan.FromMinutes(30)];
+}
+
+public static class MessagingTransports
+{
+    public const string RabbitMq = "RabbitMq";
+    public const string InMemory = "InMemory";
+    public const string AmazonSqs = "AmazonSqs";
+}

@@ -1,0 +1,134 @@
+using MassTransit;
+using MassTransit.Logging;
+using MassTransit.Monitoring;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Trace;
+
+namespace Shop.Messaging;
+
+public static class ShopMessagingServiceCollectionExtensions
+{
+    /// <summary>
+    /// The one bus set-up every Shop service uses: transport from <c>Messaging:Transport</c>, kebab-case endpoint
+    /// names, layered retry, telemetry and the bus health check (tagged <c>ready</c>). Infrastructure such as the
+    /// durable store plugs in through <paramref name="extend"/>.
+    /// </summary>
+    public static IServiceCollection AddShopMessaging(this IServiceCollection services, IConfiguration configuration,
+        Action<IBusRegistrationConfigurator> configure, Action<ShopMessagingBuilder>? extend = null)
+    {
+        var section = configuration.GetSection(MessagingOptions.SectionName);
+        var options = section.Get<MessagingOptions>() ?? new MessagingOptions();
+        services.Configure<MessagingOptions>(section);
+
+        var builder = new ShopMessagingBuilder(services, configuration, options);
+        builder.AddTransport(MessagingTransports.RabbitMq, (x, configureBus) => x.UsingRabbitMq((context, cfg) =>
+        {
+            ConfigureRabbitMqHost(cfg, options.RabbitMq);
+            configureBus(context, cfg);
+            cfg.ConfigureEndpoints(context);
+        }));
+        builder.AddTransport(MessagingTransports.InMemory, (x, configureBus) => x.UsingInMemory((context, cfg) =>
+        {
+            configureBus(context, cfg);
+            cfg.ConfigureEndpoints(context);
+        }));
+        extend?.Invoke(builder);
+
+        if (!builder.TryGetTransport(options.Transport, out var useTransport))
+        {
+            throw new InvalidOperationException(
+                $"Messaging:Transport is '{options.Transport}', which this service does not have. " +
+                $"Use {MessagingTransports.RabbitMq} or {MessagingTransports.InMemory}" +
+                (string.Equals(options.Transport, MessagingTransports.AmazonSqs, StringComparison.OrdinalIgnoreCase)
+                    ? "; the Amazon SQS/SNS transport must be added to the service with its own registration."
+                    : "."));
+        }
+
+        services.AddMassTransit(x =>
+        {
+            x.SetKebabCaseEndpointNameFormatter();
+
+            foreach (var callback in builder.RegistrationCallbacks)
+                callback(x);
+
+            configure(x);
+
+            x.AddConfigureEndpointsCallback((context, _, endpoint) =>
+            {
+                ConfigureRetry(endpoint, options.Retry);
+                foreach (var callback in builder.EndpointCallbacks)
+                    callback(context, endpoint);
+            });
+
+            useTransport(x, (context, cfg) =>
+            {
+                cfg.PrefetchCount = options.PrefetchCount;
+                if (options.ConcurrentMessageLimit is { } limit)
+                    cfg.ConcurrentMessageLimit = limit;
+
+                if (!builder.HasDurableScheduler)
+                    cfg.UseDelayedMessageScheduler();
+
+                foreach (var callback in builder.BusCallbacks)
+                    callback(context, cfg);
+            });
+        });
+
+        services.AddOpenTelemetry()
+            .WithTracing(tracing => tracing.AddSource(DiagnosticHeaders.DefaultListenerName))
+            .WithMetrics(metrics => metrics
+                .AddMeter(InstrumentationOptions.MeterName)
+                .AddMeter(ShopMessagingDiagnostics.MeterName));
+
+        return services;
+    }
+
+    static void ConfigureRetry(IReceiveEndpointConfigurator endpoint, RetryOptions retry)
+    {
+        // Registered outermost first: redelivery wraps the immediate retries, which wrap the consumer pipes.
+        if (retry.RedeliveryIntervals.Length > 0)
+        {
+            endpoint.UseScheduledRedelivery(r =>
+            {
+                r.Handle<Exception>(TransientFailures.IsTransient);
+                r.Intervals(retry.RedeliveryIntervals);
+            });
+        }
+
+        if (retry.ImmediateLimit > 0)
+        {
+            endpoint.UseMessageRetry(r =>
+            {
+                r.Handle<Exception>(TransientFailures.IsTransient);
+                r.Exponential(retry.ImmediateLimit, retry.ImmediateMinInterval, retry.ImmediateMaxInterval, retry.ImmediateIntervalDelta);
+            });
+        }
+    }
+
+    static void ConfigureRabbitMqHost(IRabbitMqBusFactoryConfigurator cfg, RabbitMqTransportOptions rabbit)
+    {
+        if (!string.IsNullOrWhiteSpace(rabbit.Url))
+        {
+            var uri = new Uri(rabbit.Url);
+            var userInfo = uri.UserInfo.Split(':', 2);
+            var virtualHost = Uri.UnescapeDataString(uri.AbsolutePath.TrimStart('/'));
+            cfg.Host(uri.Host, uri.IsDefaultPort ? (ushort)5672 : (ushort)uri.Port, virtualHost.Length == 0 ? "/" : virtualHost, h =>
+            {
+                if (userInfo.Length == 2)
+                {
+                    h.Username(Uri.UnescapeDataString(userInfo[0]));
+                    h.Password(Uri.UnescapeDataString(userInfo[1]));
+                }
+            });
+            return;
+        }
+
+        cfg.Host(rabbit.Host, rabbit.Port, rabbit.VirtualHost, h =>
+        {
+            h.Username(rabbit.Username);
+            h.Password(rabbit.Password);
+        });
+    }
+}

@@ -1,0 +1,40 @@
+using System.Data.Common;
+using System.Net.Http;
+using System.Net.Sockets;
+
+namespace Shop.Messaging;
+
+/// <summary>Thrown by a consumer to say "try again later": the retry policy treats it as transient.</summary>
+public class TransientException : Exception
+{
+    public TransientException(string message) : base(message) { }
+    public TransientException(string message, Exception inner) : base(message, inner) { }
+}
+
+/// <summary>Decides which faults are worth an immediate retry; everything else goes straight to redelivery or the error queue.</summary>
+public static class TransientFailures
+{
+    public static bool IsTransient(Exception exception)
+    {
+        for (var current = exception; current is not null; current = current.InnerException)
+        {
+            switch (current)
+            {
+                case TransientException:
+                case TimeoutException:
+                case SocketException:
+                case HttpRequestException:
+                case IOException:
+                    return true;
+                case DbException db when db.IsTransient:
+                    return true;
+            }
+
+            // EF Core wraps provider errors; concurrency conflicts resolve by running again on fresh data.
+            if (current.GetType().Name is "DbUpdateConcurrencyException")
+                return true;
+        }
+
+        return false;
+    }
+}
