@@ -42,9 +42,15 @@ public sealed class RetryOptions
     public TimeSpan ImmediateMaxInterval { get; set; } = TimeSpan.FromSeconds(5);
     public TimeSpan ImmediateIntervalDelta { get; set; } = TimeSpan.FromMilliseconds(200);
 
-    /// <summary>Pauses before each redelivery; empty turns redelivery off.</summary>
-    public TimeSpan[] RedeliveryIntervals { get; set; } =
-        [TimeSpan.FromSeconds(30), TimeSpan.FromMinutes(5), TimeSpan.FromMinutes(30)];
+    public bool RedeliveryEnabled { get; set; } = true;
+
+    /// <summary>Pauses before each redelivery (configuration replaces the default list rather than adding to it).</summary>
+    public TimeSpan[]? RedeliveryIntervals { get; set; }
+
+    internal TimeSpan[] EffectiveRedeliveryIntervals =>
+        !RedeliveryEnabled ? [] : RedeliveryIntervals is { Length: > 0 } intervals ? intervals : DefaultRedeliveryIntervals;
+
+    static readonly TimeSpan[] DefaultRedeliveryIntervals = [TimeSpan.FromSeconds(30), TimeSpan.FromMinutes(5), TimeSpan.FromMinutes(30)];
 }
 
 public static class MessagingTransports

@@ -88,12 +88,13 @@ public static class ShopMessagingServiceCollectionExtensions
     static void ConfigureRetry(IReceiveEndpointConfigurator endpoint, RetryOptions retry)
     {
         // Registered outermost first: redelivery wraps the immediate retries, which wrap the consumer pipes.
-        if (retry.RedeliveryIntervals.Length > 0)
+        var redelivery = retry.EffectiveRedeliveryIntervals;
+        if (redelivery.Length > 0)
         {
             endpoint.UseScheduledRedelivery(r =>
             {
                 r.Handle<Exception>(TransientFailures.IsTransient);
-                r.Intervals(retry.RedeliveryIntervals);
+                r.Intervals(redelivery);
             });
         }
 

@@ -14,6 +14,11 @@ public class TransientException : Exception
 /// <summary>Decides which faults are worth an immediate retry; everything else goes straight to redelivery or the error queue.</summary>
 public static class TransientFailures
 {
+    // A unique violation here is two deliveries racing to create the same row; run again, the loser finds it.
+    const string UniqueViolation = "23505";
+    const string SerializationFailure = "40001";
+    const string DeadlockDetected = "40P01";
+
     public static bool IsTransient(Exception exception)
     {
         for (var current = exception; current is not null; current = current.InnerException)
@@ -26,7 +31,7 @@ public static class TransientFailures
                 case HttpRequestException:
                 case IOException:
                     return true;
-                case DbException db when db.IsTransient:
+                case DbException db when db.IsTransient || db.SqlState is UniqueViolation or SerializationFailure or DeadlockDetected:
                     return true;
             }
 

@@ -204,12 +204,11 @@ public sealed class OutboxDeliveryService<TDbContext>(
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<TDbContext>();
         var now = time.GetUtcNow().UtcDateTime;
-        var backlog = await db.Set<OutboxState>().Where(s => s.DueTime <= now || s.Attempts > 0)
-            .GroupBy(_ => 1)
-            .Select(g => new { Count = g.Count(), Oldest = g.Min(s => s.Created) })
-            .FirstOrDefaultAsync(cancellationToken);
+        var undelivered = db.Set<OutboxState>().Where(s => s.DueTime <= now || s.Attempts > 0);
+        var count = await undelivered.CountAsync(cancellationToken);
+        var oldest = count == 0 ? null : await undelivered.MinAsync(s => (DateTime?)s.Created, cancellationToken);
 
-        metrics.Backlogged(backlog?.Count ?? 0, backlog is null ? TimeSpan.Zero : now - backlog.Oldest);
+        metrics.Backlogged(count, oldest is { } created ? now - created : TimeSpan.Zero);
     }
 
     static string Truncate(string value, int length) => value.Length <= length ? value : value[..length];

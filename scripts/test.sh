@@ -1,0 +1,88 @@
+#!/usr/bin/env bash
+# The Shop test command: starts RabbitMQ and PostgreSQL (scripts/services.sh),
+# runs every test in the solution against them, and ends with one line
+#
+#   tests: N passed, N failed, N skipped
+#
+# counted from the .trx files in artifacts/test-results.
+# Extra arguments go to `dotnet test`, e.g.  scripts/test.sh --filter Category=Outbox
+# Exit status: non-zero if the services did not come up, dotnet test failed,
+# any test failed, or no test result was written at all.
+set -uo pipefail
+
+cd "$(dirname "${BASH_SOURCE[0]}")/.." || exit 2
+ROOT=$PWD
+RESULTS_DIR=artifacts/test-results
+
+export DOTNET_NOLOGO=1 DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+
+summary_none() {
+  echo "note: $1"
+  echo "tests: 0 passed, 0 failed"
+  exit 1
+}
+
+# 1. services, and the SHOP_TEST_* settings for the tests
+if ! env_lines=$("$ROOT/scripts/services.sh" --env); then
+  summary_none "scripts/services.sh failed: RabbitMQ/PostgreSQL not available, no test was run"
+fi
+eval "$env_lines"
+export SHOP_TEST_POSTGRES SHOP_TEST_RABBITMQ SHOP_TEST_RABBITMQ_MANAGEMENT
+
+# 2. the tests
+solution=${SHOP_SOLUTION:-}
+if [ -z "$solution" ]; then
+  for candidate in Shop.sln Shop.slnx; do
+    if [ -f "$candidate" ]; then solution=$candidate; break; fi
+  done
+fi
+[ -n "$solution" ] || summary_none "no Shop.sln (or Shop.slnx) in $ROOT"
+
+rm -rf "$RESULTS_DIR"
+mkdir -p "$RESULTS_DIR"
+
+dotnet test "$solution" -c Release \
+  --logger "trx;LogFilePrefix=results" \
+  --results-directory "$RESULTS_DIR" \
+  "$@"
+test_rc=$?
+
+# 3. the summary, summed over all .trx files
+mapfile -t trx_files < <(find "$RESULTS_DIR" -type f -name '*.trx' | sort)
+if [ "${#trx_files[@]}" -eq 0 ]; then
+  summary_none "no .trx file in $RESULTS_DIR (build failure?); dotnet test exit code $test_rc"
+fi
+
+# <Counters total=".." executed=".." passed=".." failed=".." error=".." timeout=".."
+#           aborted=".." ... notExecuted=".." ... />   (one per .trx file)
+# failed = failed + error + timeout + aborted.
+# skipped = notExecuted, or total - executed where that is larger: VSTest's trx
+# logger counts a skipped xunit test in total but in neither executed nor
+# notExecuted.
+read -r passed failed skipped < <(
+  cat "${trx_files[@]}" | tr '\n' ' ' | grep -o '<Counters [^>]*>' | awk '
+    {
+      delete c
+      rest = $0
+      while (match(rest, /[A-Za-z]+="[0-9]+"/)) {
+        kv = substr(rest, RSTART, RLENGTH)
+        rest = substr(rest, RSTART + RLENGTH)
+        eq = index(kv, "=")
+        c[substr(kv, 1, eq - 1)] = substr(kv, eq + 2, length(kv) - eq - 2) + 0
+      }
+      p += c["passed"]
+      f += c["failed"] + c["error"] + c["timeout"] + c["aborted"]
+      s1 = c["notExecuted"]; s2 = c["total"] - c["executed"]
+      s += (s2 > s1 ? s2 : s1)
+    }
+    END { print p + 0, f + 0, s + 0 }'
+)
+passed=${passed:-0} failed=${failed:-0} skipped=${skipped:-0}
+
+rc=$test_rc
+if [ "$rc" -eq 0 ] && [ "$failed" -gt 0 ]; then rc=1; fi
+if [ "$rc" -ne 0 ] && [ "$failed" -eq 0 ]; then
+  echo "note: dotnet test exited with code $rc (${#trx_files[@]} .trx file(s) in $RESULTS_DIR)"
+fi
+echo "tests: $passed passed, $failed failed, $skipped skipped"
+exit "$rc"

@@ -1,0 +1,21 @@
+namespace Shop.Contracts.Orders;
+
+/// <summary>One line of an order, priced when the order was accepted.</summary>
+public sealed record OrderLine(string Sku, int Quantity, decimal UnitPrice);
+
+/// <summary>An order was accepted by the API and stored; the order saga starts here.</summary>
+public sealed record OrderSubmitted(
+    Guid OrderId,
+    Guid CustomerId,
+    string Email,
+    IReadOnlyList<OrderLine> Items,
+    decimal Total,
+    string Currency,
+    string CardToken,
+    DateTime SubmittedAt);
+
+/// <summary>Stock is reserved and the payment taken: the order will ship.</summary>
+public sealed record OrderConfirmed(Guid OrderId, Guid CustomerId, string Email, decimal Total, string Currency, DateTime ConfirmedAt);
+
+/// <summary>The order will not ship; whatever was reserved or charged has been (or is being) given back.</summary>
+public sealed record OrderCancelled(Guid OrderId, Guid CustomerId, string Email, string Reason, DateTime CancelledAt);

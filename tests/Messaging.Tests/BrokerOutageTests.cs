@@ -1,0 +1,70 @@
+using System.Diagnostics;
+using MassTransit;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Shop.Messaging.EntityFrameworkCore.Storage;
+using Shop.Messaging.Tests.Components;
+using Shop.Messaging.Tests.Infrastructure;
+using Xunit;
+
+namespace Shop.Messaging.Tests;
+
+/// <summary>Stopping the broker affects every test, so this collection runs alone.</summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class BrokerOutageCollection
+{
+    public const string Name = "broker outage";
+}
+
+[Collection(BrokerOutageCollection.Name)]
+public sealed class When_the_broker_is_down_while_requests_publish(TestEnvironment environment) : IClassFixture<TestEnvironment>
+{
+    [Fact]
+    public async Task Should_keep_the_messages_in_the_outbox_and_deliver_them_all_once_it_is_back()
+    {
+        await using var host = await ShopTestHost.Start(environment);
+        const int count = 20;
+
+        await RabbitMqCtl("stop_app");
+        try
+        {
+            for (var i = 0; i < count; i++)
+            {
+                var key = $"outage-{i}";
+                await host.InScope(async services =>
+                {
+                    await services.GetRequiredService<IPublishEndpoint>().Publish(new Ping(key));
+                    await services.GetRequiredService<TestDbContext>().SaveChangesAsync();
+                });
+            }
+
+            await Task.Delay(TimeSpan.FromSeconds(2));
+            await using var waiting = environment.CreateDbContext();
+            Assert.Equal(count, await waiting.Set<OutboxMessage>().CountAsync());
+            Assert.Empty(host.Observed.All<Ping>());
+        }
+        finally
+        {
+            await RabbitMqCtl("start_app");
+        }
+
+        await host.Observed.WaitFor<Ping>(p => p.Key.StartsWith("outage-"), count, TimeSpan.FromSeconds(60));
+        await Task.Delay(TimeSpan.FromSeconds(1));
+        var received = host.Observed.All<Ping>().Select(p => p.Message.Key).ToList();
+        Assert.Equal(count, received.Distinct().Count());
+        Assert.Equal(count, received.Count);
+    }
+
+    static async Task RabbitMqCtl(string command)
+    {
+        using var process = Process.Start(new ProcessStartInfo("rabbitmqctl", command)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true
+        }) ?? throw new InvalidOperationException("rabbitmqctl could not be started; this test needs the broker installed by scripts/services.sh.");
+        var output = await process.StandardOutput.ReadToEndAsync() + await process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        if (process.ExitCode != 0)
+            throw new InvalidOperationException($"rabbitmqctl {command} failed ({process.ExitCode}): {output}");
+    }
+}

@@ -1,0 +1,9 @@
+namespace Shop.Messaging.Tests.Components;
+
+/// <summary>A consumer's business write; counting these rows shows how often a consumer really ran.</summary>
+public sealed class Effect
+{
+    public long Id { get; set; }
+    public string Key { get; set; } = "";
+    public string Consumer { get; set; } = "";
+}

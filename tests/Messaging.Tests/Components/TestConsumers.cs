@@ -1,0 +1,120 @@
+using MassTransit;
+using Shop.Messaging.Tests.Infrastructure;
+
+namespace Shop.Messaging.Tests.Components;
+
+public sealed record RecordEffect(string Key);
+public sealed record PublishThenFail(string Key, int FailTimes, bool Transient);
+public sealed record Echoed(string Key);
+public sealed record FlakyWork(string Key, int FailTimes);
+public sealed record DoomedWork(string Key);
+public sealed record BrokenWork(string Key);
+public sealed record Ping(string Key);
+public sealed record SchedulePing(string Key, TimeSpan Delay);
+
+/// <summary>Writes one business row per run: the row count is the number of times it really ran.</summary>
+public sealed class RecordEffectConsumer(TestDbContext db, Attempts attempts) : IConsumer<RecordEffect>
+{
+    public Task Consume(ConsumeContext<RecordEffect> context)
+    {
+        attempts.Next(context.Message.Key);
+        db.Effects.Add(new Effect { Key = context.Message.Key, Consumer = nameof(RecordEffectConsumer) });
+        return Task.CompletedTask;
+    }
+}
+
+public sealed class PublishThenFailConsumer(TestDbContext db, Attempts attempts) : IConsumer<PublishThenFail>
+{
+    public async Task Consume(ConsumeContext<PublishThenFail> context)
+    {
+        var attempt = attempts.Next(context.Message.Key);
+        await context.Publish(new Echoed(context.Message.Key));
+        db.Effects.Add(new Effect { Key = context.Message.Key, Consumer = nameof(PublishThenFailConsumer) });
+
+        if (attempt <= context.Message.FailTimes)
+        {
+            throw context.Message.Transient
+                ? new TransientException($"attempt {attempt} fails on purpose")
+                : new InvalidOperationException($"attempt {attempt} fails on purpose");
+        }
+    }
+}
+
+public sealed class FlakyWorkConsumer(TestDbContext db, Attempts attempts) : IConsumer<FlakyWork>
+{
+    public Task Consume(ConsumeContext<FlakyWork> context)
+    {
+        var attempt = attempts.Next(context.Message.Key);
+        if (attempt <= context.Message.FailTimes)
+            throw new TimeoutException($"attempt {attempt} times out on purpose");
+
+        db.Effects.Add(new Effect { Key = context.Message.Key, Consumer = nameof(FlakyWorkConsumer) });
+        return Task.CompletedTask;
+    }
+}
+
+public sealed class DoomedWorkConsumer(Attempts attempts) : IConsumer<DoomedWork>
+{
+    public Task Consume(ConsumeContext<DoomedWork> context)
+    {
+        var attempt = attempts.Next(context.Message.Key);
+        throw new TransientException($"attempt {attempt}: the downstream service is still down");
+    }
+}
+
+public sealed class BrokenWorkConsumer(Attempts attempts) : IConsumer<BrokenWork>
+{
+    public Task Consume(ConsumeContext<BrokenWork> context)
+    {
+        attempts.Next(context.Message.Key);
+        throw new InvalidOperationException("a bug, not an outage: retrying cannot help");
+    }
+}
+
+public sealed class SchedulePingConsumer : IConsumer<SchedulePing>
+{
+    public Task Consume(ConsumeContext<SchedulePing> context) =>
+        context.SchedulePublish(context.Message.Delay, new Ping(context.Message.Key));
+}
+
+public sealed class EchoedObserver(Observed observed) : IConsumer<Echoed>
+{
+    public Task Consume(ConsumeContext<Echoed> context)
+    {
+        observed.Add(context);
+        return Task.CompletedTask;
+    }
+}
+
+public sealed class PingObserver(Observed observed) : IConsumer<Ping>
+{
+    public Task Consume(ConsumeContext<Ping> context)
+    {
+        observed.Add(context);
+        return Task.CompletedTask;
+    }
+}
+
+public sealed class CounterRemindedObserver(Observed observed) : IConsumer<CounterReminded>
+{
+    public Task Consume(ConsumeContext<CounterReminded> context)
+    {
+        observed.Add(context);
+        return Task.CompletedTask;
+    }
+}
+
+public sealed class FaultObserver(Observed observed) : IConsumer<Fault<DoomedWork>>, IConsumer<Fault<BrokenWork>>
+{
+    public Task Consume(ConsumeContext<Fault<DoomedWork>> context)
+    {
+        observed.Add(context);
+        return Task.CompletedTask;
+    }
+
+    public Task Consume(ConsumeContext<Fault<BrokenWork>> context)
+    {
+        observed.Add(context);
+        return Task.CompletedTask;
+    }
+}

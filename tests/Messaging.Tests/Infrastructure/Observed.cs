@@ -1,0 +1,49 @@
+using System.Collections.Concurrent;
+using MassTransit;
+
+namespace Shop.Messaging.Tests.Infrastructure;
+
+public sealed record Received<T>(T Message, Guid? MessageId, DateTime At, Headers Headers);
+
+/// <summary>What the test hosts' observer consumers saw, with waits that fail with a description instead of hanging.</summary>
+public sealed class Observed
+{
+    readonly ConcurrentQueue<object> _received = new();
+    readonly SemaphoreSlim _changed = new(0);
+
+    public void Add<T>(ConsumeContext<T> context) where T : class
+    {
+        _received.Enqueue(new Received<T>(context.Message, context.MessageId, DateTime.UtcNow, context.Headers));
+        _changed.Release();
+    }
+
+    public IReadOnlyList<Received<T>> All<T>(Func<T, bool>? match = null) =>
+        _received.OfType<Received<T>>().Where(r => match?.Invoke(r.Message) ?? true).ToList();
+
+    public async Task<IReadOnlyList<Received<T>>> WaitFor<T>(Func<T, bool> match, int count = 1, TimeSpan? timeout = null)
+    {
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(30));
+        while (true)
+        {
+            var matching = All(match);
+            if (matching.Count >= count)
+                return matching;
+
+            var left = deadline - DateTime.UtcNow;
+            if (left <= TimeSpan.Zero)
+                throw new TimeoutException($"Expected {count} {typeof(T).Name} message(s), saw {matching.Count} after waiting.");
+
+            await _changed.WaitAsync(left < TimeSpan.FromMilliseconds(200) ? left : TimeSpan.FromMilliseconds(200));
+        }
+    }
+}
+
+/// <summary>Counts attempts per key, so a consumer can fail a set number of times and tests can see how often it ran.</summary>
+public sealed class Attempts
+{
+    readonly ConcurrentDictionary<string, int> _counts = new();
+
+    public int Next(string key) => _counts.AddOrUpdate(key, 1, (_, count) => count + 1);
+
+    public int Of(string key) => _counts.GetValueOrDefault(key);
+}

@@ -1,0 +1,45 @@
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+
+namespace Shop.Messaging.Tests.Infrastructure;
+
+/// <summary>The broker's management HTTP API: a virtual host per test class, and a look inside queues.</summary>
+public sealed class RabbitMqManagement : IDisposable
+{
+    readonly HttpClient _http;
+    readonly string _user;
+
+    public RabbitMqManagement(Uri endpoint)
+    {
+        var credentials = endpoint.UserInfo.Split(':', 2);
+        _user = Uri.UnescapeDataString(credentials[0]);
+        _http = new HttpClient { BaseAddress = new UriBuilder(endpoint) { UserName = "", Password = "", Path = "/api/" }.Uri };
+        _http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Basic",
+            Convert.ToBase64String(Encoding.UTF8.GetBytes(Uri.UnescapeDataString(endpoint.UserInfo))));
+    }
+
+    public async Task CreateVirtualHost(string name)
+    {
+        (await _http.PutAsync($"vhosts/{Uri.EscapeDataString(name)}", null)).EnsureSuccessStatusCode();
+        (await _http.PutAsJsonAsync($"permissions/{Uri.EscapeDataString(name)}/{Uri.EscapeDataString(_user)}",
+            new { configure = ".*", write = ".*", read = ".*" })).EnsureSuccessStatusCode();
+    }
+
+    public async Task DeleteVirtualHost(string name) => await _http.DeleteAsync($"vhosts/{Uri.EscapeDataString(name)}");
+
+    /// <summary>Takes up to <paramref name="count"/> messages off a queue (acknowledged, not requeued).</summary>
+    public async Task<IReadOnlyList<JsonElement>> GetMessages(string virtualHost, string queue, int count = 10)
+    {
+        var response = await _http.PostAsJsonAsync($"queues/{Uri.EscapeDataString(virtualHost)}/{Uri.EscapeDataString(queue)}/get",
+            new { count, ackmode = "ack_requeue_false", encoding = "auto" });
+        if (response.StatusCode == System.Net.HttpStatusCode.NotFound)
+            return [];
+        response.EnsureSuccessStatusCode();
+        var messages = await response.Content.ReadFromJsonAsync<JsonElement>();
+        return messages.EnumerateArray().ToList();
+    }
+
+    public void Dispose() => _http.Dispose();
+}

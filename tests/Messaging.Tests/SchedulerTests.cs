@@ -1,0 +1,105 @@
+using MassTransit;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Shop.Messaging.EntityFrameworkCore.Storage;
+using Shop.Messaging.Tests.Components;
+using Shop.Messaging.Tests.Infrastructure;
+using Xunit;
+
+namespace Shop.Messaging.Tests;
+
+public sealed class When_messages_are_scheduled(TestEnvironment environment) : IClassFixture<TestEnvironment>
+{
+    static readonly Uri PingQueue = new("queue:ping-observer");
+
+    [Fact]
+    public async Task Should_deliver_no_earlier_than_the_scheduled_time()
+    {
+        await using var host = await ShopTestHost.Start(environment);
+        const string key = "two-seconds";
+
+        var scheduledAt = DateTime.UtcNow;
+        await host.InScope(async services =>
+        {
+            await services.GetRequiredService<IMessageScheduler>().ScheduleSend(PingQueue, scheduledAt.AddSeconds(2), new Ping(key));
+            await services.GetRequiredService<TestDbContext>().SaveChangesAsync();
+        });
+
+        var received = (await host.Observed.WaitFor<Ping>(p => p.Key == key, timeout: TimeSpan.FromSeconds(15))).Single();
+        Assert.True(received.At - scheduledAt >= TimeSpan.FromSeconds(2), $"arrived after {received.At - scheduledAt}");
+    }
+
+    [Fact]
+    public async Task Should_never_deliver_a_cancelled_message()
+    {
+        await using var host = await ShopTestHost.Start(environment);
+        const string key = "cancelled";
+
+        ScheduledMessage<Ping>? scheduled = null;
+        await host.InScope(async services =>
+        {
+            scheduled = await services.GetRequiredService<IMessageScheduler>().ScheduleSend(PingQueue, DateTime.UtcNow.AddSeconds(2), new Ping(key));
+            await services.GetRequiredService<TestDbContext>().SaveChangesAsync();
+        });
+        await host.InScope(services => services.GetRequiredService<IMessageScheduler>().CancelScheduledSend(PingQueue, scheduled!.TokenId));
+
+        await Eventually.StaysZero(() => Task.FromResult(host.Observed.All<Ping>(p => p.Key == key).Count), TimeSpan.FromSeconds(4),
+            "delivery of a cancelled message");
+        await using var db = environment.CreateDbContext();
+        Assert.Equal(0, await db.Set<OutboxState>().CountAsync(s => s.ScheduleTokenId == scheduled!.TokenId));
+    }
+
+    [Fact]
+    public async Task Should_deliver_after_the_host_that_scheduled_it_restarted()
+    {
+        const string key = "survives-restart";
+        await using (var before = await ShopTestHost.Start(environment))
+        {
+            await before.InScope(async services =>
+            {
+                await services.GetRequiredService<IMessageScheduler>().ScheduleSend(PingQueue, DateTime.UtcNow.AddSeconds(3), new Ping(key));
+                await services.GetRequiredService<TestDbContext>().SaveChangesAsync();
+            });
+        }
+
+        await using var after = await ShopTestHost.Start(environment);
+        await after.Observed.WaitFor<Ping>(p => p.Key == key, timeout: TimeSpan.FromSeconds(20));
+    }
+
+    [Fact]
+    public async Task Should_schedule_from_a_consumer_inside_its_transaction()
+    {
+        await using var host = await ShopTestHost.Start(environment);
+        const string key = "from-consumer";
+
+        var sentAt = DateTime.UtcNow;
+        await host.Bus.Publish(new SchedulePing(key, TimeSpan.FromSeconds(1)));
+
+        var received = (await host.Observed.WaitFor<Ping>(p => p.Key == key, timeout: TimeSpan.FromSeconds(15))).Single();
+        Assert.True(received.At - sentAt >= TimeSpan.FromSeconds(1), $"arrived after {received.At - sentAt}");
+    }
+
+    [Fact]
+    public async Task Should_fire_a_saga_schedule_and_honour_its_unschedule()
+    {
+        await using var host = await ShopTestHost.Start(environment);
+        var reminded = NewId.NextGuid();
+        var unscheduled = NewId.NextGuid();
+
+        await host.Bus.Publish(new StartCounter(reminded));
+        await host.Bus.Publish(new StartCounter(unscheduled));
+        await Task.Delay(500);
+        await host.Bus.Publish(new RemindCounter(reminded, TimeSpan.FromSeconds(1)));
+        await host.Bus.Publish(new RemindCounter(unscheduled, TimeSpan.FromSeconds(2)));
+        await Task.Delay(300);
+        await host.Bus.Publish(new CancelReminder(unscheduled));
+
+        await host.Observed.WaitFor<CounterReminded>(r => r.CounterId == reminded, timeout: TimeSpan.FromSeconds(15));
+        await Eventually.StaysZero(() => Task.FromResult(host.Observed.All<CounterReminded>(r => r.CounterId == unscheduled).Count),
+            TimeSpan.FromSeconds(3), "a reminder that was unscheduled");
+
+        await using var db = environment.CreateDbContext();
+        Assert.True(await db.Counters.Where(c => c.CorrelationId == reminded).Select(c => c.Reminded).SingleAsync());
+        Assert.False(await db.Counters.Where(c => c.CorrelationId == unscheduled).Select(c => c.Reminded).SingleAsync());
+    }
+}
