@@ -17,6 +17,12 @@ public sealed class MessagingOptions
 
     /// <summary>Messages processed at once per receive endpoint; defaults to the prefetch count.</summary>
     public int? ConcurrentMessageLimit { get; set; }
+
+    /// <summary>How long start-up waits for the broker before the host fails.</summary>
+    public TimeSpan StartTimeout { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>How long shutdown waits for messages in progress.</summary>
+    public TimeSpan StopTimeout { get; set; } = TimeSpan.FromSeconds(30);
 }
 
 public sealed class RabbitMqTransportOptions

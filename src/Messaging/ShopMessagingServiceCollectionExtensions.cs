@@ -76,6 +76,15 @@ public static class ShopMessagingServiceCollectionExtensions
             });
         });
 
+        // A service is not ready before its queues are bound: without this, messages published during start-up
+        // to an exchange nobody is bound to yet would be dropped by the broker.
+        services.Configure<MassTransitHostOptions>(host =>
+        {
+            host.WaitUntilStarted = true;
+            host.StartTimeout = options.StartTimeout;
+            host.StopTimeout = options.StopTimeout;
+        });
+
         services.AddOpenTelemetry()
             .WithTracing(tracing => tracing.AddSource(DiagnosticHeaders.DefaultListenerName))
             .WithMetrics(metrics => metrics

@@ -13,6 +13,8 @@ namespace Shop.Messaging.EntityFrameworkCore.Outbox;
 /// </summary>
 sealed class OutboxRecorder(DbContext db, TimeProvider time)
 {
+    const string TransportDelayProperty = "Delay";
+
     readonly Lock _lock = new();
     OutboxState? _current;
 
@@ -78,6 +80,11 @@ sealed class OutboxRecorder(DbContext db, TimeProvider time)
             {
                 var properties = new Dictionary<string, object>(StringComparer.OrdinalIgnoreCase);
                 transportContext.WritePropertiesTo(properties);
+
+                // The delay is served by the outbox's due time; handed to the broker it would ask for a delayed
+                // exchange, which RabbitMQ without its plugin does not have.
+                properties.Remove(TransportDelayProperty);
+
                 if (properties.Count > 0)
                     message.Properties = SystemTextJsonMessageSerializer.Instance.SerializeDictionary(properties);
             }
