@@ -41,7 +41,11 @@ fi
 rm -rf "$RESULTS_DIR"
 mkdir -p "$RESULTS_DIR"
 
-dotnet test "$solution" -c Release \
+# -m:1 runs the test projects one after another: outage tests stop the shared broker, which must not
+# happen under another project's feet. Tests inside a project still run in parallel.
+# A hung test is dumped and failed after 10 minutes rather than eating CI's time limit.
+dotnet test "$solution" -c Release -m:1 \
+  --blame-hang-timeout 10m \
   --logger "trx;LogFilePrefix=results" \
   --results-directory "$RESULTS_DIR" \
   "$@"

@@ -1,10 +1,10 @@
-using System.Diagnostics;
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Shop.Messaging.EntityFrameworkCore.Storage;
 using Shop.Messaging.Tests.Components;
 using Shop.Messaging.Tests.Infrastructure;
+using Shop.Testing;
 using Xunit;
 
 namespace Shop.Messaging.Tests;
@@ -25,7 +25,7 @@ public sealed class When_the_broker_is_down_while_requests_publish(TestEnvironme
         await using var host = await ShopTestHost.Start(environment);
         const int count = 20;
 
-        await RabbitMqCtl("stop_app");
+        await RabbitMqCtl.Run("stop_app");
         try
         {
             for (var i = 0; i < count; i++)
@@ -45,7 +45,7 @@ public sealed class When_the_broker_is_down_while_requests_publish(TestEnvironme
         }
         finally
         {
-            await RabbitMqCtl("start_app");
+            await RabbitMqCtl.Run("start_app");
         }
 
         await host.Observed.WaitFor<Ping>(p => p.Key.StartsWith("outage-"), count, TimeSpan.FromSeconds(60));
@@ -53,18 +53,5 @@ public sealed class When_the_broker_is_down_while_requests_publish(TestEnvironme
         var received = host.Observed.All<Ping>().Select(p => p.Message.Key).ToList();
         Assert.Equal(count, received.Distinct().Count());
         Assert.Equal(count, received.Count);
-    }
-
-    static async Task RabbitMqCtl(string command)
-    {
-        using var process = Process.Start(new ProcessStartInfo("rabbitmqctl", command)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true
-        }) ?? throw new InvalidOperationException("rabbitmqctl could not be started; this test needs the broker installed by scripts/services.sh.");
-        var output = await process.StandardOutput.ReadToEndAsync() + await process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        if (process.ExitCode != 0)
-            throw new InvalidOperationException($"rabbitmqctl {command} failed ({process.ExitCode}): {output}");
     }
 }

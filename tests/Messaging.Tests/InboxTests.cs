@@ -3,6 +3,7 @@ using MassTransit;
 using Microsoft.EntityFrameworkCore;
 using Shop.Messaging.Tests.Components;
 using Shop.Messaging.Tests.Infrastructure;
+using Shop.Testing;
 using Xunit;
 
 namespace Shop.Messaging.Tests;

@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Shop.Messaging.EntityFrameworkCore.Storage;
 using Shop.Messaging.Tests.Components;
 using Shop.Messaging.Tests.Infrastructure;
+using Shop.Testing;
 using Xunit;
 
 namespace Shop.Messaging.Tests;

@@ -1,4 +1,4 @@
-namespace Shop.Messaging.Tests.Infrastructure;
+namespace Shop.Testing;
 
 public static class Eventually
 {

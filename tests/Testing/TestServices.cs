@@ -2,7 +2,7 @@ using DotNet.Testcontainers.Builders;
 using Testcontainers.PostgreSql;
 using Testcontainers.RabbitMq;
 
-namespace Shop.Messaging.Tests.Infrastructure;
+namespace Shop.Testing;
 
 /// <summary>
 /// Where the real PostgreSQL and RabbitMQ are. From the environment (set by <c>scripts/services.sh</c>), else

@@ -3,7 +3,7 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 
-namespace Shop.Messaging.Tests.Infrastructure;
+namespace Shop.Testing;
 
 /// <summary>The broker's management HTTP API: a virtual host per test class, and a look inside queues.</summary>
 public sealed class RabbitMqManagement : IDisposable

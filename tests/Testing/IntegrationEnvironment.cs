@@ -1,0 +1,64 @@
+using Npgsql;
+using Xunit;
+
+namespace Shop.Testing;
+
+/// <summary>
+/// A RabbitMQ virtual host and PostgreSQL databases of their own for one test class (use it as a class fixture),
+/// so classes run side by side without seeing each other's messages or rows. Everything is removed afterwards.
+/// </summary>
+public class IntegrationEnvironment : IAsyncLifetime
+{
+    readonly string _name = $"t_{Guid.NewGuid():N}"[..20];
+    readonly List<string> _databases = [];
+    TestServices.Endpoints? _endpoints;
+
+    /// <summary>The first database, created with the environment.</summary>
+    public string ConnectionString { get; private set; } = "";
+
+    public string VirtualHost => _name;
+    public string RabbitMqUrl { get; private set; } = "";
+    public RabbitMqManagement Management { get; private set; } = null!;
+
+    public virtual async Task InitializeAsync()
+    {
+        _endpoints = await TestServices.Get();
+        Management = new RabbitMqManagement(_endpoints.RabbitMqManagement);
+        await Management.CreateVirtualHost(_name);
+        RabbitMqUrl = new UriBuilder(_endpoints.RabbitMq) { Path = "/" + _name }.Uri.ToString();
+        ConnectionString = await CreateDatabase("main");
+    }
+
+    /// <summary>Another empty database, for a test that runs several services each with its own.</summary>
+    public async Task<string> CreateDatabase(string purpose)
+    {
+        var endpoints = _endpoints ?? throw new InvalidOperationException("The environment is not initialised.");
+        var database = $"{_name}_{purpose}".ToLowerInvariant();
+        await using (var admin = new NpgsqlConnection(endpoints.PostgresAdmin))
+        {
+            await admin.OpenAsync();
+            await using var create = new NpgsqlCommand($"CREATE DATABASE \"{database}\"", admin);
+            await create.ExecuteNonQueryAsync();
+        }
+
+        _databases.Add(database);
+        return new NpgsqlConnectionStringBuilder(endpoints.PostgresAdmin) { Database = database, MaxPoolSize = 50 }.ConnectionString;
+    }
+
+    public virtual async Task DisposeAsync()
+    {
+        if (_endpoints is null)
+            return;
+
+        await Management.DeleteVirtualHost(_name);
+        Management.Dispose();
+        NpgsqlConnection.ClearAllPools();
+        await using var admin = new NpgsqlConnection(_endpoints.PostgresAdmin);
+        await admin.OpenAsync();
+        foreach (var database in _databases)
+        {
+            await using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS \"{database}\" WITH (FORCE)", admin);
+            await drop.ExecuteNonQueryAsync();
+        }
+    }
+}
