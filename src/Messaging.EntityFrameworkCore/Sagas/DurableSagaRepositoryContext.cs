@@ -11,37 +11,37 @@ sealed class DurableSagaRepositoryContext<TSaga, TMessage> : ConsumeContextScope
     where TSaga : class, ISaga
     where TMessage : class
 {
-    readonly DbContext db;
-    readonly ConsumeContext<TMessage> consumeContext;
-    readonly ISagaConsumeContextFactory<DbContext, TSaga> factory;
-    readonly SagaLoader<TSaga> loader;
+    readonly DbContext _db;
+    readonly ConsumeContext<TMessage> _consumeContext;
+    readonly ISagaConsumeContextFactory<DbContext, TSaga> _factory;
+    readonly SagaLoader<TSaga> _loader;
 
     public DurableSagaRepositoryContext(DbContext db, ConsumeContext<TMessage> consumeContext, ISagaConsumeContextFactory<DbContext, TSaga> factory,
         SagaLoader<TSaga> loader)
         : base(consumeContext, db)
     {
-        this.db = db;
-        this.consumeContext = consumeContext;
-        this.factory = factory;
-        this.loader = loader;
+        _db = db;
+        _consumeContext = consumeContext;
+        _factory = factory;
+        _loader = loader;
     }
 
     public Task<SagaConsumeContext<TSaga, TMessage>> Add(TSaga instance) =>
-        factory.CreateSagaConsumeContext(db, consumeContext, instance, SagaConsumeContextMode.Add);
+        _factory.CreateSagaConsumeContext(_db, _consumeContext, instance, SagaConsumeContextMode.Add);
 
     public async Task<SagaConsumeContext<TSaga, TMessage>> Insert(TSaga instance)
     {
         // A failed insert must not poison the surrounding transaction, which may hold other work of this message.
-        var transaction = db.Database.CurrentTransaction;
+        var transaction = _db.Database.CurrentTransaction;
         const string savepoint = "saga_insert";
         if (transaction is not null)
             await transaction.CreateSavepointAsync(savepoint, CancellationToken);
 
-        var entry = db.Set<TSaga>().Add(instance);
+        var entry = _db.Set<TSaga>().Add(instance);
         try
         {
-            await db.SaveChangesAsync(CancellationToken);
-            return await factory.CreateSagaConsumeContext(db, consumeContext, instance, SagaConsumeContextMode.Insert);
+            await _db.SaveChangesAsync(CancellationToken);
+            return await _factory.CreateSagaConsumeContext(_db, _consumeContext, instance, SagaConsumeContextMode.Insert);
         }
         catch (DbUpdateException)
         {
@@ -54,31 +54,31 @@ sealed class DurableSagaRepositoryContext<TSaga, TMessage> : ConsumeContextScope
 
     public async Task<SagaConsumeContext<TSaga, TMessage>> Load(Guid correlationId)
     {
-        var instance = await loader.LoadForUpdate(db, correlationId, CancellationToken);
+        var instance = await _loader.LoadForUpdate(_db, correlationId, CancellationToken);
         return instance is null
             ? default!
-            : await factory.CreateSagaConsumeContext(db, consumeContext, instance, SagaConsumeContextMode.Load);
+            : await _factory.CreateSagaConsumeContext(_db, _consumeContext, instance, SagaConsumeContextMode.Load);
     }
 
     public async Task Save(SagaConsumeContext<TSaga> context)
     {
-        db.Set<TSaga>().Add(context.Saga);
-        await db.SaveChangesAsync(CancellationToken);
+        _db.Set<TSaga>().Add(context.Saga);
+        await _db.SaveChangesAsync(CancellationToken);
     }
 
-    public Task Update(SagaConsumeContext<TSaga> context) => db.SaveChangesAsync(CancellationToken);
+    public Task Update(SagaConsumeContext<TSaga> context) => _db.SaveChangesAsync(CancellationToken);
 
     public async Task Delete(SagaConsumeContext<TSaga> context)
     {
-        db.Set<TSaga>().Remove(context.Saga);
-        await db.SaveChangesAsync(CancellationToken);
+        _db.Set<TSaga>().Remove(context.Saga);
+        await _db.SaveChangesAsync(CancellationToken);
     }
 
     public Task Discard(SagaConsumeContext<TSaga> context) => Task.CompletedTask;
 
     public Task Undo(SagaConsumeContext<TSaga> context)
     {
-        var entry = db.ChangeTracker.Entries<TSaga>().FirstOrDefault(e => e.Entity.CorrelationId == context.Saga.CorrelationId);
+        var entry = _db.ChangeTracker.Entries<TSaga>().FirstOrDefault(e => e.Entity.CorrelationId == context.Saga.CorrelationId);
         if (entry is not null)
             entry.State = EntityState.Unchanged;
         return Task.CompletedTask;
@@ -86,7 +86,7 @@ sealed class DurableSagaRepositoryContext<TSaga, TMessage> : ConsumeContextScope
 
     public Task<SagaConsumeContext<TSaga, T>> CreateSagaConsumeContext<T>(ConsumeContext<T> consumeContext, TSaga instance, SagaConsumeContextMode mode)
         where T : class =>
-        factory.CreateSagaConsumeContext(db, consumeContext, instance, mode);
+        _factory.CreateSagaConsumeContext(_db, consumeContext, instance, mode);
 }
 
 /// <summary>Read-only access for query and load repositories (no locks, no tracking).</summary>
