@@ -1,0 +1,89 @@
+using MassTransit;
+using Microsoft.EntityFrameworkCore;
+using Polly.Registry;
+using Polly.Timeout;
+using Shop.Contracts.Payments;
+using Shop.Payments.Worker.Gateway;
+using Shop.Payments.Worker.Persistence;
+
+namespace Shop.Payments.Worker.Consumers;
+
+/// <summary>
+/// Charges an order at most once. A repeated request (redelivery, or a new command for an order already in the
+/// ledger) publishes the recorded outcome again. When the gateway pipeline gives up (timeouts, outage, open circuit)
+/// the payment ends as <see cref="PaymentFailed"/> so the order saga always gets an answer.
+/// </summary>
+public sealed class ProcessPaymentConsumer(
+    PaymentsDbContext db,
+    IPaymentGateway gateway,
+    ResiliencePipelineProvider<string> pipelines,
+    TimeProvider time,
+    ILogger<ProcessPaymentConsumer> logger) : IConsumer<ProcessPayment>
+{
+    public async Task Consume(ConsumeContext<ProcessPayment> context)
+    {
+        var command = context.Message;
+        Validate(command);
+
+        var recorded = await db.Payments.SingleOrDefaultAsync(p => p.OrderId == command.OrderId, context.CancellationToken);
+        if (recorded is not null)
+        {
+            logger.LogInformation("Order {OrderId} already has payment {PaymentId} ({Status}); publishing its outcome again",
+                command.OrderId, recorded.Id, recorded.Status);
+            if (recorded.Amount != command.Amount && recorded.Status != PaymentStatus.Voided)
+            {
+                logger.LogWarning("Order {OrderId} asked for {Amount} {Currency} but was charged {RecordedAmount} {RecordedCurrency}; not charging again",
+                    command.OrderId, command.Amount, command.Currency, recorded.Amount, recorded.Currency);
+            }
+
+            await PublishOutcome(context, recorded);
+            return;
+        }
+
+        // The row is written before the gateway is called: a concurrent delivery for the same order blocks on the
+        // unique key until this transaction ends, then retries and finds the outcome instead of charging again.
+        var payment = Payment.Start(NewId.NextGuid(), command.OrderId, command.Amount, command.Currency, time.GetUtcNow());
+        db.Payments.Add(payment);
+        await db.SaveChangesAsync(context.CancellationToken);
+
+        try
+        {
+            var result = await pipelines.GetPipeline(PaymentGatewayServiceCollectionExtensions.PipelineName).ExecuteAsync(
+                async token => await gateway.Charge(new ChargeRequest(command.OrderId, command.Amount, command.Currency, command.CardToken), token),
+                context.CancellationToken);
+
+            if (result.Approved)
+                payment.Complete(result.ProviderReference ?? "", time.GetUtcNow());
+            else
+                payment.Decline(result.DeclineReason ?? "payment declined", time.GetUtcNow());
+        }
+        catch (Exception exception) when (PaymentGatewayServiceCollectionExtensions.IsGatewayOutage(exception))
+        {
+            logger.LogWarning(exception, "The payment gateway gave no answer for order {OrderId}; the payment fails", command.OrderId);
+            payment.Fail(exception is TimeoutRejectedException ? "payment gateway timed out" : "payment gateway unavailable", time.GetUtcNow());
+        }
+
+        logger.LogInformation("Payment {PaymentId} of order {OrderId} for {Amount} {Currency}: {Status}",
+            payment.Id, payment.OrderId, payment.Amount, payment.Currency, payment.Status);
+        await PublishOutcome(context, payment);
+    }
+
+    static void Validate(ProcessPayment command)
+    {
+        if (command.OrderId == Guid.Empty)
+            throw new InvalidPaymentRequestException("ProcessPayment needs an order id.");
+        if (command.Amount <= 0)
+            throw new InvalidPaymentRequestException($"Order {command.OrderId}: the amount must be greater than zero, not {command.Amount}.");
+        if (command.Currency is not { Length: 3 })
+            throw new InvalidPaymentRequestException($"Order {command.OrderId}: '{command.Currency}' is not an ISO 4217 currency code.");
+        if (string.IsNullOrWhiteSpace(command.CardToken))
+            throw new InvalidPaymentRequestException($"Order {command.OrderId}: a card token is required.");
+    }
+
+    static Task PublishOutcome(ConsumeContext context, Payment payment) => payment.Status switch
+    {
+        PaymentStatus.Completed => context.Publish(new PaymentCompleted(payment.OrderId, payment.Id.ToString(), payment.Amount, payment.Currency)),
+        PaymentStatus.Pending => throw new InvalidOperationException($"Payment {payment.Id} of order {payment.OrderId} is still pending."),
+        _ => context.Publish(new PaymentFailed(payment.OrderId, payment.FailureReason ?? "payment failed"))
+    };
+}

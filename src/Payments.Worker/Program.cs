@@ -1,0 +1,17 @@
+using Shop.Payments.Worker.Extensions;
+using Shop.Payments.Worker.Persistence;
+using Shop.ServiceDefaults;
+
+var builder = WebApplication.CreateBuilder(args);
+
+builder.AddServiceDefaults();
+builder.AddPayments();
+
+var app = builder.Build();
+
+app.MapDefaultEndpoints();
+
+await app.MigrateDatabaseAsync<PaymentsDbContext>();
+app.Run();
+
+public partial class Program;
