@@ -1,0 +1,17 @@
+using Shop.Notifications.Worker.Extensions;
+using Shop.Notifications.Worker.Persistence;
+using Shop.ServiceDefaults;
+
+var builder = WebApplication.CreateBuilder(args);
+
+builder.AddServiceDefaults();
+builder.AddNotifications();
+
+var app = builder.Build();
+
+app.MapDefaultEndpoints();
+
+await app.MigrateDatabaseAsync<NotificationsDbContext>();
+app.Run();
+
+public partial class Program;
