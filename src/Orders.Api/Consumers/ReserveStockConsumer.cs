@@ -1,0 +1,84 @@
+using MassTransit;
+using Microsoft.EntityFrameworkCore;
+using Shop.Contracts.Stock;
+using Shop.Orders.Api.Domain;
+using Shop.Orders.Api.Persistence;
+
+namespace Shop.Orders.Api.Consumers;
+
+/// <summary>
+/// Reserves every line of an order or none. Each line is taken with a conditional atomic update, so concurrent
+/// orders for one SKU queue on its row and can never take it below zero.
+/// </summary>
+public sealed class ReserveStockConsumer(OrdersDbContext db, TimeProvider time, ILogger<ReserveStockConsumer> logger)
+    : IConsumer<ReserveStock>
+{
+    const string Savepoint = "reserve_stock";
+
+    public async Task Consume(ConsumeContext<ReserveStock> context)
+    {
+        var orderId = context.Message.OrderId;
+        var cancellationToken = context.CancellationToken;
+
+        // Reserving is per order: a second request (another message id, a redelivery after the inbox forgot) takes nothing.
+        if (await db.StockReservations.AnyAsync(r => r.OrderId == orderId, cancellationToken))
+        {
+            logger.LogInformation("Stock for order {OrderId} is already reserved", orderId);
+            await context.Publish(new StockReserved(orderId), cancellationToken);
+            return;
+        }
+
+        // Summed per SKU and taken in SKU order, so two orders over the same SKUs lock rows in one order and never deadlock.
+        var lines = context.Message.Items
+            .GroupBy(line => line.Sku, StringComparer.Ordinal)
+            .Select(group => new StockLine(group.Key, group.Sum(line => line.Quantity)))
+            .OrderBy(line => line.Sku, StringComparer.Ordinal)
+            .ToList();
+
+        var shortage = lines.Count == 0 ? "the order has no lines" : lines.FirstOrDefault(line => line.Quantity <= 0) is { } invalid
+            ? $"invalid quantity {invalid.Quantity} for {invalid.Sku}"
+            : null;
+
+        var transaction = db.Database.CurrentTransaction
+            ?? throw new InvalidOperationException("ReserveStockConsumer runs inside the durable store's transaction.");
+        await transaction.CreateSavepointAsync(Savepoint, cancellationToken);
+
+        foreach (var line in shortage is null ? lines : [])
+        {
+            var taken = await db.Database.ExecuteSqlInterpolatedAsync(
+                $"UPDATE stock SET on_hand = on_hand - {line.Quantity} WHERE sku = {line.Sku} AND on_hand >= {line.Quantity}",
+                cancellationToken);
+            if (taken == 0)
+            {
+                shortage = await db.Stock.AnyAsync(s => s.Sku == line.Sku, cancellationToken)
+                    ? $"insufficient stock for {line.Sku}"
+                    : $"unknown sku {line.Sku}";
+                break;
+            }
+        }
+
+        if (shortage is not null)
+        {
+            // All or nothing: give back the lines already taken by this message.
+            await transaction.RollbackToSavepointAsync(Savepoint, cancellationToken);
+            logger.LogInformation("Stock for order {OrderId} is unavailable: {Reason}", orderId, shortage);
+            await context.Publish(new StockUnavailable(orderId, shortage), cancellationToken);
+            return;
+        }
+
+        var now = time.GetUtcNow().UtcDateTime;
+        db.StockReservations.AddRange(lines.Select(line => new StockReservation
+        {
+            OrderId = orderId,
+            Sku = line.Sku,
+            Quantity = line.Quantity,
+            ReservedAt = now
+        }));
+        // A concurrent reservation of the same order fails here on the unique (order_id, sku) index and rolls back;
+        // the retry then finds that reservation above.
+        await db.SaveChangesAsync(cancellationToken);
+
+        logger.LogInformation("Reserved {LineCount} line(s) of stock for order {OrderId}", lines.Count, orderId);
+        await context.Publish(new StockReserved(orderId), cancellationToken);
+    }
+}

@@ -1,0 +1,56 @@
+using MassTransit;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Scalar.AspNetCore;
+using Shop.Messaging.EntityFrameworkCore;
+using Shop.Orders.Api.Consumers;
+using Shop.Orders.Api.Endpoints;
+using Shop.Orders.Api.Persistence;
+using Shop.Orders.Api.StateMachines;
+
+namespace Shop.Orders.Api.Extensions;
+
+public static class OrdersApiExtensions
+{
+    public const string ConnectionStringName = "Orders";
+    public const string DefaultConnectionString = "Host=127.0.0.1;Port=5432;Username=shop;Password=shop;Database=shop_orders";
+
+    /// <summary>
+    /// The Orders service: its database, the order saga, the stock consumers and OpenAPI. <paramref name="configureBus"/>
+    /// adds further consumers to the same bus (a host that runs several services in one process, tests).
+    /// </summary>
+    public static IHostApplicationBuilder AddOrdersApi(this IHostApplicationBuilder builder, Action<IBusRegistrationConfigurator>? configureBus = null)
+    {
+        var connectionString = builder.Configuration.GetConnectionString(ConnectionStringName) ?? DefaultConnectionString;
+        builder.Services.AddDbContext<OrdersDbContext>(options => options.UseNpgsql(connectionString));
+
+        builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.Services.AddOptions<OrderSagaOptions>().BindConfiguration(OrderSagaOptions.SectionName);
+        builder.Services.AddScoped<IOrderStatusLog, OrderStatusLog>();
+
+        builder.Services.AddShopMessaging<OrdersDbContext>(builder.Configuration, x =>
+        {
+            x.AddConsumer<ReserveStockConsumer>();
+            x.AddConsumer<ReleaseStockConsumer>();
+            x.AddSagaStateMachine<OrderStateMachine, OrderState>();
+            configureBus?.Invoke(x);
+        });
+
+        builder.Services.AddOpenApi();
+        return builder;
+    }
+
+    /// <summary>Problem details for every error, the OpenAPI document with its Scalar UI, and the resource groups.</summary>
+    public static WebApplication MapOrdersApi(this WebApplication app)
+    {
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+
+        app.MapOpenApi();
+        app.MapScalarApiReference();
+
+        app.MapGroup("/orders").WithTags("Orders").MapOrdersEndpoints();
+        app.MapGroup("/products").WithTags("Products").MapProductsEndpoints();
+        return app;
+    }
+}

@@ -1,0 +1,24 @@
+using Microsoft.EntityFrameworkCore;
+using Shop.Messaging.EntityFrameworkCore.Storage;
+using Shop.Orders.Api.Domain;
+using Shop.Orders.Api.StateMachines;
+
+namespace Shop.Orders.Api.Persistence;
+
+/// <summary>Orders, the catalogue, stock and the saga, with the durable messaging tables so all of them share transactions.</summary>
+public sealed class OrdersDbContext(DbContextOptions<OrdersDbContext> options) : DbContext(options)
+{
+    public DbSet<Order> Orders => Set<Order>();
+    public DbSet<OrderTimelineEntry> OrderTimeline => Set<OrderTimelineEntry>();
+    public DbSet<IdempotencyKey> IdempotencyKeys => Set<IdempotencyKey>();
+    public DbSet<Product> Products => Set<Product>();
+    public DbSet<StockItem> Stock => Set<StockItem>();
+    public DbSet<StockReservation> StockReservations => Set<StockReservation>();
+    public DbSet<OrderState> OrderStates => Set<OrderState>();
+
+    protected override void OnModelCreating(ModelBuilder modelBuilder)
+    {
+        modelBuilder.AddDurableMessaging();
+        modelBuilder.ApplyConfigurationsFromAssembly(typeof(OrdersDbContext).Assembly);
+    }
+}

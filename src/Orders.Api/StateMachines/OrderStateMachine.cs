@@ -1,0 +1,168 @@
+using MassTransit;
+using Microsoft.Extensions.Options;
+using Shop.Contracts.Orders;
+using Shop.Contracts.Payments;
+using Shop.Contracts.Stock;
+using Shop.Orders.Api.Domain;
+
+namespace Shop.Orders.Api.StateMachines;
+
+/// <summary>
+/// The order process: reserve stock, take the payment, confirm. Every failure or timeout gives back what was
+/// done so far and cancels; a payment that completes after the cancellation is refunded.
+/// </summary>
+public sealed class OrderStateMachine : MassTransitStateMachine<OrderState>
+{
+    public OrderStateMachine(IOptions<OrderSagaOptions> options, TimeProvider time)
+    {
+        var settings = options.Value;
+        InstanceState(x => x.CurrentState);
+
+        Event(() => OrderSubmitted, e => e.CorrelateById(m => m.Message.OrderId));
+        Event(() => StockReserved, e => ByOrderId(e, m => m.OrderId));
+        Event(() => StockUnavailable, e => ByOrderId(e, m => m.OrderId));
+        Event(() => PaymentCompleted, e => ByOrderId(e, m => m.OrderId));
+        Event(() => PaymentFailed, e => ByOrderId(e, m => m.OrderId));
+        Event(() => PaymentFaulted, e => ByOrderId(e, m => m.Message.OrderId));
+
+        Schedule(() => StockTimeout, x => x.StockTimeoutTokenId, s =>
+        {
+            s.Delay = settings.StockTimeout;
+            s.Received = e => ByOrderId(e, m => m.OrderId);
+        });
+        Schedule(() => PaymentTimeout, x => x.PaymentTimeoutTokenId, s =>
+        {
+            s.Delay = settings.PaymentTimeout;
+            s.Received = e => ByOrderId(e, m => m.OrderId);
+        });
+
+        Initially(
+            When(OrderSubmitted)
+                .Then(context => Accept(context.Saga, context.Message))
+                .TransitionTo(Submitted)
+                .Send(settings.ReserveStockAddress, context => new ReserveStock(context.Saga.CorrelationId,
+                    context.Message.Items.Select(line => new StockLine(line.Sku, line.Quantity)).ToList()))
+                .Schedule(StockTimeout, context => new StockReservationTimedOut(context.Saga.CorrelationId)));
+
+        During(Submitted,
+            When(StockReserved)
+                .Unschedule(StockTimeout)
+                .RecordStatus(time, OrderStatus.StockReserved)
+                .TransitionTo(PaymentPending)
+                .Send(settings.ProcessPaymentAddress, context => new ProcessPayment(context.Saga.CorrelationId, context.Saga.Total,
+                    context.Saga.Currency, context.Saga.CardToken ?? ""))
+                .Schedule(PaymentTimeout, context => new PaymentTimedOut(context.Saga.CorrelationId))
+                .RecordStatus(time),
+            When(StockUnavailable)
+                .Unschedule(StockTimeout)
+                .Then(context => context.Saga.CancellationReason = $"stock unavailable: {context.Message.Reason}")
+                .TransitionTo(Cancelled)
+                .Publish(context => Cancellation(context.Saga, time))
+                .RecordStatus(time),
+            When(StockTimeout.Received)
+                .Then(context => context.Saga.CancellationReason = "timed out waiting for the stock reservation")
+                // The reservation may have been made with its answer still on the way; releasing nothing is harmless.
+                .Send(settings.ReleaseStockAddress, context => new ReleaseStock(context.Saga.CorrelationId))
+                .TransitionTo(Cancelled)
+                .Publish(context => Cancellation(context.Saga, time))
+                .RecordStatus(time),
+            Ignore(PaymentTimeout.Received));
+
+        During(PaymentPending,
+            When(PaymentCompleted)
+                .Unschedule(PaymentTimeout)
+                .Then(context => context.Saga.PaymentId = context.Message.PaymentId)
+                .TransitionTo(Confirmed)
+                .Publish(context => new OrderConfirmed(context.Saga.CorrelationId, context.Saga.CustomerId, context.Saga.Email,
+                    context.Saga.Total, context.Saga.Currency, time.GetUtcNow().UtcDateTime))
+                .RecordStatus(time),
+            When(PaymentFailed)
+                .Unschedule(PaymentTimeout)
+                .Then(context => context.Saga.CancellationReason = $"payment failed: {context.Message.Reason}")
+                .Send(settings.ReleaseStockAddress, context => new ReleaseStock(context.Saga.CorrelationId))
+                .TransitionTo(Cancelled)
+                .Publish(context => Cancellation(context.Saga, time))
+                .RecordStatus(time),
+            When(PaymentFaulted)
+                .Unschedule(PaymentTimeout)
+                .Then(context => context.Saga.CancellationReason =
+                    $"payment could not be processed: {context.Message.Exceptions.FirstOrDefault()?.Message ?? "fault"}")
+                .Send(settings.ReleaseStockAddress, context => new ReleaseStock(context.Saga.CorrelationId))
+                .TransitionTo(Cancelled)
+                .Publish(context => Cancellation(context.Saga, time))
+                .RecordStatus(time),
+            When(PaymentTimeout.Received)
+                .Then(context => context.Saga.CancellationReason = "timed out waiting for the payment")
+                .Send(settings.ReleaseStockAddress, context => new ReleaseStock(context.Saga.CorrelationId))
+                .TransitionTo(Cancelled)
+                .Publish(context => Cancellation(context.Saga, time))
+                .RecordStatus(time),
+            Ignore(StockReserved),
+            Ignore(StockTimeout.Received));
+
+        During(Confirmed,
+            Ignore(StockReserved),
+            Ignore(PaymentCompleted),
+            Ignore(PaymentFailed),
+            Ignore(PaymentFaulted),
+            Ignore(StockTimeout.Received),
+            Ignore(PaymentTimeout.Received));
+
+        During(Cancelled,
+            // The order stays cancelled; money taken after the cancellation goes back once.
+            When(PaymentCompleted)
+                .If(context => !context.Saga.RefundRequested, refund => refund
+                    .Then(context =>
+                    {
+                        context.Saga.RefundRequested = true;
+                        context.Saga.PaymentId = context.Message.PaymentId;
+                    })
+                    .Send(settings.RefundPaymentAddress, context => new RefundPayment(context.Saga.CorrelationId,
+                        $"order cancelled: {context.Saga.CancellationReason}"))),
+            // A reservation that lands after the cancellation is given back too.
+            When(StockReserved)
+                .Send(settings.ReleaseStockAddress, context => new ReleaseStock(context.Saga.CorrelationId)),
+            Ignore(StockUnavailable),
+            Ignore(PaymentFailed),
+            Ignore(PaymentFaulted),
+            Ignore(StockTimeout.Received),
+            Ignore(PaymentTimeout.Received));
+
+        DuringAny(Ignore(OrderSubmitted));
+    }
+
+    public State Submitted { get; private set; } = null!;
+    public State PaymentPending { get; private set; } = null!;
+    public State Confirmed { get; private set; } = null!;
+    public State Cancelled { get; private set; } = null!;
+
+    public Event<OrderSubmitted> OrderSubmitted { get; private set; } = null!;
+    public Event<StockReserved> StockReserved { get; private set; } = null!;
+    public Event<StockUnavailable> StockUnavailable { get; private set; } = null!;
+    public Event<PaymentCompleted> PaymentCompleted { get; private set; } = null!;
+    public Event<PaymentFailed> PaymentFailed { get; private set; } = null!;
+    public Event<Fault<ProcessPayment>> PaymentFaulted { get; private set; } = null!;
+
+    public Schedule<OrderState, StockReservationTimedOut> StockTimeout { get; private set; } = null!;
+    public Schedule<OrderState, PaymentTimedOut> PaymentTimeout { get; private set; } = null!;
+
+    // Replies for an order this service never saw (or already forgot) are dropped rather than faulted.
+    static void ByOrderId<T>(IEventCorrelationConfigurator<OrderState, T> e, Func<T, Guid> orderId) where T : class
+    {
+        e.CorrelateById(context => orderId(context.Message));
+        e.OnMissingInstance(m => m.Discard());
+    }
+
+    static void Accept(OrderState saga, OrderSubmitted order)
+    {
+        saga.CustomerId = order.CustomerId;
+        saga.Email = order.Email;
+        saga.Total = order.Total;
+        saga.Currency = order.Currency;
+        saga.CardToken = order.CardToken;
+        saga.SubmittedAt = order.SubmittedAt;
+    }
+
+    static OrderCancelled Cancellation(OrderState saga, TimeProvider time) =>
+        new(saga.CorrelationId, saga.CustomerId, saga.Email, saga.CancellationReason ?? "cancelled", time.GetUtcNow().UtcDateTime);
+}

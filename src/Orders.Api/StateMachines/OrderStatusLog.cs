@@ -1,0 +1,28 @@
+using Microsoft.EntityFrameworkCore;
+using Shop.Orders.Api.Domain;
+using Shop.Orders.Api.Persistence;
+
+namespace Shop.Orders.Api.StateMachines;
+
+/// <summary>
+/// Writes through the consume scope's <see cref="OrdersDbContext"/>, the one the durable store holds the saga's
+/// transaction on, so a status change commits together with the saga state and the messages it sends.
+/// </summary>
+sealed class OrderStatusLog(OrdersDbContext db, ILogger<OrderStatusLog> logger) : IOrderStatusLog
+{
+    public async Task Record(Guid orderId, string status, string? reason, DateTime at, CancellationToken cancellationToken)
+    {
+        var order = await db.Orders.SingleOrDefaultAsync(o => o.Id == orderId, cancellationToken);
+        if (order is null)
+        {
+            // An order published by another writer (or a test) has no row here; the saga still runs.
+            logger.LogWarning("Order {OrderId} has no row to record status {Status} on", orderId, status);
+            return;
+        }
+
+        order.Status = status;
+        order.CancellationReason = reason ?? order.CancellationReason;
+        order.UpdatedAt = at;
+        db.OrderTimeline.Add(new OrderTimelineEntry { OrderId = orderId, Status = status, Reason = reason, At = at });
+    }
+}
