@@ -1,0 +1,41 @@
+using MassTransit;
+using Shop.BlobStorage;
+using Shop.Contracts.Images;
+using Shop.Images.Worker.Processing;
+
+namespace Shop.Images.Worker.Consumers;
+
+/// <summary>
+/// Renders and stores every configured thumbnail of an uploaded image. The blob keys depend only on the image id,
+/// size and format, so a redelivery overwrites the same files instead of adding more.
+/// </summary>
+public sealed class GenerateThumbnailsConsumer(
+    UntrustedImageLoader loader,
+    ThumbnailRenderer renderer,
+    IBlobStorage blobs,
+    ILogger<GenerateThumbnailsConsumer> logger) : IConsumer<ImageUploaded>
+{
+    public async Task Consume(ConsumeContext<ImageUploaded> context)
+    {
+        var uploaded = context.Message;
+        var cancellationToken = context.CancellationToken;
+
+        var bytes = await loader.ReadAsync(uploaded.BlobKey, cancellationToken);
+        using var image = await loader.DecodeAsync(bytes, cancellationToken);
+        var rendered = await loader.Bounded("rendering thumbnails", () => renderer.Render(image, cancellationToken), cancellationToken);
+
+        var thumbnails = new List<GeneratedThumbnail>(rendered.Count);
+        foreach (var thumbnail in rendered)
+        {
+            var key = BlobKeys.ImageThumbnail(uploaded.ImageId, thumbnail.Size, thumbnail.Format.Extension);
+            using var content = new MemoryStream(thumbnail.Bytes, writable: false);
+            await blobs.PutAsync(key, content, thumbnail.Format.ContentType, cancellationToken);
+            thumbnails.Add(new GeneratedThumbnail(thumbnail.Size, thumbnail.Format.Name, key, thumbnail.Width, thumbnail.Height,
+                thumbnail.Format.ContentType));
+        }
+
+        await context.Publish(new ThumbnailsGenerated(uploaded.ImageId, thumbnails), cancellationToken);
+        logger.LogInformation("Generated {ThumbnailCount} thumbnails of image {ImageId} ({Width}×{Height})",
+            thumbnails.Count, uploaded.ImageId, image.Width, image.Height);
+    }
+}

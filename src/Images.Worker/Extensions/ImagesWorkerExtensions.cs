@@ -1,0 +1,48 @@
+using MassTransit;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Shop.BlobStorage;
+using Shop.Images.Worker.Consumers;
+using Shop.Images.Worker.Persistence;
+using Shop.Images.Worker.Processing;
+using Shop.Messaging.EntityFrameworkCore;
+
+namespace Shop.Images.Worker.Extensions;
+
+public static class ImagesWorkerExtensions
+{
+    /// <summary>
+    /// Everything the image worker is: blob storage, the bounded image loader, <see cref="ImagesDbContext"/> on
+    /// <c>ConnectionStrings:Images</c> and the bus with the thumbnail and metadata consumers, one endpoint each.
+    /// </summary>
+    public static IHostApplicationBuilder AddImagesWorker(this IHostApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        services.AddOptions<ImageProcessingOptions>()
+            .Bind(builder.Configuration.GetSection(ImageProcessingOptions.SectionName))
+            .Validate(o => o.MaxPixels > 0 && o.MaxUploadBytes > 0 && o.MaxDecodeMegabytes > 0 && o.DecodeTimeout > TimeSpan.Zero,
+                "Images:MaxPixels, MaxUploadBytes, MaxDecodeMegabytes and DecodeTimeout must be positive.")
+            .Validate(o => o.Thumbnails.EffectiveSizes.All(size => size is > 0 and <= 4096),
+                "Images:Thumbnails:Sizes must be between 1 and 4096 pixels.")
+            .Validate(o => o.ConcurrentImages > 0, "Images:ConcurrentImages must be positive.")
+            .ValidateOnStart();
+
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddBlobStorage(builder.Configuration);
+        services.AddSingleton<UntrustedImageLoader>();
+        services.AddSingleton<ThumbnailRenderer>();
+        services.AddSingleton<CameraMetadataReader>();
+
+        var connectionString = builder.Configuration.GetConnectionString("Images")
+            ?? throw new InvalidOperationException("ConnectionStrings:Images is not set.");
+        services.AddDbContext<ImagesDbContext>(options => options.UseNpgsql(connectionString));
+
+        services.AddShopMessaging<ImagesDbContext>(builder.Configuration, x =>
+        {
+            x.AddConsumer<GenerateThumbnailsConsumer, GenerateThumbnailsConsumerDefinition>();
+            x.AddConsumer<ExtractImageMetadataConsumer, ExtractImageMetadataConsumerDefinition>();
+        });
+
+        return builder;
+    }
+}

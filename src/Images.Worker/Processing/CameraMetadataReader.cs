@@ -1,0 +1,105 @@
+using System.Text;
+using MetadataExtractor;
+using MetadataExtractor.Formats.Exif;
+using Shop.Contracts.Images;
+
+namespace Shop.Images.Worker.Processing;
+
+/// <summary>What <see cref="CameraMetadataReader"/> found: the typed fields, and every tag as directory → tag → description.</summary>
+public sealed record CameraMetadata(
+    string? CameraMake,
+    string? CameraModel,
+    DateTime? CapturedAt,
+    double? ExposureTimeSeconds,
+    double? FNumber,
+    int? Iso,
+    double? FocalLengthMillimetres,
+    int? Orientation,
+    double? Latitude,
+    double? Longitude,
+    IReadOnlyDictionary<string, IReadOnlyDictionary<string, string>> Tags)
+{
+    public int TagCount => Tags.Values.Sum(tags => tags.Count);
+
+    public ImageMetadataExtracted ToEvent(Guid imageId, ImageHeader header) => new(imageId, header.Width, header.Height,
+        CameraMake, CameraModel, CapturedAt, ExposureTimeSeconds, FNumber, Iso, FocalLengthMillimetres, Orientation,
+        Latitude, Longitude, TagCount);
+}
+
+/// <summary>Reads EXIF (and every other directory MetadataExtractor knows) from an image's bytes.</summary>
+public sealed class CameraMetadataReader
+{
+    public CameraMetadata Read(byte[] bytes)
+    {
+        using var stream = new MemoryStream(bytes, writable: false);
+        var directories = ImageMetadataReader.ReadMetadata(stream);
+
+        var ifd0 = directories.OfType<ExifIfd0Directory>().FirstOrDefault();
+        var exif = directories.OfType<ExifSubIfdDirectory>().FirstOrDefault();
+        var gps = directories.OfType<GpsDirectory>().FirstOrDefault();
+        var location = gps?.GetGeoLocation();
+
+        return new CameraMetadata(
+            CameraMake: Clean(ifd0?.GetString(ExifDirectoryBase.TagMake)),
+            CameraModel: Clean(ifd0?.GetString(ExifDirectoryBase.TagModel)),
+            CapturedAt: DateOf(exif, ExifDirectoryBase.TagDateTimeOriginal) ?? DateOf(ifd0, ExifDirectoryBase.TagDateTime),
+            ExposureTimeSeconds: RationalOf(exif, ExifDirectoryBase.TagExposureTime),
+            FNumber: RationalOf(exif, ExifDirectoryBase.TagFNumber),
+            Iso: exif is not null && exif.TryGetInt32(ExifDirectoryBase.TagIsoEquivalent, out var iso) ? iso : null,
+            FocalLengthMillimetres: RationalOf(exif, ExifDirectoryBase.TagFocalLength),
+            Orientation: ifd0 is not null && ifd0.TryGetInt32(ExifDirectoryBase.TagOrientation, out var orientation) ? orientation : null,
+            Latitude: location is { IsZero: false } ? location.Latitude : null,
+            Longitude: location is { IsZero: false } ? location.Longitude : null,
+            Tags: AllTags(directories));
+    }
+
+    static IReadOnlyDictionary<string, IReadOnlyDictionary<string, string>> AllTags(IEnumerable<MetadataExtractor.Directory> directories)
+    {
+        var all = new Dictionary<string, IReadOnlyDictionary<string, string>>();
+        foreach (var directory in directories)
+        {
+            var tags = new Dictionary<string, string>();
+            foreach (var tag in directory.Tags)
+            {
+                if (Clean(tag.Description) is { } description)
+                    tags.TryAdd(tag.Name, description);
+            }
+
+            // Several directories can share a name (two thumbnails, several PNG chunks); keep them all.
+            var name = directory.Name;
+            for (var n = 2; all.ContainsKey(name); n++)
+                name = $"{directory.Name} ({n})";
+            all[name] = tags;
+        }
+
+        return all;
+    }
+
+    static DateTime? DateOf(MetadataExtractor.Directory? directory, int tag) =>
+        directory is not null && directory.TryGetDateTime(tag, out var value) ? DateTime.SpecifyKind(value, DateTimeKind.Unspecified) : null;
+
+    static double? RationalOf(MetadataExtractor.Directory? directory, int tag) =>
+        directory is not null && directory.TryGetRational(tag, out var value) && value.Denominator != 0 ? value.ToDouble() : null;
+
+    /// <summary>
+    /// Camera strings are NUL-padded and can hold any byte; PostgreSQL text and jsonb take neither NUL nor
+    /// invalid UTF-16, so keep printable characters only, trimmed and capped.
+    /// </summary>
+    static string? Clean(string? value)
+    {
+        if (string.IsNullOrEmpty(value))
+            return null;
+
+        var builder = new StringBuilder(Math.Min(value.Length, 1024));
+        foreach (var rune in value.EnumerateRunes())
+        {
+            if (builder.Length >= 1024)
+                break;
+            if (!Rune.IsControl(rune) && rune.Value != 0xFFFD)
+                builder.Append(rune.ToString());
+        }
+
+        var cleaned = builder.ToString().Trim();
+        return cleaned.Length == 0 ? null : cleaned;
+    }
+}

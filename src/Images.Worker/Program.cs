@@ -1,0 +1,17 @@
+using Shop.Images.Worker.Extensions;
+using Shop.Images.Worker.Persistence;
+using Shop.ServiceDefaults;
+
+var builder = WebApplication.CreateBuilder(args);
+
+builder.AddServiceDefaults();
+builder.AddImagesWorker();
+
+var app = builder.Build();
+
+app.MapDefaultEndpoints();
+await app.MigrateDatabaseAsync<ImagesDbContext>();
+
+app.Run();
+
+public partial class Program;
