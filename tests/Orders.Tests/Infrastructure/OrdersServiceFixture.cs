@@ -1,0 +1,98 @@
+using System.Net.Http.Json;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Shop.Orders.Api.Persistence;
+using Shop.Testing;
+
+namespace Shop.Orders.Tests.Infrastructure;
+
+/// <summary>
+/// The Orders service as Program.cs composes it, on this class's RabbitMQ virtual host and PostgreSQL database,
+/// next to a fake payments service. One per test class.
+/// </summary>
+public class OrdersServiceFixture : IntegrationEnvironment
+{
+    WebApplicationFactory<Program>? _factory;
+    FakePaymentsService? _payments;
+
+    public HttpClient Client { get; private set; } = null!;
+    public FakePaymentsService Payments => _payments ?? throw new InvalidOperationException("The fixture is not initialised.");
+    public IServiceProvider Services => _factory?.Services ?? throw new InvalidOperationException("The fixture is not initialised.");
+
+    /// <summary>Settings short enough for tests; a derived fixture overrides some.</summary>
+    protected virtual IDictionary<string, string?> Settings() => new Dictionary<string, string?>
+    {
+        ["ConnectionStrings:Orders"] = ConnectionString,
+        ["Messaging:Transport"] = "RabbitMq",
+        ["Messaging:RabbitMq:Url"] = RabbitMqUrl,
+        ["Messaging:PrefetchCount"] = "16",
+        ["Messaging:Retry:ImmediateLimit"] = "5",
+        ["Messaging:Retry:ImmediateMinInterval"] = "00:00:00.050",
+        ["Messaging:Retry:ImmediateMaxInterval"] = "00:00:00.300",
+        ["Messaging:Retry:ImmediateIntervalDelta"] = "00:00:00.050",
+        ["Messaging:Retry:RedeliveryIntervals:0"] = "00:00:00.500",
+        ["Messaging:Retry:RedeliveryIntervals:1"] = "00:00:01",
+        ["Messaging:DurableStore:PollInterval"] = "00:00:00.500",
+        ["Messaging:DurableStore:MinRetryDelay"] = "00:00:00.200",
+        ["Messaging:DurableStore:MaxRetryDelay"] = "00:00:01",
+        ["Orders:Saga:StockTimeout"] = "00:00:20",
+        ["Orders:Saga:PaymentTimeout"] = "00:00:20",
+    };
+
+    public override async Task InitializeAsync()
+    {
+        await base.InitializeAsync();
+        _payments = await FakePaymentsService.Start(this);
+
+        var settings = Settings();
+        _factory = new WebApplicationFactory<Program>().WithWebHostBuilder(web =>
+        {
+            web.UseEnvironment("Testing");
+            foreach (var (key, value) in settings)
+                web.UseSetting(key, value);
+            web.ConfigureLogging(logging => logging.SetMinimumLevel(LogLevel.Warning));
+        });
+        Client = _factory.CreateClient();
+    }
+
+    public OrdersDbContext CreateDbContext() =>
+        new(new DbContextOptionsBuilder<OrdersDbContext>().UseNpgsql(ConnectionString).Options);
+
+    public async Task<T> InScope<T>(Func<OrdersDbContext, Task<T>> query)
+    {
+        await using var db = CreateDbContext();
+        return await query(db);
+    }
+
+    public override async Task DisposeAsync()
+    {
+        Client?.Dispose();
+        if (_factory is not null)
+            await _factory.DisposeAsync();
+        if (_payments is not null)
+            await _payments.DisposeAsync();
+        await base.DisposeAsync();
+    }
+}
+
+public static class OrderRequests
+{
+    public static object Valid(Guid? customerId = null, string cardToken = "tok_visa", params (string Sku, int Quantity)[] items) => new
+    {
+        customerId = customerId ?? Guid.NewGuid(),
+        email = "ann@example.com",
+        items = (items.Length == 0 ? [("MUG-001", 1)] : items).Select(i => new { sku = i.Sku, quantity = i.Quantity }).ToArray(),
+        payment = new { cardToken }
+    };
+
+    public static Task<HttpResponseMessage> PostOrder(this HttpClient client, object body, string? idempotencyKey = null)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, "/orders") { Content = JsonContent.Create(body) };
+        if (idempotencyKey is not null)
+            request.Headers.Add("Idempotency-Key", idempotencyKey);
+        return client.SendAsync(request);
+    }
+}

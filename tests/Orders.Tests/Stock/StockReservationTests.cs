@@ -1,0 +1,93 @@
+using MassTransit;
+using Microsoft.EntityFrameworkCore;
+using Shop.Contracts.Stock;
+using Shop.Orders.Api.Domain;
+using Shop.Orders.Tests.Infrastructure;
+using Shop.Testing;
+
+namespace Shop.Orders.Tests.Stock;
+
+public sealed class When_stock_is_reserved_and_released(OrdersServiceFixture service) : IClassFixture<OrdersServiceFixture>
+{
+    [Fact]
+    public async Task Should_never_oversell_under_100_concurrent_orders_for_10_units()
+    {
+        var sku = await NewSku(onHand: 10);
+        var orders = Enumerable.Range(0, 100).Select(_ => NewId.NextGuid()).ToList();
+
+        var endpoint = await Endpoint("reserve-stock");
+        await Task.WhenAll(orders.Select(id => endpoint.Send(new ReserveStock(id, [new StockLine(sku, 1)]))));
+
+        var observed = service.Payments.Observed;
+        await Eventually.Returns(() => Task.FromResult(Answered(observed, orders)), n => n == 100, "an answer to every reservation",
+            TimeSpan.FromSeconds(90));
+        Assert.Equal(10, observed.All<StockReserved>(m => orders.Contains(m.OrderId)).Count);
+        Assert.Equal(90, observed.All<StockUnavailable>(m => orders.Contains(m.OrderId) && m.Reason == $"insufficient stock for {sku}").Count);
+        Assert.Equal(0, await OnHand(sku));
+        Assert.Equal(10, await service.InScope(db => db.StockReservations.CountAsync(r => r.Sku == sku)));
+    }
+
+    [Fact]
+    public async Task Should_take_nothing_when_one_line_is_short()
+    {
+        var plenty = await NewSku(onHand: 5);
+        var scarce = await NewSku(onHand: 1);
+        var orderId = NewId.NextGuid();
+
+        await (await Endpoint("reserve-stock")).Send(new ReserveStock(orderId, [new StockLine(plenty, 2), new StockLine(scarce, 2)]));
+
+        var unavailable = await service.Payments.Observed.WaitFor<StockUnavailable>(m => m.OrderId == orderId);
+        Assert.Equal($"insufficient stock for {scarce}", unavailable.Single().Reason);
+        Assert.Equal(5, await OnHand(plenty));
+        Assert.Equal(1, await OnHand(scarce));
+        Assert.Equal(0, await service.InScope(db => db.StockReservations.CountAsync(r => r.OrderId == orderId)));
+    }
+
+    [Fact]
+    public async Task Should_restore_the_stock_once_when_released_twice()
+    {
+        var sku = await NewSku(onHand: 10);
+        var orderId = NewId.NextGuid();
+        await (await Endpoint("reserve-stock")).Send(new ReserveStock(orderId, [new StockLine(sku, 3)]));
+        await service.Payments.Observed.WaitFor<StockReserved>(m => m.OrderId == orderId);
+        Assert.Equal(7, await OnHand(sku));
+
+        var release = await Endpoint("release-stock");
+        await Task.WhenAll(release.Send(new ReleaseStock(orderId)), release.Send(new ReleaseStock(orderId)));
+
+        await service.Payments.Observed.WaitFor<StockReleased>(m => m.OrderId == orderId, count: 2);
+        Assert.Equal(10, await OnHand(sku));
+        Assert.NotNull(await service.InScope(db => db.StockReservations.Where(r => r.OrderId == orderId).Select(r => r.ReleasedAt).SingleAsync()));
+    }
+
+    [Fact]
+    public async Task Should_take_once_when_one_order_is_reserved_twice()
+    {
+        var sku = await NewSku(onHand: 10);
+        var orderId = NewId.NextGuid();
+
+        var reserve = await Endpoint("reserve-stock");
+        await Task.WhenAll(reserve.Send(new ReserveStock(orderId, [new StockLine(sku, 4)])),
+            reserve.Send(new ReserveStock(orderId, [new StockLine(sku, 4)])));
+
+        await service.Payments.Observed.WaitFor<StockReserved>(m => m.OrderId == orderId, count: 2);
+        Assert.Equal(6, await OnHand(sku));
+        Assert.Equal(1, await service.InScope(db => db.StockReservations.CountAsync(r => r.OrderId == orderId)));
+    }
+
+    static int Answered(Observed observed, List<Guid> orders) =>
+        observed.All<StockReserved>(m => orders.Contains(m.OrderId)).Count + observed.All<StockUnavailable>(m => orders.Contains(m.OrderId)).Count;
+
+    Task<ISendEndpoint> Endpoint(string queue) => service.Payments.Bus.GetSendEndpoint(new Uri($"queue:{queue}"));
+
+    async Task<string> NewSku(int onHand)
+    {
+        var sku = $"TEST-{Guid.NewGuid():N}"[..20].ToUpperInvariant();
+        await using var db = service.CreateDbContext();
+        db.Stock.Add(new StockItem { Sku = sku, OnHand = onHand });
+        await db.SaveChangesAsync();
+        return sku;
+    }
+
+    Task<int> OnHand(string sku) => service.InScope(db => db.Stock.Where(s => s.Sku == sku).Select(s => s.OnHand).SingleAsync());
+}
