@@ -1,0 +1,85 @@
+namespace Shop.Images.Domain;
+
+/// <summary>
+/// A product image and how far its processing got. Thumbnails and metadata arrive as two independent events in either
+/// order; the image is <see cref="ProductImageStatus.Processed"/> once both have, and a failure is final.
+/// </summary>
+public sealed class ProductImage
+{
+    public const int MaxFailureReasonLength = 1000;
+
+    public Guid Id { get; private set; }
+    public string Sku { get; private set; } = "";
+    public ProductImageStatus Status { get; private set; }
+    public string? FailureReason { get; private set; }
+    public string Format { get; private set; } = "";
+    public string ContentType { get; private set; } = "";
+    public long SizeBytes { get; private set; }
+    public int? Width { get; private set; }
+    public int? Height { get; private set; }
+    public string OriginalBlobKey { get; private set; } = "";
+
+    /// <summary>JSON array of the stored thumbnails (<see cref="Shop.Contracts.Images.GeneratedThumbnail"/>).</summary>
+    public string? Thumbnails { get; private set; }
+
+    /// <summary>JSON of the extracted metadata (<see cref="Shop.Contracts.Images.ImageMetadataExtracted"/>).</summary>
+    public string? Metadata { get; private set; }
+
+    public bool ThumbnailsDone { get; private set; }
+    public bool MetadataDone { get; private set; }
+    public DateTimeOffset CreatedAt { get; private set; }
+    public DateTimeOffset UpdatedAt { get; private set; }
+
+    /// <summary>Optimistic concurrency: the two result consumers may update the same row at the same moment.</summary>
+    public int Version { get; private set; }
+
+    ProductImage() { }
+
+    public static ProductImage Uploaded(Guid id, string sku, string format, string contentType, long sizeBytes, string originalBlobKey,
+        DateTimeOffset now) => new()
+    {
+        Id = id,
+        Sku = sku,
+        Status = ProductImageStatus.Pending,
+        Format = format,
+        ContentType = contentType,
+        SizeBytes = sizeBytes,
+        OriginalBlobKey = originalBlobKey,
+        CreatedAt = now,
+        UpdatedAt = now,
+    };
+
+    public void ThumbnailsStored(string thumbnailsJson, DateTimeOffset now)
+    {
+        Thumbnails = thumbnailsJson;
+        ThumbnailsDone = true;
+        Changed(now);
+    }
+
+    public void MetadataExtracted(string metadataJson, int width, int height, DateTimeOffset now)
+    {
+        Metadata = metadataJson;
+        Width = width;
+        Height = height;
+        MetadataDone = true;
+        Changed(now);
+    }
+
+    public void ProcessingFailed(string reason, DateTimeOffset now)
+    {
+        if (Status == ProductImageStatus.Failed)
+            return;
+
+        Status = ProductImageStatus.Failed;
+        FailureReason = reason.Length > MaxFailureReasonLength ? reason[..MaxFailureReasonLength] : reason;
+        Changed(now);
+    }
+
+    void Changed(DateTimeOffset now)
+    {
+        if (Status == ProductImageStatus.Pending && ThumbnailsDone && MetadataDone)
+            Status = ProductImageStatus.Processed;
+        UpdatedAt = now;
+        Version++;
+    }
+}

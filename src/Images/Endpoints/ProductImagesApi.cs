@@ -1,0 +1,169 @@
+using System.Text.Json;
+using MassTransit;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Microsoft.Net.Http.Headers;
+using Shop.BlobStorage;
+using Shop.Contracts.Images;
+using Shop.Images.Catalog;
+using Shop.Images.Domain;
+using Shop.Images.Persistence;
+using Shop.Images.Upload;
+
+namespace Shop.Images.Endpoints;
+
+public static class ProductImagesApi
+{
+    internal const string GetImageRoute = "GetProductImage";
+    internal const string GetThumbnailRoute = "GetProductImageThumbnail";
+    internal const string GetOriginalRoute = "GetProductImageOriginal";
+
+    /// <summary>
+    /// <c>POST /products/{sku}/images</c>, <c>GET /images/{id}</c>, <c>GET /images/{id}/thumbnails/{size}</c> and
+    /// <c>GET /images/{id}/original</c>, on the host's <typeparamref name="TDbContext"/> (which calls
+    /// <c>modelBuilder.AddProductImages()</c> and <c>AddDurableMessaging()</c>).
+    /// </summary>
+    public static IEndpointRouteBuilder MapProductImagesApi<TDbContext>(this IEndpointRouteBuilder endpoints)
+        where TDbContext : DbContext
+    {
+        // The handlers reach TDbContext through ProductImagesStore, which AddProductImages<TDbContext> registers.
+        endpoints.MapPost("/products/{sku}/images", ProductImageHandlers.Upload)
+            .WithTags("Product images")
+            .WithName("UploadProductImage")
+            .Accepts<IFormFile>("multipart/form-data")
+            .DisableAntiforgery();
+
+        var images = endpoints.MapGroup("/images/{id:guid}").WithTags("Product images");
+        images.MapGet("", ProductImageHandlers.GetImage).WithName(GetImageRoute);
+        images.MapGet("/thumbnails/{size:int}", ProductImageHandlers.GetThumbnail).WithName(GetThumbnailRoute);
+        images.MapGet("/original", ProductImageHandlers.GetOriginal).WithName(GetOriginalRoute);
+        return endpoints;
+    }
+
+    internal static ProblemHttpResult Problem(int status, string title, string detail) =>
+        TypedResults.Problem(detail: detail, statusCode: status, title: title);
+}
+
+/// <summary>The handlers behind <see cref="ProductImagesApi.MapProductImagesApi{TDbContext}"/>.</summary>
+internal static class ProductImageHandlers
+{
+    const string GetImageRoute = ProductImagesApi.GetImageRoute;
+    const string GetThumbnailRoute = ProductImagesApi.GetThumbnailRoute;
+    const string GetOriginalRoute = ProductImagesApi.GetOriginalRoute;
+
+    public static async Task<Results<Accepted<ProductImageAccepted>, ProblemHttpResult>> Upload(
+        string sku, HttpRequest request, ProductImagesStore store, IProductCatalog catalog, IBlobStorage blobs, IPublishEndpoint publish,
+        IOptions<ProductImageOptions> options, TimeProvider time, LinkGenerator links, ILoggerFactory loggers,
+        CancellationToken cancellationToken)
+    {
+        if (!Sku.IsValid(sku) || !await catalog.ExistsAsync(sku, cancellationToken))
+            return Problem(StatusCodes.Status404NotFound, "Unknown product", $"There is no product '{Truncate(sku)}'.");
+
+        var received = await UploadedFile.Read(request, options.Value.MaxUploadBytes, cancellationToken);
+        if (received.Problem is { } problem)
+            return problem;
+
+        await using var file = received.File!;
+        var id = Guid.CreateVersion7(time.GetUtcNow());
+        var key = await blobs.PutAsync(BlobKeys.ImageOriginal(id), file.Content, file.Format.ContentType, cancellationToken);
+
+        var now = time.GetUtcNow();
+        var image = ProductImage.Uploaded(id, sku, file.Format.Name, file.Format.ContentType, file.Length, key, now);
+        store.Images.Add(image);
+        await publish.Publish(new ImageUploaded(id, sku, key, file.Format.ContentType, file.Format.Name, file.Length, now.UtcDateTime),
+            cancellationToken);
+        try
+        {
+            await store.Db.SaveChangesAsync(cancellationToken);
+        }
+        catch
+        {
+            // Nothing refers to the blob yet; don't leave it behind.
+            await blobs.DeleteAsync(key, CancellationToken.None);
+            throw;
+        }
+
+        loggers.CreateLogger(typeof(ProductImagesApi).FullName!).LogInformation(
+            "Accepted image {ImageId} for product {Sku}: {Format}, {SizeBytes} bytes", id, sku, file.Format.Name, file.Length);
+        var location = links.GetPathByName(request.HttpContext, GetImageRoute, new { id }) ?? $"/images/{id}";
+        return TypedResults.Accepted(location, new ProductImageAccepted(id, sku, image.Status.ToString(), image.Format, image.SizeBytes));
+    }
+
+    public static async Task<Results<Ok<ProductImageResponse>, ProblemHttpResult>> GetImage(
+        Guid id, ProductImagesStore store, HttpContext http, LinkGenerator links, CancellationToken cancellationToken)
+    {
+        var image = await store.Images.AsNoTracking().SingleOrDefaultAsync(x => x.Id == id, cancellationToken);
+        if (image is null)
+            return ImageNotFound(id);
+
+        var thumbnails = ReadThumbnails(image)
+            .Select(t => new ThumbnailLink(t.Size, t.Format, t.Width, t.Height, t.ContentType,
+                links.GetPathByName(http, GetThumbnailRoute, new { id, size = t.Size, format = t.Format }) ?? ""))
+            .ToList();
+        JsonElement? metadata = image.Metadata is null ? null : JsonDocument.Parse(image.Metadata).RootElement.Clone();
+
+        return TypedResults.Ok(new ProductImageResponse(image.Id, image.Sku, image.Status.ToString(), image.FailureReason, image.Format,
+            image.ContentType, image.SizeBytes, image.Width, image.Height,
+            links.GetPathByName(http, GetOriginalRoute, new { id }) ?? "", thumbnails, metadata, image.CreatedAt, image.UpdatedAt));
+    }
+
+    public static async Task<Results<FileStreamHttpResult, ProblemHttpResult>> GetThumbnail(
+        Guid id, int size, string? format, ProductImagesStore store, IBlobStorage blobs, CancellationToken cancellationToken)
+    {
+        var image = await store.Images.AsNoTracking().SingleOrDefaultAsync(x => x.Id == id, cancellationToken);
+        if (image is null)
+            return ImageNotFound(id);
+
+        format ??= "jpeg";
+        var thumbnail = ReadThumbnails(image).FirstOrDefault(t => t.Size == size && string.Equals(t.Format, format, StringComparison.OrdinalIgnoreCase));
+        if (thumbnail is null)
+        {
+            return Problem(StatusCodes.Status404NotFound, "Thumbnail not found",
+                image.Status == ProductImageStatus.Pending
+                    ? $"Image {id} is still being processed."
+                    : $"Image {id} has no {Truncate(format)} thumbnail of size {size}.");
+        }
+
+        return await Stream(thumbnail.BlobKey, blobs, cancellationToken) is { } stream ? stream : BlobMissing(id);
+    }
+
+    public static async Task<Results<FileStreamHttpResult, ProblemHttpResult>> GetOriginal(
+        Guid id, ProductImagesStore store, IBlobStorage blobs, CancellationToken cancellationToken)
+    {
+        var image = await store.Images.AsNoTracking().SingleOrDefaultAsync(x => x.Id == id, cancellationToken);
+        if (image is null)
+            return ImageNotFound(id);
+
+        return await Stream(image.OriginalBlobKey, blobs, cancellationToken) is { } stream ? stream : BlobMissing(id);
+    }
+
+    /// <summary>The blob with its content type and ETag; the result answers If-None-Match with 304 itself.</summary>
+    static async Task<FileStreamHttpResult?> Stream(string key, IBlobStorage blobs, CancellationToken cancellationToken)
+    {
+        var blob = await blobs.OpenReadAsync(key, cancellationToken);
+        if (blob is null)
+            return null;
+
+        // The response disposes the stream once it is written.
+        return TypedResults.Stream(blob.Content, blob.ContentType, entityTag: EntityTagHeaderValue.Parse(blob.ETag));
+    }
+
+    internal static IReadOnlyList<GeneratedThumbnail> ReadThumbnails(ProductImage image) =>
+        image.Thumbnails is null ? [] : JsonSerializer.Deserialize<List<GeneratedThumbnail>>(image.Thumbnails, Json.Options) ?? [];
+
+    static ProblemHttpResult ImageNotFound(Guid id) =>
+        Problem(StatusCodes.Status404NotFound, "Image not found", $"There is no image {id}.");
+
+    static ProblemHttpResult BlobMissing(Guid id) =>
+        Problem(StatusCodes.Status404NotFound, "Image content not found", $"The stored content of image {id} is missing.");
+
+    static ProblemHttpResult Problem(int status, string title, string detail) => ProductImagesApi.Problem(status, title, detail);
+
+    static string Truncate(string value) => value.Length > 64 ? value[..64] + "…" : value;
+}

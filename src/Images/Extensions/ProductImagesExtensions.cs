@@ -1,0 +1,46 @@
+using MassTransit;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Shop.BlobStorage;
+using Shop.Images.Catalog;
+using Shop.Images.Consumers;
+using Shop.Images.Persistence;
+
+namespace Shop.Images.Extensions;
+
+public static class ProductImagesExtensions
+{
+    /// <summary>
+    /// The services of the product-image module on the host's <typeparamref name="TDbContext"/>: upload limits from
+    /// <c>Images</c>, blob storage from <c>BlobStorage</c>, and a default <see cref="IProductCatalog"/> (any
+    /// well-formed SKU) that the host replaces by registering its own.
+    /// </summary>
+    public static IServiceCollection AddProductImages<TDbContext>(this IServiceCollection services, IConfiguration configuration)
+        where TDbContext : DbContext
+    {
+        services.AddOptions<ProductImageOptions>()
+            .Bind(configuration.GetSection(ProductImageOptions.SectionName))
+            .Validate(o => o.MaxUploadBytes > 0, "Images:MaxUploadBytes must be positive.")
+            .ValidateOnStart();
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<IProductCatalog, SkuPatternProductCatalog>();
+        services.AddBlobStorage(configuration);
+        services.TryAddScoped(provider => new ProductImagesStore(provider.GetRequiredService<TDbContext>()));
+        return services;
+    }
+
+    /// <summary>
+    /// The API side of the image pipeline, inside <c>AddShopMessaging</c>: consumers of <c>ThumbnailsGenerated</c>,
+    /// <c>ImageMetadataExtracted</c> and <c>Fault&lt;ImageUploaded&gt;</c> that move the image to Processed or Failed.
+    /// Needs <see cref="AddProductImages{TDbContext}"/>.
+    /// </summary>
+    public static IBusRegistrationConfigurator AddProductImageConsumers(this IBusRegistrationConfigurator configurator)
+    {
+        configurator.AddConsumer<ThumbnailsGeneratedConsumer>();
+        configurator.AddConsumer<ImageMetadataExtractedConsumer>();
+        configurator.AddConsumer<ImageProcessingFaultedConsumer>();
+        return configurator;
+    }
+}

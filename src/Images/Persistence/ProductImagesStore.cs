@@ -1,0 +1,15 @@
+using Microsoft.EntityFrameworkCore;
+using Shop.Images.Domain;
+
+namespace Shop.Images.Persistence;
+
+/// <summary>
+/// The host's DbContext, seen by the module's consumers, which cannot name its type. Scoped: it is the same
+/// instance the durable store runs the consumer's transaction on.
+/// </summary>
+public sealed class ProductImagesStore(DbContext db)
+{
+    public DbContext Db => db;
+
+    public DbSet<ProductImage> Images => db.Set<ProductImage>();
+}

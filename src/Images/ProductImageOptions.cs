@@ -1,0 +1,10 @@
+namespace Shop.Images;
+
+/// <summary>The <c>Images</c> configuration section as the API side reads it.</summary>
+public sealed class ProductImageOptions
+{
+    public const string SectionName = "Images";
+
+    /// <summary>Largest upload accepted; larger ones are answered 413.</summary>
+    public long MaxUploadBytes { get; set; } = 20 * 1024 * 1024;
+}
