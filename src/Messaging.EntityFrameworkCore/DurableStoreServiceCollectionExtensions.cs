@@ -52,9 +52,13 @@ public static class DurableStoreServiceCollectionExtensions
         services.ConfigureDbContext<TDbContext>((provider, db) => db.AddInterceptors(provider.GetRequiredService<OutboxCommitInterceptor>()));
 
         services.AddScoped<IOutboxContextFactory<TDbContext>, DurableOutboxContextFactory<TDbContext>>();
-        if (options.DeliveryEnabled)
-            services.AddHostedService<OutboxDeliveryService<TDbContext>>();
-        services.AddHostedService<InboxCleanupService<TDbContext>>();
+        // Delivering before the bus has bound its queues would route messages past consumers that are still starting.
+        builder.AfterBus(after =>
+        {
+            if (options.DeliveryEnabled)
+                after.AddHostedService<OutboxDeliveryService<TDbContext>>();
+            after.AddHostedService<InboxCleanupService<TDbContext>>();
+        });
 
         services.AddHealthChecks().AddDbContextCheck<TDbContext>("database", tags: ["ready"]);
 

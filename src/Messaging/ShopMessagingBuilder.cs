@@ -27,6 +27,7 @@ public sealed class ShopMessagingBuilder
     internal List<Action<IBusRegistrationConfigurator>> RegistrationCallbacks { get; } = [];
     internal List<Action<IBusRegistrationContext, IBusFactoryConfigurator>> BusCallbacks { get; } = [];
     internal List<Action<IRegistrationContext, IReceiveEndpointConfigurator>> EndpointCallbacks { get; } = [];
+    internal List<Action<IServiceCollection>> AfterBusCallbacks { get; } = [];
 
     /// <summary>Set when a durable scheduler is present; otherwise the transport's own delay is used.</summary>
     internal bool HasDurableScheduler { get; private set; }
@@ -48,6 +49,16 @@ public sealed class ShopMessagingBuilder
     public ShopMessagingBuilder OnEndpoint(Action<IRegistrationContext, IReceiveEndpointConfigurator> callback)
     {
         EndpointCallbacks.Add(callback);
+        return this;
+    }
+
+    /// <summary>
+    /// Registers services after the bus, e.g. hosted services that must start only once the bus has started
+    /// (hosted services start in registration order, and the bus's own waits until its queues are bound).
+    /// </summary>
+    public ShopMessagingBuilder AfterBus(Action<IServiceCollection> callback)
+    {
+        AfterBusCallbacks.Add(callback);
         return this;
     }
 

@@ -76,6 +76,9 @@ public static class ShopMessagingServiceCollectionExtensions
             });
         });
 
+        foreach (var callback in builder.AfterBusCallbacks)
+            callback(services);
+
         // A service is not ready before its queues are bound: without this, messages published during start-up
         // to an exchange nobody is bound to yet would be dropped by the broker.
         services.Configure<MassTransitHostOptions>(host =>

@@ -89,18 +89,27 @@ public sealed class When_messages_are_scheduled(TestEnvironment environment) : I
 
         await host.Bus.Publish(new StartCounter(reminded));
         await host.Bus.Publish(new StartCounter(unscheduled));
-        await Task.Delay(500);
+        await Eventually.Returns(() => Counters(c => c.CorrelationId == reminded || c.CorrelationId == unscheduled), n => n == 2,
+            "both saga instances");
+
         await host.Bus.Publish(new RemindCounter(reminded, TimeSpan.FromSeconds(1)));
-        await host.Bus.Publish(new RemindCounter(unscheduled, TimeSpan.FromSeconds(2)));
-        await Task.Delay(300);
+        await host.Bus.Publish(new RemindCounter(unscheduled, TimeSpan.FromSeconds(3)));
+        await Eventually.Returns(() => Counters(c => c.CorrelationId == unscheduled && c.ReminderTokenId != null), n => n == 1,
+            "the reminder to be scheduled");
         await host.Bus.Publish(new CancelReminder(unscheduled));
 
         await host.Observed.WaitFor<CounterReminded>(r => r.CounterId == reminded, timeout: TimeSpan.FromSeconds(15));
         await Eventually.StaysZero(() => Task.FromResult(host.Observed.All<CounterReminded>(r => r.CounterId == unscheduled).Count),
-            TimeSpan.FromSeconds(3), "a reminder that was unscheduled");
+            TimeSpan.FromSeconds(4), "a reminder that was unscheduled");
 
         await using var db = environment.CreateDbContext();
         Assert.True(await db.Counters.Where(c => c.CorrelationId == reminded).Select(c => c.Reminded).SingleAsync());
         Assert.False(await db.Counters.Where(c => c.CorrelationId == unscheduled).Select(c => c.Reminded).SingleAsync());
+    }
+
+    async Task<int> Counters(System.Linq.Expressions.Expression<Func<CounterState, bool>> match)
+    {
+        await using var db = environment.CreateDbContext();
+        return await db.Counters.CountAsync(match);
     }
 }

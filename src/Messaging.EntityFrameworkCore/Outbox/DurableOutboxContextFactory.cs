@@ -34,6 +34,9 @@ sealed class DurableOutboxContextFactory<TDbContext>(
         // A retry may reuse this scope: start from a clean slate rather than from what the failed attempt tracked.
         db.ChangeTracker.Clear();
 
+        // The whole consume is one transaction that rolls back as a unit; per-SaveChanges savepoints only add round trips.
+        db.Database.AutoSavepointsEnabled = false;
+
         var recorder = new OutboxRecorder(db, time);
         DurableOutboxConsumeContext<T> outboxContext;
 
@@ -42,8 +45,7 @@ sealed class DurableOutboxContextFactory<TDbContext>(
             var consumed = await InboxClaim.Claim(db, _dialect, messageId, options.ConsumerId, time.GetUtcNow().UtcDateTime, cancellationToken);
 
             outboxContext = new DurableOutboxConsumeContext<T>(context, options, provider, db, recorder,
-                () => InboxClaim.MarkConsumed(db, _dialect, messageId, options.ConsumerId, time.GetUtcNow().UtcDateTime, cancellationToken),
-                alreadyConsumed: consumed.HasValue);
+                () => MarkConsumed(messageId, options.ConsumerId), alreadyConsumed: consumed.HasValue);
 
             if (consumed.HasValue)
             {
@@ -88,6 +90,15 @@ sealed class DurableOutboxContextFactory<TDbContext>(
         var completed = new DurableOutboxConsumeContext<T>(context, options, provider, db, recorder, () => Task.CompletedTask, alreadyConsumed: true);
         completed.Complete();
         await next.Send(completed);
+    }
+
+    /// <summary>Tracks the inbox row as consumed, so the update travels in the same batch as the consumer's own changes.</summary>
+    Task MarkConsumed(Guid messageId, Guid consumerId)
+    {
+        var inbox = new InboxState { MessageId = messageId, ConsumerId = consumerId };
+        db.Attach(inbox);
+        inbox.Consumed = time.GetUtcNow().UtcDateTime;
+        return Task.CompletedTask;
     }
 
     public void Probe(ProbeContext context)

@@ -1,5 +1,8 @@
+using System.Collections.Concurrent;
 using System.Data.Common;
+using System.Runtime.CompilerServices;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata;
 using Microsoft.EntityFrameworkCore.Storage;
 
 namespace Shop.Messaging.EntityFrameworkCore.Storage;
@@ -18,7 +21,14 @@ public abstract class DurableStoreDialect
 
     public virtual string Quote(string identifier) => $"\"{identifier}\"";
 
-    public string TableName<TEntity>(DbContext db)
+    // Per model, so every DbContext type keeps its own mapping; computed once, read on every message.
+    readonly ConditionalWeakTable<IModel, ConcurrentDictionary<Type, string>> _tableNames = new();
+
+    public string TableName<TEntity>(DbContext db) =>
+        _tableNames.GetValue(db.Model, _ => new ConcurrentDictionary<Type, string>())
+            .GetOrAdd(typeof(TEntity), static (_, state) => state.Dialect.BuildTableName<TEntity>(state.Db), (Dialect: this, Db: db));
+
+    string BuildTableName<TEntity>(DbContext db)
     {
         var entity = db.Model.FindEntityType(typeof(TEntity))
             ?? throw new InvalidOperationException(

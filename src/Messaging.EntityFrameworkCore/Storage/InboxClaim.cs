@@ -22,13 +22,4 @@ static class InboxClaim
         var result = await command.ExecuteScalarAsync(cancellationToken);
         return result is DateTime consumed ? DateTime.SpecifyKind(consumed, DateTimeKind.Utc) : null;
     }
-
-    public static async Task MarkConsumed(DbContext db, DurableStoreDialect dialect, Guid messageId, Guid consumerId, DateTime now,
-        CancellationToken cancellationToken)
-    {
-        await using var command = db.CreateCommand(
-            $"UPDATE {dialect.TableName<InboxState>(db)} SET consumed = @consumed WHERE message_id = @message_id AND consumer_id = @consumer_id",
-            ("consumed", now), ("message_id", messageId), ("consumer_id", consumerId));
-        await command.ExecuteNonQueryAsync(cancellationToken);
-    }
 }

@@ -1,0 +1,89 @@
+using Shop.Benchmarks;
+using Shop.Benchmarks.Scenarios;
+using Shop.Testing;
+
+// Usage: dotnet run -c Release --project bench/Shop.Benchmarks -- [--quick] [--messages N] [--concurrency N]
+//        [--lag-samples N] [--background-rate N] [--out DIR]
+// Needs the services of scripts/services.sh (SHOP_TEST_* settings in the environment).
+var arguments = Arguments.Parse(args);
+var settings = new BenchSettings(
+    Messages: arguments.Int("messages", arguments.Quick ? 300 : 20_000),
+    PayloadBytes: arguments.Int("payload-bytes", 512),
+    Concurrency: arguments.Int("concurrency", 32),
+    LagSamples: arguments.Int("lag-samples", arguments.Quick ? 30 : 500),
+    Quick: arguments.Quick);
+var backgroundRate = arguments.Int("background-rate", arguments.Quick ? 50 : 250);
+var output = arguments.String("out", Path.Combine("bench", "results"));
+var only = arguments.String("scenarios", "1,2,3,4").Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).ToHashSet();
+
+Console.WriteLine($"Shop benchmarks — {Environment.ProcessorCount} cores, {settings.Messages} messages of {settings.PayloadBytes} B, " +
+                  $"concurrency {settings.Concurrency}{(settings.Quick ? " (quick run: figures are not meaningful)" : "")}");
+
+var results = new List<BenchResult>();
+async Task<T> InEnvironment<T>(Func<IntegrationEnvironment, Task<T>> scenario)
+{
+    var environment = new IntegrationEnvironment();
+    await environment.InitializeAsync();
+    try
+    {
+        return await scenario(environment);
+    }
+    finally
+    {
+        await environment.DisposeAsync();
+    }
+}
+
+BenchResult? raw = null, plain = null;
+if (only.Contains("1") || only.Contains("2"))
+{
+    raw = await InEnvironment(env => RawRabbitMqScenario.Run(new Uri(env.RabbitMqUrl), settings));
+    results.Add(raw);
+}
+
+if (only.Contains("2") || only.Contains("3"))
+{
+    plain = await InEnvironment(env => MassTransitScenario.RunPlain(env.RabbitMqUrl, settings));
+    results.Add(raw is null ? plain : plain with { Baseline = raw.Scenario, Ratio = plain.Value / raw.Value, Target = ">= 0.70" });
+}
+
+if (only.Contains("3"))
+{
+    var durable = await InEnvironment(env => MassTransitScenario.RunDurable(env.RabbitMqUrl, env.ConnectionString, settings));
+    results.Add(plain is null ? durable : durable with { Baseline = plain.Scenario, Ratio = durable.Value / plain.Value, Target = ">= 0.50" });
+
+    var npgsql = await InEnvironment(env => RawNpgsqlScenario.Run(env.ConnectionString, settings));
+    results.Add(npgsql);
+    results.Add(new BenchResult(durable.Scenario, "vs hand-written Npgsql", durable.Value, "msg/s", npgsql.Scenario, durable.Value / npgsql.Value));
+}
+
+if (only.Contains("4"))
+{
+    results.AddRange(await InEnvironment(env =>
+        BusOutboxLagScenario.Run(new Uri(env.RabbitMqUrl), env.RabbitMqUrl, env.ConnectionString, settings, backgroundRate)));
+}
+
+Report.Print(results);
+await Report.Write(results, settings, output);
+
+sealed record Arguments(Dictionary<string, string> Values, bool Quick)
+{
+    public static Arguments Parse(string[] args)
+    {
+        var values = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        var quick = false;
+        for (var i = 0; i < args.Length; i++)
+        {
+            var name = args[i].TrimStart('-');
+            if (name == "quick")
+                quick = true;
+            else if (i + 1 < args.Length)
+                values[name] = args[++i];
+        }
+
+        return new Arguments(values, quick);
+    }
+
+    public int Int(string name, int fallback) => Values.TryGetValue(name, out var value) ? int.Parse(value) : fallback;
+    public string String(string name, string fallback) => Values.GetValueOrDefault(name, fallback);
+}

@@ -1,0 +1,48 @@
+using System.Text.Json;
+using ScottPlot;
+
+namespace Shop.Benchmarks;
+
+public static class Report
+{
+    public static void Print(IReadOnlyList<BenchResult> results)
+    {
+        Console.WriteLine();
+        Console.WriteLine($"{"scenario",-42} {"metric",-24} {"value",12} {"unit",-6} {"ratio",8}  {"target",-8} baseline");
+        Console.WriteLine(new string('-', 130));
+        foreach (var r in results)
+        {
+            Console.WriteLine($"{r.Scenario,-42} {r.Metric,-24} {r.Value,12:N1} {r.Unit,-6} {(r.Ratio is { } ratio ? ratio.ToString("0.00") : ""),8}  " +
+                              $"{r.Target ?? "",-8} {r.Baseline ?? ""}");
+        }
+    }
+
+    public static async Task Write(IReadOnlyList<BenchResult> results, BenchSettings settings, string directory)
+    {
+        Directory.CreateDirectory(directory);
+        var document = new
+        {
+            machine = new { cores = Environment.ProcessorCount, os = Environment.OSVersion.ToString(), runtime = Environment.Version.ToString() },
+            settings,
+            when = DateTime.UtcNow,
+            results
+        };
+        var json = Path.Combine(directory, "results.json");
+        await File.WriteAllTextAsync(json, JsonSerializer.Serialize(document, new JsonSerializerOptions { WriteIndented = true }));
+
+        var throughput = results.Where(r => r.Metric == "throughput").ToList();
+        var plot = new Plot();
+        var bars = plot.Add.Bars(throughput.Select(r => r.Value).ToArray());
+        bars.Color = Colors.SteelBlue;
+        plot.Axes.Bottom.SetTicks(Enumerable.Range(0, throughput.Count).Select(i => (double)i).ToArray(),
+            throughput.Select(r => r.Scenario.Replace(", ", "\n")).ToArray());
+        plot.Axes.Left.Label.Text = "messages (or transactions) per second";
+        plot.Title($"Shop throughput, {settings.Messages} messages of {settings.PayloadBytes} B, {Environment.ProcessorCount} cores");
+        plot.Axes.Margins(bottom: 0);
+        var png = Path.Combine(directory, "throughput.png");
+        plot.SavePng(png, 1100, 600);
+
+        Console.WriteLine();
+        Console.WriteLine($"wrote {json} and {png}");
+    }
+}

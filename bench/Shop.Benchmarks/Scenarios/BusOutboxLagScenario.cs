@@ -1,0 +1,132 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Text.Json;
+using MassTransit;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using RabbitMQ.Client;
+using RabbitMQ.Client.Events;
+
+namespace Shop.Benchmarks.Scenarios;
+
+/// <summary>
+/// Scenario 4: time from a request's commit (publish through the bus outbox + SaveChanges) to the message arriving at
+/// a plain RabbitMQ.Client consumer bound to the message's exchange — at idle (one request at a time) and while a
+/// steady background load of requests runs.
+/// </summary>
+public static class BusOutboxLagScenario
+{
+    const string Exchange = "Shop.Benchmarks:LagProbe";
+
+    public static async Task<IReadOnlyList<BenchResult>> Run(Uri amqp, string rabbitUrl, string connectionString, BenchSettings settings,
+        int backgroundRate)
+    {
+        using var host = MassTransitScenario.BuildHost(rabbitUrl, connectionString, settings, _ => { });
+        await using (var scope = host.Services.CreateAsyncScope())
+            await scope.ServiceProvider.GetRequiredService<BenchDbContext>().Database.EnsureCreatedAsync();
+        await host.StartAsync();
+
+        var factory = new ConnectionFactory { Uri = amqp };
+        await using var connection = await factory.CreateConnectionAsync();
+        await using var channel = await connection.CreateChannelAsync();
+        await channel.ExchangeDeclareAsync(Exchange, ExchangeType.Fanout, durable: true);
+        var queue = (await channel.QueueDeclareAsync("bench-lag-probe", durable: false, exclusive: true, autoDelete: true)).QueueName;
+        await channel.QueueBindAsync(queue, Exchange, "");
+
+        var committed = new ConcurrentDictionary<Guid, long>();
+        var lags = new ConcurrentDictionary<Guid, double>();
+        var consumer = new AsyncEventingBasicConsumer(channel);
+        consumer.ReceivedAsync += (_, delivery) =>
+        {
+            var arrived = Stopwatch.GetTimestamp();
+            using var json = JsonDocument.Parse(delivery.Body);
+            var id = json.RootElement.GetProperty("message").GetProperty("id").GetGuid();
+            if (committed.TryGetValue(id, out var at))
+                lags[id] = Stopwatch.GetElapsedTime(at, arrived).TotalMilliseconds;
+            return Task.CompletedTask;
+        };
+        await channel.BasicConsumeAsync(queue, autoAck: true, consumer);
+
+        try
+        {
+            var results = new List<BenchResult>();
+            results.AddRange(await Measure(host, "idle", settings.LagSamples, committed, lags));
+
+            using var stop = new CancellationTokenSource();
+            var load = BackgroundLoad(host, backgroundRate, stop.Token);
+            results.AddRange(await Measure(host, $"{backgroundRate} req/s load", settings.LagSamples, committed, lags));
+            await stop.CancelAsync();
+            await load;
+            return results;
+        }
+        finally
+        {
+            await host.StopAsync();
+        }
+    }
+
+    static async Task<IReadOnlyList<BenchResult>> Measure(IHost host, string label, int samples, ConcurrentDictionary<Guid, long> committed,
+        ConcurrentDictionary<Guid, double> lags)
+    {
+        var ids = new List<Guid>(samples);
+        using (var progress = new Progress($"bus outbox lag, {label}", samples))
+        {
+            for (var i = 0; i < samples; i++)
+            {
+                var id = NewId.NextGuid();
+                ids.Add(id);
+                await Request(host, id, committed);
+                progress.Report(i + 1);
+                await Task.Delay(5);
+            }
+        }
+
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (ids.Any(id => !lags.ContainsKey(id)) && DateTime.UtcNow < deadline)
+            await Task.Delay(20);
+
+        var values = ids.Where(lags.ContainsKey).Select(id => lags[id]).Order().ToArray();
+        if (values.Length < ids.Count)
+            throw new TimeoutException($"{ids.Count - values.Length} of {ids.Count} probe messages never arrived.");
+
+        return
+        [
+            new BenchResult($"4 bus outbox lag ({label})", "p50", Percentile(values, 0.50), "ms"),
+            new BenchResult($"4 bus outbox lag ({label})", "p99", Percentile(values, 0.99), "ms", Target: label == "idle" ? null : "< 50 ms")
+        ];
+    }
+
+    static async Task Request(IHost host, Guid id, ConcurrentDictionary<Guid, long>? committed)
+    {
+        await using var scope = host.Services.CreateAsyncScope();
+        await scope.ServiceProvider.GetRequiredService<IPublishEndpoint>().Publish(new LagProbe(id, 0));
+        await scope.ServiceProvider.GetRequiredService<BenchDbContext>().SaveChangesAsync();
+        committed?.TryAdd(id, Stopwatch.GetTimestamp());
+    }
+
+    /// <summary>Open-loop background requests at a fixed rate, whatever the response time.</summary>
+    static async Task BackgroundLoad(IHost host, int ratePerSecond, CancellationToken cancellationToken)
+    {
+        var inFlight = new List<Task>();
+        using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(10));
+        var perTick = ratePerSecond / 100.0;
+        var owed = 0.0;
+        try
+        {
+            while (await timer.WaitForNextTickAsync(cancellationToken))
+            {
+                owed += perTick;
+                for (; owed >= 1; owed--)
+                    inFlight.Add(Request(host, NewId.NextGuid(), null));
+                inFlight.RemoveAll(t => t.IsCompleted);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+
+        await Task.WhenAll(inFlight);
+    }
+
+    static double Percentile(double[] sorted, double p) => sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(p * sorted.Length) - 1)];
+}

@@ -1,0 +1,160 @@
+using System.Diagnostics;
+using MassTransit;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Shop.Messaging;
+using Shop.Messaging.EntityFrameworkCore;
+using Shop.Messaging.EntityFrameworkCore.Storage;
+
+namespace Shop.Benchmarks.Scenarios;
+
+public sealed class Counter
+{
+    int _count;
+    public int Count => Volatile.Read(ref _count);
+    public TaskCompletionSource Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    public int Target { get; set; }
+    public Progress? Progress { get; set; }
+
+    public void Increment()
+    {
+        var count = Interlocked.Increment(ref _count);
+        Progress?.Report(count);
+        if (count == Target)
+            Done.TrySetResult();
+    }
+}
+
+public sealed class PlainConsumer(Counter counter) : IConsumer<Payload>
+{
+    public Task Consume(ConsumeContext<Payload> context)
+    {
+        counter.Increment();
+        return Task.CompletedTask;
+    }
+}
+
+/// <summary>Per message: the inbox row (by the store), one business row and one outgoing message, in one transaction.</summary>
+public sealed class DurableConsumer(BenchDbContext db, Counter counter) : IConsumer<Payload>
+{
+    public async Task Consume(ConsumeContext<Payload> context)
+    {
+        db.Add(new BusinessRow { Id = context.Message.Id, Data = context.Message.Data });
+        await context.Publish(new Processed(context.Message.Id));
+        counter.Increment();
+    }
+}
+
+/// <summary>Scenarios 2 and 3: the same load through our bus set-up, without and with the durable store.</summary>
+public static class MassTransitScenario
+{
+    public static IHost BuildHost(string rabbitUrl, string? connectionString, BenchSettings settings, Action<IBusRegistrationConfigurator> configure,
+        IDictionary<string, string?>? extra = null)
+    {
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        var configuration = new Dictionary<string, string?>
+        {
+            ["Messaging:Transport"] = "RabbitMq",
+            ["Messaging:RabbitMq:Url"] = rabbitUrl,
+            ["Messaging:PrefetchCount"] = settings.Concurrency.ToString(),
+        };
+        foreach (var (key, value) in extra ?? new Dictionary<string, string?>())
+            configuration[key] = value;
+        builder.Configuration.AddInMemoryCollection(configuration);
+        builder.Logging.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning);
+        builder.Services.AddSingleton<Counter>();
+
+        if (connectionString is null)
+        {
+            builder.Services.AddShopMessaging(builder.Configuration, configure);
+        }
+        else
+        {
+            builder.Services.AddDbContext<BenchDbContext>(o => o.UseNpgsql(connectionString));
+            builder.Services.AddShopMessaging<BenchDbContext>(builder.Configuration, configure);
+        }
+
+        return builder.Build();
+    }
+
+    public static async Task<BenchResult> RunPlain(string rabbitUrl, BenchSettings settings)
+    {
+        using var host = BuildHost(rabbitUrl, null, settings, x => x.AddConsumer<PlainConsumer>());
+        return await Run(host, "2 MassTransit, no outbox", settings, null);
+    }
+
+    public static async Task<BenchResult> RunDurable(string rabbitUrl, string connectionString, BenchSettings settings)
+    {
+        using var host = BuildHost(rabbitUrl, connectionString, settings, x => x.AddConsumer<DurableConsumer>());
+        await using (var scope = host.Services.CreateAsyncScope())
+            await scope.ServiceProvider.GetRequiredService<BenchDbContext>().Database.EnsureCreatedAsync();
+        return await Run(host, "3 MassTransit + inbox/outbox", settings, connectionString);
+    }
+
+    static async Task<BenchResult> Run(IHost host, string name, BenchSettings settings, string? connectionString)
+    {
+        await host.StartAsync();
+        try
+        {
+            var counter = host.Services.GetRequiredService<Counter>();
+            counter.Target = settings.Messages;
+            var bus = host.Services.GetRequiredService<IBus>();
+
+            using (counter.Progress = new Progress(name, settings.Messages))
+            {
+                var watch = Stopwatch.StartNew();
+                using var window = new SemaphoreSlim(settings.Concurrency * 2);
+                var publishes = new List<Task>(settings.Messages);
+                for (var i = 0; i < settings.Messages; i++)
+                {
+                    await window.WaitAsync();
+                    publishes.Add(Publish(bus, window, new Payload(NewId.NextGuid(), settings.Payload)));
+                }
+
+                await Task.WhenAll(publishes);
+                await counter.Done.Task.WaitAsync(TimeSpan.FromMinutes(10));
+
+                // With the store, the run ends when the outgoing messages have left too.
+                if (connectionString is not null)
+                    await WaitForEmptyOutbox(host);
+                watch.Stop();
+
+                return new BenchResult(name, "throughput", settings.Messages / watch.Elapsed.TotalSeconds, "msg/s");
+            }
+        }
+        finally
+        {
+            await host.StopAsync();
+        }
+    }
+
+    static async Task Publish(IBus bus, SemaphoreSlim window, Payload payload)
+    {
+        try
+        {
+            await bus.Publish(payload);
+        }
+        finally
+        {
+            window.Release();
+        }
+    }
+
+    static async Task WaitForEmptyOutbox(IHost host)
+    {
+        var deadline = DateTime.UtcNow.AddMinutes(5);
+        while (DateTime.UtcNow < deadline)
+        {
+            await using var scope = host.Services.CreateAsyncScope();
+            var db = scope.ServiceProvider.GetRequiredService<BenchDbContext>();
+            if (!await db.Set<OutboxState>().AnyAsync())
+                return;
+            await Task.Delay(20);
+        }
+
+        throw new TimeoutException("The outbox did not drain within five minutes.");
+    }
+}
