@@ -77,7 +77,7 @@ public static class OrdersEndpoints
         {
             var known = await db.IdempotencyKeys.AsNoTracking().SingleOrDefaultAsync(k => k.Key == idempotencyKey, cancellationToken);
             if (known is not null)
-                return Replay(known, requestHash);
+                return await Replay(db, known, requestHash, cancellationToken);
         }
 
         var now = time.GetUtcNow().UtcDateTime;
@@ -89,12 +89,10 @@ public static class OrdersEndpoints
             Status = OrderStatus.Submitted,
             CreatedAt = now,
             UpdatedAt = now,
-            Items = request.Items!.Select(item => catalogue[item.Sku!]).Zip(request.Items!, (product, item) => new OrderItem
+            Items = request.Items!.Select(item =>
             {
-                Sku = product.Sku,
-                Name = product.Name,
-                Quantity = item.Quantity!.Value,
-                UnitPrice = product.Price
+                var product = catalogue[item.Sku!];
+                return new OrderItem { Sku = product.Sku, Name = product.Name, Quantity = item.Quantity!.Value, UnitPrice = product.Price };
             }).ToList(),
             Timeline = [new OrderTimelineEntry { Status = OrderStatus.Submitted, At = now }]
         };
@@ -120,7 +118,7 @@ public static class OrdersEndpoints
             db.ChangeTracker.Clear();
             var winner = await db.IdempotencyKeys.AsNoTracking().SingleAsync(k => k.Key == idempotencyKey, cancellationToken);
             logger.LogInformation("Idempotency key {IdempotencyKey} was taken concurrently by order {OrderId}", idempotencyKey, winner.OrderId);
-            return Replay(winner, requestHash);
+            return await Replay(db, winner, requestHash, cancellationToken);
         }
 
         logger.LogInformation("Order {OrderId} of customer {CustomerId} accepted: {LineCount} line(s), {Total} {Currency}",
@@ -199,11 +197,17 @@ public static class OrdersEndpoints
         });
     }
 
-    static Results<Accepted<OrderAccepted>, ValidationProblem, ProblemHttpResult> Replay(IdempotencyKey known, string requestHash) =>
-        known.RequestHash == requestHash
-            ? Accepted(known.OrderId, OrderStatus.Submitted)
-            : TypedResults.Problem(statusCode: StatusCodes.Status422UnprocessableEntity, title: "Idempotency key reused",
+    /// <summary>The answer to a retry: the order the key created, as it stands now, or 422 when the body changed.</summary>
+    static async Task<Results<Accepted<OrderAccepted>, ValidationProblem, ProblemHttpResult>> Replay(OrdersDbContext db, IdempotencyKey known,
+        string requestHash, CancellationToken cancellationToken)
+    {
+        if (known.RequestHash != requestHash)
+            return TypedResults.Problem(statusCode: StatusCodes.Status422UnprocessableEntity, title: "Idempotency key reused",
                 detail: $"The {IdempotencyKeyHeader} was already used with a different request body.");
+
+        var status = await db.Orders.Where(o => o.Id == known.OrderId).Select(o => o.Status).SingleAsync(cancellationToken);
+        return Accepted(known.OrderId, status);
+    }
 
     static Accepted<OrderAccepted> Accepted(Guid orderId, string status) =>
         TypedResults.Accepted($"/orders/{orderId}", new OrderAccepted(orderId, status));
