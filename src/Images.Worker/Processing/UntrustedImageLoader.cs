@@ -51,6 +51,8 @@ public sealed class UntrustedImageLoader
             return info is null || format is null ? null : new ImageHeader(format.Name.ToLowerInvariant(), info.Width, info.Height);
         }, cancellationToken) ?? throw new InvalidImageException("The file is not an image in a supported format.");
 
+        if (header.Format == "jpeg" && !EndsAfterLastScan(bytes))
+            throw new InvalidImageException("The JPEG ends inside its image data (the file is truncated).");
         if (header.Width <= 0 || header.Height <= 0)
             throw new InvalidImageException($"The image header declares {header.Width}×{header.Height} pixels.");
         if ((long)header.Width * header.Height > _options.MaxPixels)
@@ -91,6 +93,16 @@ public sealed class UntrustedImageLoader
         {
             throw new InvalidImageException($"The image could not be read while {what}: {Describe(exception)}");
         }
+    }
+
+    /// <summary>
+    /// ImageSharp decodes a cut-off JPEG without complaint, painting the missing part grey. A whole JPEG has an
+    /// end-of-image marker after its last start-of-scan; entropy-coded data can contain neither (0xFF is stuffed).
+    /// </summary>
+    static bool EndsAfterLastScan(ReadOnlySpan<byte> jpeg)
+    {
+        var lastScan = jpeg.LastIndexOf([(byte)0xFF, (byte)0xDA]);
+        return lastScan >= 0 && jpeg[lastScan..].IndexOf([(byte)0xFF, (byte)0xD9]) >= 0;
     }
 
     static string Describe(Exception exception) => exception switch

@@ -1,0 +1,39 @@
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Shop.BlobStorage.Disk;
+using Shop.Images.Worker;
+using Shop.Images.Worker.Processing;
+
+namespace Shop.Images.Tests.Infrastructure;
+
+/// <summary>The worker's processing pieces without a bus, over a throw-away blob folder.</summary>
+public sealed class WorkerComponents : IDisposable
+{
+    public WorkerComponents(Action<ImageProcessingOptions>? configure = null)
+    {
+        var options = new ImageProcessingOptions();
+        configure?.Invoke(options);
+        Blobs = new DiskBlobStorage(Path.Combine(Path.GetTempPath(), $"shop-worker-{Guid.NewGuid():N}"));
+        Loader = new UntrustedImageLoader(Blobs, Options.Create(options));
+        Renderer = new ThumbnailRenderer(Options.Create(options));
+    }
+
+    public DiskBlobStorage Blobs { get; }
+    public UntrustedImageLoader Loader { get; }
+    public ThumbnailRenderer Renderer { get; }
+    public CameraMetadataReader MetadataReader { get; } = new();
+
+    public async Task<IReadOnlyList<RenderedThumbnail>> Thumbnails(byte[] original)
+    {
+        using var image = await Loader.DecodeAsync(original, CancellationToken.None);
+        return Renderer.Render(image, CancellationToken.None);
+    }
+
+    public async Task<byte[]> StoreAndRead(byte[] original)
+    {
+        var key = await Blobs.PutAsync($"images/{Guid.NewGuid():N}/original", new MemoryStream(original), "application/octet-stream");
+        return await Loader.ReadAsync(key, CancellationToken.None);
+    }
+
+    public void Dispose() => Directory.Delete(Blobs.Root, recursive: true);
+}

@@ -1,0 +1,62 @@
+using System.Text.Json;
+using Shop.Images.Tests.Infrastructure;
+using Xunit;
+
+namespace Shop.Images.Tests;
+
+public sealed class When_metadata_is_extracted : IDisposable
+{
+    readonly WorkerComponents _worker = new();
+
+    [Fact]
+    public void Should_read_back_every_camera_field_of_a_jpeg()
+    {
+        var metadata = _worker.MetadataReader.Read(TestImages.Jpeg(320, 240, TestImages.CameraExif(orientation: 6)));
+
+        Assert.Equal(TestImages.Make, metadata.CameraMake);
+        Assert.Equal(TestImages.Model, metadata.CameraModel);
+        Assert.Equal(TestImages.CapturedAt, metadata.CapturedAt);
+        Assert.Equal(TestImages.ExposureSeconds, metadata.ExposureTimeSeconds!.Value, 6);
+        Assert.Equal(TestImages.FNumber, metadata.FNumber!.Value, 6);
+        Assert.Equal(TestImages.Iso, metadata.Iso);
+        Assert.Equal(TestImages.FocalLength, metadata.FocalLengthMillimetres!.Value, 6);
+        Assert.Equal(6, metadata.Orientation);
+        Assert.Equal(TestImages.Latitude, metadata.Latitude!.Value, 4);
+        Assert.Equal(TestImages.Longitude, metadata.Longitude!.Value, 4);
+        Assert.Contains("Exif IFD0", metadata.Tags.Keys);
+        Assert.Equal(TestImages.Make, metadata.Tags["Exif IFD0"]["Make"]);
+        Assert.Equal(metadata.Tags.Values.Sum(t => t.Count), metadata.TagCount);
+    }
+
+    [Fact]
+    public async Task Should_read_the_pixel_dimensions_from_the_header()
+    {
+        var header = await _worker.Loader.IdentifyAsync(TestImages.Png(321, 123, TestImages.CameraExif()), CancellationToken.None);
+
+        Assert.Equal(("png", 321, 123), (header.Format, header.Width, header.Height));
+    }
+
+    [Fact]
+    public void Should_read_the_camera_fields_of_a_png_exif_chunk()
+    {
+        var metadata = _worker.MetadataReader.Read(TestImages.Png(64, 64, TestImages.CameraExif()));
+
+        Assert.Equal(TestImages.Make, metadata.CameraMake);
+        Assert.Equal(TestImages.Latitude, metadata.Latitude!.Value, 4);
+    }
+
+    [Fact]
+    public void Should_leave_absent_fields_empty_and_still_list_the_tags_there_are()
+    {
+        var metadata = _worker.MetadataReader.Read(TestImages.Png(10, 10));
+
+        Assert.Null(metadata.CameraMake);
+        Assert.Null(metadata.CapturedAt);
+        Assert.Null(metadata.Latitude);
+        Assert.Null(metadata.Orientation);
+        Assert.Contains("PNG-IHDR", metadata.Tags.Keys);
+        Assert.NotNull(JsonSerializer.Serialize(metadata.Tags));
+    }
+
+    public void Dispose() => _worker.Dispose();
+}

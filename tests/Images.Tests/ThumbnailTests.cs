@@ -1,0 +1,92 @@
+using MetadataExtractor.Formats.Exif;
+using Shop.Images.Tests.Infrastructure;
+using Shop.Images.Worker.Processing;
+using SixLabors.ImageSharp;
+using SixLabors.ImageSharp.PixelFormats;
+using Xunit;
+
+namespace Shop.Images.Tests;
+
+public sealed class When_thumbnails_are_rendered : IDisposable
+{
+    readonly WorkerComponents _worker = new();
+
+    [Fact]
+    public async Task Should_render_every_configured_size_in_jpeg_and_webp_keeping_the_aspect_ratio()
+    {
+        var thumbnails = await _worker.Thumbnails(TestImages.Jpeg(1600, 800));
+
+        Assert.Equal(
+            [(64, "jpeg", 64, 32), (64, "webp", 64, 32), (200, "jpeg", 200, 100), (200, "webp", 200, 100), (800, "jpeg", 800, 400), (800, "webp", 800, 400)],
+            thumbnails.Select(t => (t.Size, t.Format.Name, t.Width, t.Height)));
+        foreach (var thumbnail in thumbnails)
+        {
+            using var decoded = Image.Load(thumbnail.Bytes, out var format);
+            Assert.Equal(thumbnail.Format.ContentType, format.DefaultMimeType);
+            Assert.Equal((thumbnail.Width, thumbnail.Height), (decoded.Width, decoded.Height));
+        }
+    }
+
+    [Fact]
+    public async Task Should_not_enlarge_an_image_smaller_than_the_box()
+    {
+        var thumbnails = await _worker.Thumbnails(TestImages.Png(90, 30));
+
+        Assert.All(thumbnails.Where(t => t.Size >= 200), t => Assert.Equal((90, 30), (t.Width, t.Height)));
+        Assert.All(thumbnails.Where(t => t.Size == 64), t => Assert.Equal((64, 21), (t.Width, t.Height)));
+    }
+
+    [Fact]
+    public async Task Should_turn_the_image_upright_as_its_exif_orientation_says()
+    {
+        // Orientation 6: the stored image must be turned 90° clockwise, so its left (red) half ends up on top.
+        var thumbnails = await _worker.Thumbnails(TestImages.Jpeg(400, 200, TestImages.CameraExif(orientation: 6)));
+
+        var thumbnail = thumbnails.Single(t => t.Size == 200 && t.Format == ThumbnailFormat.Webp);
+        Assert.Equal((100, 200), (thumbnail.Width, thumbnail.Height));
+        using var image = Image.Load<Rgba32>(thumbnail.Bytes);
+        AssertClose(TestImages.Left, image[50, 20]);
+        AssertClose(TestImages.Right, image[50, 180]);
+    }
+
+    [Fact]
+    public async Task Should_strip_gps_and_every_other_metadata_profile_from_every_output()
+    {
+        var original = TestImages.Jpeg(400, 300, TestImages.CameraExif(orientation: 3));
+        Assert.NotEmpty(MetadataExtractor.ImageMetadataReader.ReadMetadata(new MemoryStream(original)).OfType<GpsDirectory>());
+
+        var thumbnails = await _worker.Thumbnails(original);
+
+        Assert.Equal(6, thumbnails.Count);
+        foreach (var thumbnail in thumbnails)
+        {
+            var directories = MetadataExtractor.ImageMetadataReader.ReadMetadata(new MemoryStream(thumbnail.Bytes));
+            Assert.Empty(directories.OfType<GpsDirectory>());
+            Assert.Empty(directories.OfType<ExifDirectoryBase>());
+            var info = Image.Identify(thumbnail.Bytes);
+            Assert.Null(info.Metadata.ExifProfile);
+            Assert.Null(info.Metadata.XmpProfile);
+            Assert.Null(info.Metadata.IccProfile);
+        }
+    }
+
+    [Theory]
+    [InlineData("sample.gif", 2, 2)]
+    [InlineData("sample.bmp", 3, 2)]
+    [InlineData("sample.tiff", 2, 2)]
+    public async Task Should_read_the_checked_in_samples(string sample, int width, int height)
+    {
+        var thumbnails = await _worker.Thumbnails(TestImages.Sample(sample));
+
+        Assert.Equal(6, thumbnails.Count);
+        Assert.All(thumbnails, t => Assert.Equal((width, height), (t.Width, t.Height)));
+    }
+
+    static void AssertClose(Rgba32 expected, Rgba32 actual)
+    {
+        Assert.True(Math.Abs(expected.R - actual.R) < 40 && Math.Abs(expected.G - actual.G) < 40 && Math.Abs(expected.B - actual.B) < 40,
+            $"Expected a colour near {expected}, found {actual}.");
+    }
+
+    public void Dispose() => _worker.Dispose();
+}
