@@ -36,7 +36,7 @@ public static class ProductImagesApi
         endpoints.MapPost("/products/{sku}/images", ProductImageHandlers.Upload)
             .WithTags("Product images")
             .WithName("UploadProductImage")
-            .Accepts<IFormFile>("multipart/form-data")
+            // No Accepts<IFormFile> metadata: routing would answer other content types with a bare 415, not a problem.
             .DisableAntiforgery();
 
         var images = endpoints.MapGroup("/images/{id:guid}").WithTags("Product images");

@@ -1,0 +1,130 @@
+using System.Net;
+using MetadataExtractor.Formats.Exif;
+using Microsoft.EntityFrameworkCore;
+using Shop.Contracts.Images;
+using Shop.Images.Tests.Infrastructure;
+using Shop.Testing;
+using SixLabors.ImageSharp;
+using Xunit;
+
+namespace Shop.Images.Tests;
+
+public sealed class When_uploaded_images_are_processed(ImagePipeline pipeline) : IClassFixture<ImagePipeline>
+{
+    [Fact]
+    public async Task Should_become_processed_with_thumbnails_and_metadata()
+    {
+        var location = await pipeline.UploadAccepted(TestImages.Jpeg(400, 200, TestImages.CameraExif(orientation: 6)), "SKU-CAMERA");
+
+        var image = await pipeline.Settled(location);
+
+        Assert.Equal("Processed", image.Status);
+        Assert.Null(image.FailureReason);
+        Assert.Equal((400, 200), (image.Width, image.Height));
+        Assert.Equal(6, image.Thumbnails.Count);
+        Assert.Contains(image.Thumbnails, t => (t.Size, t.Format, t.Width, t.Height) == (200, "webp", 100, 200));
+        Assert.Equal(6, pipeline.ThumbnailFiles(image.Id).Count);
+
+        var metadata = image.Metadata!.Value;
+        Assert.Equal(TestImages.Make, metadata.GetProperty("cameraMake").GetString());
+        Assert.Equal(TestImages.Iso, metadata.GetProperty("iso").GetInt32());
+        Assert.Equal(TestImages.Latitude, metadata.GetProperty("latitude").GetDouble(), 4);
+
+        foreach (var thumbnail in image.Thumbnails)
+        {
+            using var response = await pipeline.Client.GetAsync(thumbnail.Url);
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            Assert.Equal(thumbnail.ContentType, response.Content.Headers.ContentType!.MediaType);
+            Assert.NotNull(response.Headers.ETag);
+            var bytes = await response.Content.ReadAsByteArrayAsync();
+            var info = Image.Identify(bytes);
+            Assert.Equal((thumbnail.Width, thumbnail.Height), (info.Width, info.Height));
+            Assert.Empty(MetadataExtractor.ImageMetadataReader.ReadMetadata(new MemoryStream(bytes)).OfType<GpsDirectory>());
+        }
+
+        await using var worker = pipeline.CreateWorkerDbContext();
+        var row = await worker.ImageMetadata.SingleAsync(x => x.ImageId == image.Id);
+        Assert.Equal((TestImages.Make, TestImages.Model, TestImages.CapturedAt, 6), (row.CameraMake, row.CameraModel, row.CapturedAt, row.Orientation));
+        Assert.Contains("\"Exif IFD0\"", row.Tags);
+    }
+
+    [Fact]
+    public async Task Should_fail_hostile_images_with_a_reason_and_still_process_a_good_one_afterwards()
+    {
+        var hostile = new Dictionary<string, byte[]>
+        {
+            ["truncated"] = TestImages.TruncatedJpeg(),
+            ["100000×100000"] = TestImages.PngDeclaring(100_000, 100_000),
+            ["noise"] = TestImages.NoiseBehind(TestImages.PngSignature),
+            ["bomb"] = TestImages.PngBomb(),
+        };
+        var locations = new Dictionary<string, Uri>();
+        foreach (var (name, bytes) in hostile)
+            locations[name] = await pipeline.UploadAccepted(bytes, "SKU-HOSTILE");
+        var good = await pipeline.UploadAccepted(TestImages.Png(300, 300), "SKU-HOSTILE");
+
+        foreach (var (name, location) in locations)
+        {
+            var image = await pipeline.Settled(location);
+            Assert.True(image.Status == "Failed", $"{name}: {image.Status}");
+            Assert.False(string.IsNullOrWhiteSpace(image.FailureReason), name);
+            Assert.Empty(image.Thumbnails);
+        }
+
+        Assert.Contains("truncated", (await pipeline.Get(locations["truncated"])).FailureReason);
+        Assert.Contains("over the budget", (await pipeline.Get(locations["bomb"])).FailureReason);
+        Assert.Equal("Processed", (await pipeline.Settled(good)).Status);
+
+        var errored = await Eventually.Returns(() => pipeline.Management.GetMessages(pipeline.VirtualHost, "generate-thumbnails_error", 10),
+            m => m.Count > 0, "hostile images in the thumbnail error queue");
+        Assert.NotEmpty(errored);
+    }
+
+    [Fact]
+    public async Task Should_not_duplicate_rows_or_files_when_image_uploaded_arrives_again()
+    {
+        var location = await pipeline.UploadAccepted(TestImages.Jpeg(640, 480, TestImages.CameraExif()), "SKU-AGAIN");
+        var first = await pipeline.Settled(location);
+        Assert.Equal("Processed", first.Status);
+        await using var worker = pipeline.CreateWorkerDbContext();
+        var extractedAt = (await worker.ImageMetadata.AsNoTracking().SingleAsync(x => x.ImageId == first.Id)).ExtractedAt;
+
+        // The same event published again (a new message id, so the inbox does not filter it out).
+        await pipeline.ApiBus.Publish(new ImageUploaded(first.Id, first.Sku, $"images/{first.Id:N}/original", first.ContentType, first.Format,
+            first.SizeBytes, first.CreatedAt.UtcDateTime));
+
+        await Eventually.Returns(() => worker.ImageMetadata.AsNoTracking().Where(x => x.ImageId == first.Id).Select(x => x.ExtractedAt).SingleAsync(),
+            at => at > extractedAt, "the metadata to be extracted again");
+        var again = await Eventually.Returns(() => pipeline.Get(location), i => i.UpdatedAt > first.UpdatedAt && i.Thumbnails.Count == 6,
+            "the second results to be recorded");
+
+        Assert.Equal("Processed", again.Status);
+        Assert.Equal(1, await worker.ImageMetadata.CountAsync(x => x.ImageId == first.Id));
+        Assert.Equal(6, again.Thumbnails.Count);
+        Assert.Equal(first.Thumbnails.Select(t => t.Url), again.Thumbnails.Select(t => t.Url));
+        Assert.Equal(["200.jpg", "200.webp", "64.jpg", "64.webp", "800.jpg", "800.webp"], pipeline.ThumbnailFiles(first.Id));
+    }
+
+    [Fact]
+    public async Task Should_process_twenty_uploads_each_exactly_once()
+    {
+        var locations = new List<Uri>();
+        for (var i = 0; i < 20; i++)
+        {
+            var bytes = i % 2 == 0 ? TestImages.Jpeg(200 + i * 10, 150, TestImages.CameraExif()) : TestImages.Png(150, 200 + i * 10);
+            locations.Add(await pipeline.UploadAccepted(bytes, $"SKU-BATCH-{i}"));
+        }
+
+        var images = new List<Shop.Images.Endpoints.ProductImageResponse>();
+        foreach (var location in locations)
+            images.Add(await pipeline.Settled(location, TimeSpan.FromSeconds(120)));
+
+        Assert.All(images, image => Assert.Equal("Processed", image.Status));
+        Assert.All(images, image => Assert.Equal(6, pipeline.ThumbnailFiles(image.Id).Count));
+        var ids = images.Select(i => i.Id).ToList();
+        await using var worker = pipeline.CreateWorkerDbContext();
+        var rows = await worker.ImageMetadata.Where(x => ids.Contains(x.ImageId)).GroupBy(x => x.ImageId).Select(g => g.Count()).ToListAsync();
+        Assert.Equal(20, rows.Count);
+        Assert.All(rows, count => Assert.Equal(1, count));
+    }
+}
