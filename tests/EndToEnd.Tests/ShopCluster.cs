@@ -1,0 +1,147 @@
+using System.Net.Http.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Npgsql;
+using Shop.Notifications.Worker.Extensions;
+using Shop.Notifications.Worker.Persistence;
+using Shop.Orders.Api.Extensions;
+using Shop.Orders.Api.Persistence;
+using Shop.Payments.Worker.Extensions;
+using Shop.Payments.Worker.Persistence;
+using Shop.ServiceDefaults;
+using Shop.Testing;
+
+namespace Shop.EndToEnd.Tests;
+
+/// <summary>
+/// The three services of the order flow as three separate hosts (own container, own connections, own database) on
+/// one RabbitMQ virtual host — what `scripts/run.sh` runs as processes, composed from the same registration methods.
+/// </summary>
+public sealed class ShopCluster : IAsyncDisposable
+{
+    readonly IntegrationEnvironment _environment;
+    readonly Dictionary<string, string?> _settings;
+
+    ShopCluster(IntegrationEnvironment environment, Dictionary<string, string?> settings)
+    {
+        _environment = environment;
+        _settings = settings;
+    }
+
+    public WebApplication Orders { get; private set; } = null!;
+    public WebApplication? Payments { get; private set; }
+    public WebApplication Notifications { get; private set; } = null!;
+    public HttpClient Api { get; private set; } = null!;
+    public string OrdersDatabase { get; private set; } = "";
+    public string PaymentsDatabase { get; private set; } = "";
+    public string NotificationsDatabase { get; private set; } = "";
+
+    public static async Task<ShopCluster> Start(IntegrationEnvironment environment, Func<string, Task>? prepareDatabase = null)
+    {
+        var cluster = new ShopCluster(environment, new Dictionary<string, string?>
+        {
+            ["Messaging:Transport"] = "RabbitMq",
+            ["Messaging:RabbitMq:Url"] = environment.RabbitMqUrl,
+            ["Messaging:Retry:ImmediateMinInterval"] = "00:00:00.050",
+            ["Messaging:Retry:ImmediateMaxInterval"] = "00:00:00.500",
+            ["Messaging:Retry:RedeliveryIntervals:0"] = "00:00:01",
+            ["Messaging:Retry:RedeliveryIntervals:1"] = "00:00:02",
+            ["Messaging:DurableStore:PollInterval"] = "00:00:00.500",
+            ["Messaging:DurableStore:MaxRetryDelay"] = "00:00:02",
+            ["Orders:Saga:StockTimeout"] = "00:01:00",
+            ["Orders:Saga:PaymentTimeout"] = "00:02:00",
+            ["Payments:Gateway:Latency"] = "00:00:00.002",
+            ["Payments:Gateway:Resilience:RetryDelay"] = "00:00:00.050",
+        });
+
+        cluster.OrdersDatabase = await environment.CreateDatabase("orders");
+        cluster.PaymentsDatabase = await environment.CreateDatabase("payments");
+        cluster.NotificationsDatabase = await environment.CreateDatabase("notifications");
+
+        cluster.Orders = await cluster.StartService<OrdersDbContext>("ConnectionStrings:Orders", cluster.OrdersDatabase,
+            b => b.AddOrdersApi(), app => app.MapOrdersApi(), prepareDatabase);
+        cluster.Notifications = await cluster.StartService<NotificationsDbContext>("ConnectionStrings:Notifications",
+            cluster.NotificationsDatabase, b => b.AddNotifications(), null, prepareDatabase);
+        await cluster.StartPayments(prepareDatabase);
+        cluster.Api = cluster.Orders.GetTestClient();
+        return cluster;
+    }
+
+    public async Task StartPayments(Func<string, Task>? prepareDatabase = null) =>
+        Payments = await StartService<PaymentsDbContext>("ConnectionStrings:Payments", PaymentsDatabase, b => b.AddPayments(), null,
+            prepareDatabase);
+
+    public async Task StopPayments()
+    {
+        if (Payments is null)
+            return;
+        await Payments.StopAsync();
+        await Payments.DisposeAsync();
+        Payments = null;
+    }
+
+    async Task<WebApplication> StartService<TDbContext>(string connectionKey, string connectionString, Action<WebApplicationBuilder> add,
+        Action<WebApplication>? map, Func<string, Task>? prepareDatabase)
+        where TDbContext : Microsoft.EntityFrameworkCore.DbContext
+    {
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Testing" });
+        builder.WebHost.UseTestServer();
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>(_settings) { [connectionKey] = connectionString });
+        builder.Logging.ClearProviders().AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning);
+        builder.AddServiceDefaults();
+        add(builder);
+
+        var app = builder.Build();
+        app.MapDefaultEndpoints();
+        map?.Invoke(app);
+        await app.MigrateDatabaseAsync<TDbContext>();
+        if (prepareDatabase is not null)
+            await prepareDatabase(connectionString);
+        await app.StartAsync();
+        return app;
+    }
+
+    public async Task<Guid> PlaceOrder(string cardToken, params (string Sku, int Quantity)[] items)
+    {
+        var response = await Api.PostAsJsonAsync("/orders", new
+        {
+            customerId = Guid.NewGuid(),
+            email = "buyer@example.com",
+            items = items.Select(i => new { sku = i.Sku, quantity = i.Quantity }),
+            payment = new { cardToken }
+        });
+        if (response.StatusCode != System.Net.HttpStatusCode.Accepted)
+            throw new InvalidOperationException($"POST /orders answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
+        var accepted = await response.Content.ReadFromJsonAsync<IdResponse>();
+        return accepted!.Id;
+    }
+
+    sealed record IdResponse(Guid Id, string Status);
+
+    public static async Task<List<T>> Query<T>(string connectionString, string sql, Func<NpgsqlDataReader, T> read)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        await using var reader = await command.ExecuteReaderAsync();
+        var rows = new List<T>();
+        while (await reader.ReadAsync())
+            rows.Add(read(reader));
+        return rows;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var app in new[] { Orders, Payments, Notifications })
+        {
+            if (app is null)
+                continue;
+            await app.StopAsync();
+            await app.DisposeAsync();
+        }
+    }
+}
