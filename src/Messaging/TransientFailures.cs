@@ -25,6 +25,9 @@ public static class TransientFailures
         {
             switch (current)
             {
+                // A file that ends early or a path that is not there will not change on a second read.
+                case EndOfStreamException or FileNotFoundException or DirectoryNotFoundException or InvalidDataException:
+                    return false;
                 case TransientException:
                 case TimeoutException:
                 case SocketException:
@@ -35,8 +38,10 @@ public static class TransientFailures
                     return true;
             }
 
-            // EF Core wraps provider errors; concurrency conflicts resolve by running again on fresh data.
-            if (current.GetType().Name is "DbUpdateConcurrencyException")
+            // Matched by name so this project needs neither EF Core nor Polly: a concurrency conflict resolves by
+            // running again on fresh data, a resilience pipeline that timed out or found its circuit open may succeed later.
+            if (current.GetType().Name is "DbUpdateConcurrencyException" or "TimeoutRejectedException" or "BrokenCircuitException"
+                or "IsolatedCircuitException")
                 return true;
         }
 

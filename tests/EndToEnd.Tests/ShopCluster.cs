@@ -6,6 +6,8 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Npgsql;
+using Shop.Images.Worker.Extensions;
+using Shop.Images.Worker.Persistence;
 using Shop.Notifications.Worker.Extensions;
 using Shop.Notifications.Worker.Persistence;
 using Shop.Orders.Api.Extensions;
@@ -35,12 +37,15 @@ public sealed class ShopCluster : IAsyncDisposable
     public WebApplication Orders { get; private set; } = null!;
     public WebApplication? Payments { get; private set; }
     public WebApplication Notifications { get; private set; } = null!;
+    public WebApplication? Images { get; private set; }
     public HttpClient Api { get; private set; } = null!;
     public string OrdersDatabase { get; private set; } = "";
     public string PaymentsDatabase { get; private set; } = "";
     public string NotificationsDatabase { get; private set; } = "";
+    public string ImagesDatabase { get; private set; } = "";
 
-    public static async Task<ShopCluster> Start(IntegrationEnvironment environment, Func<string, Task>? prepareDatabase = null)
+    public static async Task<ShopCluster> Start(IntegrationEnvironment environment, Func<string, Task>? prepareDatabase = null,
+        bool withImages = false)
     {
         var cluster = new ShopCluster(environment, new Dictionary<string, string?>
         {
@@ -56,6 +61,8 @@ public sealed class ShopCluster : IAsyncDisposable
             ["Orders:Saga:PaymentTimeout"] = "00:02:00",
             ["Payments:Gateway:Latency"] = "00:00:00.002",
             ["Payments:Gateway:Resilience:RetryDelay"] = "00:00:00.050",
+            // The API stores originals and the worker thumbnails in the same place, as on one machine or one bucket.
+            ["BlobStorage:Disk:Root"] = Path.Combine(Path.GetTempPath(), "shop-e2e-blobs", environment.VirtualHost),
         });
 
         cluster.OrdersDatabase = await environment.CreateDatabase("orders");
@@ -67,6 +74,13 @@ public sealed class ShopCluster : IAsyncDisposable
         cluster.Notifications = await cluster.StartService<NotificationsDbContext>("ConnectionStrings:Notifications",
             cluster.NotificationsDatabase, b => b.AddNotifications(), null, prepareDatabase);
         await cluster.StartPayments(prepareDatabase);
+        if (withImages)
+        {
+            cluster.ImagesDatabase = await environment.CreateDatabase("images");
+            cluster.Images = await cluster.StartService<ImagesDbContext>("ConnectionStrings:Images", cluster.ImagesDatabase,
+                b => b.AddImagesWorker(), null, null);
+        }
+
         cluster.Api = cluster.Orders.GetTestClient();
         return cluster;
     }
@@ -136,7 +150,7 @@ public sealed class ShopCluster : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        foreach (var app in new[] { Orders, Payments, Notifications })
+        foreach (var app in new[] { Orders, Payments, Notifications, Images })
         {
             if (app is null)
                 continue;

@@ -2,6 +2,9 @@ using MassTransit;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Scalar.AspNetCore;
+using Shop.Images.Extensions;
+using Shop.Images.Catalog;
+using Shop.Images.Endpoints;
 using Shop.Messaging.EntityFrameworkCore;
 using Shop.Orders.Api.Consumers;
 using Shop.Orders.Api.Endpoints;
@@ -27,12 +30,15 @@ public static class OrdersApiExtensions
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddOptions<OrderSagaOptions>().BindConfiguration(OrderSagaOptions.SectionName);
         builder.Services.AddScoped<IOrderStatusLog, OrderStatusLog>();
+        builder.Services.AddScoped<IProductCatalog, OrdersProductCatalog>();
+        builder.Services.AddProductImages<OrdersDbContext>(builder.Configuration);
 
         builder.Services.AddShopMessaging<OrdersDbContext>(builder.Configuration, x =>
         {
             x.AddConsumer<ReserveStockConsumer>();
             x.AddConsumer<ReleaseStockConsumer>();
             x.AddSagaStateMachine<OrderStateMachine, OrderState>();
+            x.AddProductImageConsumers();
             configureBus?.Invoke(x);
         });
 
@@ -51,6 +57,7 @@ public static class OrdersApiExtensions
 
         app.MapGroup("/orders").WithTags("Orders").MapOrdersEndpoints();
         app.MapGroup("/products").WithTags("Products").MapProductsEndpoints();
+        app.MapProductImagesApi<OrdersDbContext>();
         return app;
     }
 }

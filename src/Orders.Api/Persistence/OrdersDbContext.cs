@@ -1,3 +1,4 @@
+using Shop.Images.Persistence;
 using Microsoft.EntityFrameworkCore;
 using Shop.Messaging.EntityFrameworkCore.Storage;
 using Shop.Orders.Api.Domain;
@@ -20,5 +21,6 @@ public sealed class OrdersDbContext(DbContextOptions<OrdersDbContext> options) :
     {
         modelBuilder.AddDurableMessaging();
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(OrdersDbContext).Assembly);
+        modelBuilder.AddProductImages();
     }
 }
