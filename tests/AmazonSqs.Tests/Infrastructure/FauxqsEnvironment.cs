@@ -1,0 +1,103 @@
+using Amazon.SQS;
+using Amazon.SQS.Model;
+using Shop.Messaging.AmazonSqs.Sns;
+using Shop.Messaging.AmazonSqs.Topology;
+using Xunit;
+
+namespace Shop.AmazonSqs.Tests.Infrastructure;
+
+/// <summary>
+/// The fauxqs emulator started by scripts/fauxqs.sh, with an SQS client (AWSSDK) and our SNS client. Every name it
+/// hands out carries a per-fixture prefix, so concurrent test runs never share a queue or topic.
+/// </summary>
+public sealed class FauxqsEnvironment : IAsyncLifetime
+{
+    const string Hint = "run: eval \"$(scripts/fauxqs.sh --env)\" (installs and starts fauxqs on 127.0.0.1)";
+    readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(30) };
+
+    public Uri Endpoint { get; private set; } = null!;
+    public string Prefix { get; } = "t" + Guid.NewGuid().ToString("N")[..8];
+    public AmazonSQSClient Sqs { get; private set; } = null!;
+    public SnsClient Sns { get; private set; } = null!;
+
+    public async Task InitializeAsync()
+    {
+        var endpoint = Environment.GetEnvironmentVariable("SHOP_TEST_AWS_ENDPOINT");
+        if (string.IsNullOrWhiteSpace(endpoint))
+            throw new InvalidOperationException($"SHOP_TEST_AWS_ENDPOINT is not set; {Hint}");
+        foreach (var variable in new[] { "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY" })
+            if (string.IsNullOrWhiteSpace(Environment.GetEnvironmentVariable(variable)))
+                throw new InvalidOperationException($"{variable} is not set; {Hint}");
+        Endpoint = new Uri(endpoint);
+
+        try
+        {
+            using var health = await _http.GetAsync(new Uri(Endpoint, "/health"));
+            health.EnsureSuccessStatusCode();
+        }
+        catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
+        {
+            throw new InvalidOperationException($"fauxqs does not answer at {Endpoint} ({e.Message}); {Hint}", e);
+        }
+
+        var region = Environment.GetEnvironmentVariable("AWS_REGION") ?? "us-east-1";
+        Sqs = new AmazonSQSClient(new AmazonSQSConfig { ServiceURL = Endpoint.ToString(), AuthenticationRegion = region });
+        Sns = new SnsClient(_http, new SnsClientOptions { ServiceUrl = Endpoint, Region = region });
+    }
+
+    public Task DisposeAsync()
+    {
+        Sqs?.Dispose();
+        _http.Dispose();
+        return Task.CompletedTask;
+    }
+
+    /// <summary>A fresh name; FIFO names keep their <c>.fifo</c> suffix.</summary>
+    public string Name(string purpose, bool fifo = false) =>
+        $"{Prefix}-{purpose}-{Guid.NewGuid().ToString("N")[..6]}{(fifo ? ".fifo" : "")}";
+
+    public async Task<(string Url, string Arn)> CreateQueue(string name, Dictionary<string, string>? attributes = null)
+    {
+        if (name.EndsWith(".fifo", StringComparison.Ordinal))
+            (attributes ??= [])["FifoQueue"] = "true";
+        var created = await Sqs.CreateQueueAsync(new CreateQueueRequest { QueueName = name, Attributes = attributes });
+        var arn = await Sqs.GetQueueAttributesAsync(created.QueueUrl, ["QueueArn"]);
+        return (created.QueueUrl, arn.Attributes["QueueArn"]);
+    }
+
+    /// <summary>Topic → queue with raw delivery, the way the transport wires a consumed message type.</summary>
+    public async Task<string> SubscribeRaw(string topicArn, string queueUrl, string queueArn)
+    {
+        await AllowTopic((queueUrl, queueArn), topicArn);
+        return await Sns.SubscribeAsync(topicArn, "sqs", queueArn,
+            new Dictionary<string, string> { ["RawMessageDelivery"] = "true" });
+    }
+
+    public async Task AllowTopic((string Url, string Arn) queue, string topicArn) =>
+        await Sqs.SetQueueAttributesAsync(queue.Url,
+            new Dictionary<string, string> { ["Policy"] = SqsQueuePolicy.AllowTopics(queue.Arn, [topicArn]) });
+
+    /// <summary>Receives (and deletes) until <paramref name="count"/> messages arrived or the timeout passed.</summary>
+    public async Task<List<Message>> Receive(string queueUrl, int count, TimeSpan? timeout = null)
+    {
+        var received = new List<Message>();
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(15));
+        while (received.Count < count && DateTime.UtcNow < deadline)
+        {
+            var response = await Sqs.ReceiveMessageAsync(new ReceiveMessageRequest
+            {
+                QueueUrl = queueUrl,
+                MaxNumberOfMessages = 10,
+                WaitTimeSeconds = 1,
+                MessageAttributeNames = ["All"],
+                MessageSystemAttributeNames = ["All"],
+            });
+            foreach (var message in response.Messages ?? [])
+            {
+                received.Add(message);
+                await Sqs.DeleteMessageAsync(queueUrl, message.ReceiptHandle);
+            }
+        }
+        return received;
+    }
+}
