@@ -2,6 +2,8 @@ using Shop.Images.Worker.Extensions;
 using Shop.Images.Worker.Persistence;
 using Shop.ServiceDefaults;
 
+if (await HealthProbe.TryRun(args)) return;
+
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();

@@ -2,6 +2,8 @@ using Shop.Notifications.Worker.Extensions;
 using Shop.Notifications.Worker.Persistence;
 using Shop.ServiceDefaults;
 
+if (await HealthProbe.TryRun(args)) return;
+
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();

@@ -2,6 +2,8 @@ using Shop.Orders.Api.Extensions;
 using Shop.Orders.Api.Persistence;
 using Shop.ServiceDefaults;
 
+if (await HealthProbe.TryRun(args)) return;
+
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();

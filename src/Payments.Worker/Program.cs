@@ -2,6 +2,8 @@ using Shop.Payments.Worker.Extensions;
 using Shop.Payments.Worker.Persistence;
 using Shop.ServiceDefaults;
 
+if (await HealthProbe.TryRun(args)) return;
+
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
