@@ -1,0 +1,94 @@
+using System.Collections.Concurrent;
+using Amazon.SQS;
+using Amazon.SQS.Model;
+using Shop.Messaging.AmazonSqs.Sns;
+
+namespace Shop.Messaging.AmazonSqs.Topology;
+
+/// <summary>
+/// Creates the SQS/SNS resources of MassTransit's topology: a topic per message type, a queue per receive endpoint
+/// with its <c>_error</c> and <c>_skipped</c> queues, raw-delivery subscriptions and the queue policy that lets those
+/// topics send. Every call is idempotent (CreateQueue, CreateTopic and Subscribe answer the existing resource) and
+/// nothing is listed, so it scales to accounts with many topics. Results are cached per name.
+/// </summary>
+public sealed class AmazonSqsTopologyProvisioner(IAmazonSQS sqs, SnsClient sns, AmazonSqsEntityNames names)
+{
+    readonly ConcurrentDictionary<string, Lazy<Task<string>>> _topics = new(StringComparer.Ordinal);
+    readonly ConcurrentDictionary<string, Lazy<Task<SqsQueue>>> _queues = new(StringComparer.Ordinal);
+
+    public AmazonSqsEntityNames Names { get; } = names;
+
+    /// <summary>The ARN of the topic for <paramref name="messageType"/>, created on first use.</summary>
+    public Task<string> EnsureTopicAsync(Type messageType, CancellationToken cancellationToken = default) =>
+        EnsureTopicAsync(Names.Topic(messageType), cancellationToken);
+
+    /// <param name="topicName">A full topic name, prefix included (see <see cref="AmazonSqsEntityNames.Topic(string)"/>).</param>
+    public Task<string> EnsureTopicAsync(string topicName, CancellationToken cancellationToken = default) =>
+        Cached(_topics, topicName, () => sns.CreateTopicAsync(topicName,
+            AmazonSqsEntityNames.IsFifo(topicName) ? new Dictionary<string, string> { ["FifoTopic"] = "true" } : null,
+            cancellationToken));
+
+    /// <param name="queueName">A full queue name, prefix included (see <see cref="AmazonSqsEntityNames.Queue"/>).</param>
+    public Task<SqsQueue> EnsureQueueAsync(string queueName, IReadOnlyDictionary<string, string>? attributes = null,
+        CancellationToken cancellationToken = default) =>
+        Cached(_queues, queueName, async () =>
+        {
+            var all = new Dictionary<string, string>(attributes ?? new Dictionary<string, string>());
+            if (AmazonSqsEntityNames.IsFifo(queueName)) all["FifoQueue"] = "true";
+            var created = await sqs.CreateQueueAsync(new CreateQueueRequest { QueueName = queueName, Attributes = all },
+                cancellationToken);
+            var arn = await sqs.GetQueueAttributesAsync(
+                new GetQueueAttributesRequest { QueueUrl = created.QueueUrl, AttributeNames = ["QueueArn"] },
+                cancellationToken);
+            return new SqsQueue(queueName, created.QueueUrl, arn.Attributes["QueueArn"]);
+        });
+
+    /// <summary>
+    /// The queue of a receive endpoint with its error and skipped queues, subscribed with raw delivery to the topic
+    /// of every message type it consumes.
+    /// </summary>
+    public async Task<ReceiveEndpointTopology> EnsureReceiveEndpointAsync(string endpointName,
+        IReadOnlyCollection<Type> consumedMessageTypes, IReadOnlyDictionary<string, string>? queueAttributes = null,
+        CancellationToken cancellationToken = default)
+    {
+        var fifo = AmazonSqsEntityNames.IsFifo(endpointName);
+        var queue = await EnsureQueueAsync(Names.Queue(endpointName), queueAttributes, cancellationToken);
+        var error = await EnsureQueueAsync(Names.ErrorQueue(endpointName), null, cancellationToken);
+        var skipped = await EnsureQueueAsync(Names.SkippedQueue(endpointName), null, cancellationToken);
+
+        var topicArns = new Dictionary<Type, string>();
+        foreach (var messageType in consumedMessageTypes.Distinct())
+            topicArns[messageType] = await EnsureTopicAsync(Names.Topic(messageType, fifo), cancellationToken);
+
+        var subscriptions = new List<string>();
+        if (topicArns.Count > 0)
+        {
+            // One policy naming every topic: setting it per subscription would let only the last topic through.
+            await sqs.SetQueueAttributesAsync(new SetQueueAttributesRequest
+            {
+                QueueUrl = queue.Url,
+                Attributes = new Dictionary<string, string> { ["Policy"] = SqsQueuePolicy.AllowTopics(queue.Arn, topicArns.Values) },
+            }, cancellationToken);
+            foreach (var topicArn in topicArns.Values.Distinct(StringComparer.Ordinal))
+                subscriptions.Add(await sns.SubscribeAsync(topicArn, "sqs", queue.Arn,
+                    new Dictionary<string, string> { ["RawMessageDelivery"] = "true" }, cancellationToken));
+        }
+
+        return new ReceiveEndpointTopology(queue, error, skipped, topicArns, subscriptions);
+    }
+
+    // A failed creation is not cached, so the next call tries again.
+    static async Task<T> Cached<T>(ConcurrentDictionary<string, Lazy<Task<T>>> cache, string key, Func<Task<T>> create)
+    {
+        var lazy = cache.GetOrAdd(key, _ => new Lazy<Task<T>>(create));
+        try
+        {
+            return await lazy.Value;
+        }
+        catch
+        {
+            cache.TryRemove(new KeyValuePair<string, Lazy<Task<T>>>(key, lazy));
+            throw;
+        }
+    }
+}
