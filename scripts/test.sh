@@ -29,6 +29,13 @@ fi
 eval "$env_lines"
 export SHOP_TEST_POSTGRES SHOP_TEST_RABBITMQ SHOP_TEST_RABBITMQ_MANAGEMENT
 
+# the SQS/SNS/S3 protocol peer (fauxqs, Node 22) for the Amazon transport's tests
+if ! aws_lines=$("$ROOT/scripts/fauxqs.sh" --env); then
+  summary_none "scripts/fauxqs.sh failed: the SQS/SNS/S3 emulator is not available, no test was run"
+fi
+eval "$aws_lines"
+export SHOP_TEST_AWS_ENDPOINT AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_REGION
+
 # 2. the tests
 solution=${SHOP_SOLUTION:-}
 if [ -z "$solution" ]; then
