@@ -65,7 +65,8 @@ port_open() { (exec 9<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 # --------------------------------------------------------------------------
 installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep 'install ok installed' >/dev/null; }
 missing=()
-for pkg in rabbitmq-server "postgresql-$PG_VERSION" "postgresql-client-$PG_VERSION" curl; do
+# docker-compose (1.29, Debian) only parses and validates docker-compose.yml for the deployment tests; no engine is needed.
+for pkg in rabbitmq-server "postgresql-$PG_VERSION" "postgresql-client-$PG_VERSION" curl docker-compose; do
   installed "$pkg" || missing+=("$pkg")
 done
 if [ "${#missing[@]}" -gt 0 ]; then
