@@ -57,6 +57,9 @@ if (only.Contains("3"))
     results.Add(new BenchResult(durable.Scenario, "vs hand-written Npgsql", durable.Value, "msg/s", npgsql.Scenario, durable.Value / npgsql.Value));
 }
 
+if (only.Contains("3c"))
+    results.Add(await InEnvironment(env => EfInboxScenario.Run(env.ConnectionString, settings)));
+
 if (only.Contains("4"))
 {
     results.AddRange(await InEnvironment(env =>

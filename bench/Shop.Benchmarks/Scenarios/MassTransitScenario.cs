@@ -63,6 +63,10 @@ public static class MassTransitScenario
         };
         foreach (var (key, value) in extra ?? new Dictionary<string, string?>())
             configuration[key] = value;
+        // Lets a profiling run change any setting without a rebuild: SHOP_BENCH_Messaging__DurableStore__DeliveryEnabled=false.
+        foreach (var (key, value) in Environment.GetEnvironmentVariables().Cast<System.Collections.DictionaryEntry>()
+                     .Where(e => ((string)e.Key).StartsWith("SHOP_BENCH_", StringComparison.Ordinal)))
+            configuration[((string)key)["SHOP_BENCH_".Length..].Replace("__", ":")] = (string?)value;
         builder.Configuration.AddInMemoryCollection(configuration);
         builder.Logging.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning);
         builder.Services.AddSingleton<Counter>();
@@ -117,9 +121,16 @@ public static class MassTransitScenario
                 await Task.WhenAll(publishes);
                 await counter.Done.Task.WaitAsync(TimeSpan.FromMinutes(10));
 
+                var consumed = watch.Elapsed;
+                Console.Error.WriteLine($"  all consumed after {consumed.TotalSeconds:F1} s");
+
                 // With the store, the run ends when the outgoing messages have left too.
                 if (connectionString is not null)
+                {
                     await WaitForEmptyOutbox(host);
+                    Console.Error.WriteLine($"  outbox drained after {watch.Elapsed.TotalSeconds:F1} s");
+                }
+
                 watch.Stop();
 
                 return new BenchResult(name, "throughput", settings.Messages / watch.Elapsed.TotalSeconds, "msg/s");
