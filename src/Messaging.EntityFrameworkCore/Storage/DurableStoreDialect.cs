@@ -21,6 +21,9 @@ public abstract class DurableStoreDialect
 
     public virtual string Quote(string identifier) => $"\"{identifier}\"";
 
+    /// <summary>A value for a hand-written command, stored the way EF Core stores it for this provider.</summary>
+    public virtual object? Parameter(object? value) => value;
+
     // Per model, so every DbContext type keeps its own mapping; computed once, read on every message.
     readonly ConditionalWeakTable<IModel, ConcurrentDictionary<Type, string>> _tableNames = new();
 
@@ -59,6 +62,14 @@ public abstract class DurableStoreDialect
     {
         public override string SkipLockedSuffix => "";
         public override string RowLockSuffix => "";
+
+        // EF Core's SQLite provider keeps Guids as upper-case text and DateTimes as sortable text.
+        public override object? Parameter(object? value) => value switch
+        {
+            Guid guid => guid.ToString().ToUpperInvariant(),
+            DateTime time => time.ToString("yyyy-MM-dd HH:mm:ss.FFFFFFF", System.Globalization.CultureInfo.InvariantCulture),
+            _ => value
+        };
     }
 }
 

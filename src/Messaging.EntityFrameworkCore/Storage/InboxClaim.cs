@@ -1,3 +1,4 @@
+using System.Globalization;
 using Microsoft.EntityFrameworkCore;
 
 namespace Shop.Messaging.EntityFrameworkCore.Storage;
@@ -17,9 +18,14 @@ static class InboxClaim
         await using var command = db.CreateCommand(
             $"INSERT INTO {table} (message_id, consumer_id, received, receive_count) VALUES (@message_id, @consumer_id, @received, 1) " +
             $"ON CONFLICT (message_id, consumer_id) DO UPDATE SET receive_count = {table}.receive_count + 1 RETURNING consumed",
-            ("message_id", messageId), ("consumer_id", consumerId), ("received", now));
+            ("message_id", dialect.Parameter(messageId)), ("consumer_id", dialect.Parameter(consumerId)), ("received", dialect.Parameter(now)));
 
-        var result = await command.ExecuteScalarAsync(cancellationToken);
-        return result is DateTime consumed ? DateTime.SpecifyKind(consumed, DateTimeKind.Utc) : null;
+        // PostgreSQL answers a timestamp; SQLite keeps EF Core's DateTime as text.
+        return await command.ExecuteScalarAsync(cancellationToken) switch
+        {
+            DateTime consumed => DateTime.SpecifyKind(consumed, DateTimeKind.Utc),
+            string text => DateTime.Parse(text, CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal),
+            _ => null
+        };
     }
 }

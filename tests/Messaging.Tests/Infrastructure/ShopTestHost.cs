@@ -40,7 +40,7 @@ public sealed class ShopTestHost : IAsyncDisposable
     };
 
     public static async Task<ShopTestHost> Start(TestEnvironment environment, IDictionary<string, string?>? settings = null,
-        Action<IBusRegistrationConfigurator>? configureBus = null)
+        Action<IBusRegistrationConfigurator>? configureBus = null, Action<DbContextOptionsBuilder>? useDatabase = null)
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true, EnvironmentName = "Testing" });
         var configuration = Defaults(environment);
@@ -51,7 +51,7 @@ public sealed class ShopTestHost : IAsyncDisposable
         builder.Logging.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning)
             .AddFilter("Shop", Enum.Parse<LogLevel>(Environment.GetEnvironmentVariable("SHOP_TEST_LOG_LEVEL") ?? "Warning"))
             .AddFilter("Microsoft.EntityFrameworkCore.Database.Command", Enum.Parse<LogLevel>(Environment.GetEnvironmentVariable("SHOP_TEST_SQL_LOG_LEVEL") ?? "Warning"));
-        builder.Services.AddDbContext<TestDbContext>(o => o.UseNpgsql(environment.ConnectionString));
+        builder.Services.AddDbContext<TestDbContext>(useDatabase ?? (o => o.UseNpgsql(environment.ConnectionString)));
         builder.Services.AddSingleton<Observed>();
         builder.Services.AddSingleton<Attempts>();
 
