@@ -14,7 +14,7 @@ var settings = new BenchSettings(
     Quick: arguments.Quick);
 var backgroundRate = arguments.Int("background-rate", arguments.Quick ? 50 : 250);
 var output = arguments.String("out", Path.Combine("bench", "results"));
-var only = arguments.String("scenarios", "1,2,3,4").Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).ToHashSet();
+var only = arguments.String("scenarios", "1,2,3,4,5").Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).ToHashSet();
 
 Console.WriteLine($"Shop benchmarks — {Environment.ProcessorCount} cores, {settings.Messages} messages of {settings.PayloadBytes} B, " +
                   $"concurrency {settings.Concurrency}{(settings.Quick ? " (quick run: figures are not meaningful)" : "")}");
@@ -59,6 +59,9 @@ if (only.Contains("3"))
 
 if (only.Contains("3c"))
     results.Add(await InEnvironment(env => EfInboxScenario.Run(env.ConnectionString, settings)));
+
+if (only.Contains("5"))
+    results.AddRange(await InEnvironment(env => OrderFlowScenario.Run(env, settings)));
 
 if (only.Contains("4"))
 {

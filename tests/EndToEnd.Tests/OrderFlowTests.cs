@@ -1,5 +1,6 @@
 using System.Net.Http.Json;
 using Shop.Orders.Api.Persistence;
+using Shop.Cluster;
 using Shop.Testing;
 using Xunit;
 

@@ -41,5 +41,12 @@ public sealed class RabbitMqManagement : IDisposable
         return messages.EnumerateArray().ToList();
     }
 
+    /// <summary>Messages published on a virtual host so far (the broker's own counter; refreshed every few seconds).</summary>
+    public async Task<long> PublishedMessages(string virtualHost)
+    {
+        var vhost = await _http.GetFromJsonAsync<JsonElement>($"vhosts/{Uri.EscapeDataString(virtualHost)}");
+        return vhost.TryGetProperty("message_stats", out var stats) && stats.TryGetProperty("publish", out var publish) ? publish.GetInt64() : 0;
+    }
+
     public void Dispose() => _http.Dispose();
 }

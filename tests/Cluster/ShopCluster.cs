@@ -17,7 +17,7 @@ using Shop.Payments.Worker.Persistence;
 using Shop.ServiceDefaults;
 using Shop.Testing;
 
-namespace Shop.EndToEnd.Tests;
+namespace Shop.Cluster;
 
 /// <summary>
 /// The three services of the order flow as three separate hosts (own container, own connections, own database) on
