@@ -56,9 +56,34 @@ public class IntegrationEnvironment : IAsyncLifetime
         await using var admin = new NpgsqlConnection(_endpoints.PostgresAdmin);
         await admin.OpenAsync();
         foreach (var database in _databases)
+            await Drop(admin, database);
+    }
+
+    /// <summary>
+    /// Best effort: an autovacuum worker busy in the database cannot be terminated by a non-superuser, so the drop is
+    /// retried for a while and then left — a leftover test database harms nothing but disk space.
+    /// </summary>
+    static async Task Drop(NpgsqlConnection admin, string database)
+    {
+        for (var attempt = 1; ; attempt++)
         {
-            await using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS \"{database}\" WITH (FORCE)", admin);
-            await drop.ExecuteNonQueryAsync();
+            try
+            {
+                await using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS \"{database}\" WITH (FORCE)", admin);
+                await drop.ExecuteNonQueryAsync();
+                return;
+            }
+            catch (PostgresException exception) when (exception.SqlState is PostgresErrorCodes.InsufficientPrivilege
+                                                          or PostgresErrorCodes.ObjectInUse)
+            {
+                if (attempt == 10)
+                {
+                    Console.Error.WriteLine($"test database {database} left behind: {exception.MessageText}");
+                    return;
+                }
+
+                await Task.Delay(TimeSpan.FromMilliseconds(500));
+            }
         }
     }
 }
