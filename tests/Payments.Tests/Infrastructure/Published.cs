@@ -1,32 +1,11 @@
-using System.Collections.Concurrent;
 using MassTransit;
+using Shop.Testing;
 using Shop.Contracts.Payments;
 
 namespace Shop.Payments.Tests.Infrastructure;
 
 /// <summary>What the payments service published (and the faults it raised), seen by observer consumers on the same bus.</summary>
-public sealed class Published
-{
-    readonly ConcurrentQueue<object> _messages = new();
-
-    public void Add(object message) => _messages.Enqueue(message);
-
-    public IReadOnlyList<T> All<T>(Func<T, bool> match) => _messages.OfType<T>().Where(match).ToList();
-
-    public async Task<IReadOnlyList<T>> WaitFor<T>(Func<T, bool> match, int count = 1, TimeSpan? timeout = null)
-    {
-        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(30));
-        while (true)
-        {
-            var matching = All(match);
-            if (matching.Count >= count)
-                return matching;
-            if (DateTime.UtcNow > deadline)
-                throw new TimeoutException($"Expected {count} {typeof(T).Name} message(s), saw {matching.Count}.");
-            await Task.Delay(50);
-        }
-    }
-}
+public sealed class Published : MessageLog;
 
 public sealed class PaymentCompletedObserver(Published published) : IConsumer<PaymentCompleted>
 {
