@@ -10,6 +10,8 @@ public sealed class MessagingOptions
 
     public RabbitMqTransportOptions RabbitMq { get; set; } = new();
 
+    public AmazonSqs.Transport.AmazonSqsTransportOptions AmazonSqs { get; set; } = new();
+
     public RetryOptions Retry { get; set; } = new();
 
     /// <summary>Messages fetched ahead of processing per receive endpoint.</summary>

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Trace;
+using Shop.Messaging.AmazonSqs.Transport;
 
 namespace Shop.Messaging;
 
@@ -34,16 +35,18 @@ public static class ShopMessagingServiceCollectionExtensions
             configureBus(context, cfg);
             cfg.ConfigureEndpoints(context);
         }));
+        builder.AddTransport(MessagingTransports.AmazonSqs, (x, configureBus) => x.UsingShopAmazonSqs(options.AmazonSqs, (context, cfg) =>
+        {
+            configureBus(context, cfg);
+            cfg.ConfigureEndpoints(context);
+        }));
         extend?.Invoke(builder);
 
         if (!builder.TryGetTransport(options.Transport, out var useTransport))
         {
             throw new InvalidOperationException(
                 $"Messaging:Transport is '{options.Transport}', which this service does not have. " +
-                $"Use {MessagingTransports.RabbitMq} or {MessagingTransports.InMemory}" +
-                (string.Equals(options.Transport, MessagingTransports.AmazonSqs, StringComparison.OrdinalIgnoreCase)
-                    ? "; the Amazon SQS/SNS transport must be added to the service with its own registration."
-                    : "."));
+                $"Use {MessagingTransports.RabbitMq}, {MessagingTransports.AmazonSqs} or {MessagingTransports.InMemory}.");
         }
 
         services.AddMassTransit(x =>

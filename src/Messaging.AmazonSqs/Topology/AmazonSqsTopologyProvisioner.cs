@@ -9,10 +9,16 @@ namespace Shop.Messaging.AmazonSqs.Topology;
 /// Creates the SQS/SNS resources of MassTransit's topology: a topic per message type, a queue per receive endpoint
 /// with its <c>_error</c> and <c>_skipped</c> queues, raw-delivery subscriptions and the queue policy that lets those
 /// topics send. Every call is idempotent (CreateQueue, CreateTopic and Subscribe answer the existing resource) and
-/// nothing is listed, so it scales to accounts with many topics. Results are cached per name.
+/// nothing is listed, so it scales to accounts with many topics. Results are cached per name. When infrastructure as
+/// code owns the resources (<see cref="AmazonSqsProvisioningOptions.CreateResources"/> false) nothing is created or
+/// changed: queues are looked up and topic ARNs are built from the account and region.
 /// </summary>
-public sealed class AmazonSqsTopologyProvisioner(IAmazonSQS sqs, SnsClient sns, AmazonSqsEntityNames names)
+public sealed class AmazonSqsTopologyProvisioner(IAmazonSQS sqs, SnsClient sns, AmazonSqsEntityNames names,
+    AmazonSqsProvisioningOptions? options = null)
 {
+    readonly AmazonSqsProvisioningOptions _options = options ?? new AmazonSqsProvisioningOptions();
+    string? _accountId = options?.AccountId;
+
     readonly ConcurrentDictionary<string, Lazy<Task<string>>> _topics = new(StringComparer.Ordinal);
     readonly ConcurrentDictionary<string, Lazy<Task<SqsQueue>>> _queues = new(StringComparer.Ordinal);
 
@@ -24,7 +30,9 @@ public sealed class AmazonSqsTopologyProvisioner(IAmazonSQS sqs, SnsClient sns, 
 
     /// <param name="topicName">A full topic name, prefix included (see <see cref="AmazonSqsEntityNames.Topic(string)"/>).</param>
     public Task<string> EnsureTopicAsync(string topicName, CancellationToken cancellationToken = default) =>
-        Cached(_topics, topicName, () => sns.CreateTopicAsync(topicName,
+        !_options.CreateResources
+            ? Task.FromResult(TopicArn(topicName))
+            : Cached(_topics, topicName, () => sns.CreateTopicAsync(topicName,
             AmazonSqsEntityNames.IsFifo(topicName) ? new Dictionary<string, string> { ["FifoTopic"] = "true" } : null,
             cancellationToken));
 
@@ -33,6 +41,9 @@ public sealed class AmazonSqsTopologyProvisioner(IAmazonSQS sqs, SnsClient sns, 
         CancellationToken cancellationToken = default) =>
         Cached(_queues, queueName, async () =>
         {
+            if (!_options.CreateResources)
+                return await LookUpQueueAsync(queueName, cancellationToken);
+
             var all = new Dictionary<string, string>(attributes ?? new Dictionary<string, string>());
             if (AmazonSqsEntityNames.IsFifo(queueName)) all["FifoQueue"] = "true";
             var created = await sqs.CreateQueueAsync(new CreateQueueRequest { QueueName = queueName, Attributes = all },
@@ -57,6 +68,9 @@ public sealed class AmazonSqsTopologyProvisioner(IAmazonSQS sqs, SnsClient sns, 
         var skipped = await EnsureQueueAsync(Names.SkippedQueue(endpointName), null, cancellationToken);
 
         var topicArns = new Dictionary<Type, string>();
+        if (!_options.CreateResources)
+            return new ReceiveEndpointTopology(queue, error, skipped, topicArns, []);
+
         foreach (var messageType in consumedMessageTypes.Distinct())
             topicArns[messageType] = await EnsureTopicAsync(Names.Topic(messageType, fifo), cancellationToken);
 
@@ -77,6 +91,31 @@ public sealed class AmazonSqsTopologyProvisioner(IAmazonSQS sqs, SnsClient sns, 
         return new ReceiveEndpointTopology(queue, error, skipped, topicArns, subscriptions);
     }
 
+    async Task<SqsQueue> LookUpQueueAsync(string queueName, CancellationToken cancellationToken)
+    {
+        string url;
+        try
+        {
+            url = (await sqs.GetQueueUrlAsync(queueName, cancellationToken)).QueueUrl;
+        }
+        catch (QueueDoesNotExistException e)
+        {
+            throw new InvalidOperationException(
+                $"The SQS queue '{queueName}' does not exist, and resource creation is off " +
+                "(Messaging:AmazonSqs:CreateResources=false): create it with the infrastructure code.", e);
+        }
+
+        var arn = (await sqs.GetQueueAttributesAsync(
+            new GetQueueAttributesRequest { QueueUrl = url, AttributeNames = ["QueueArn"] }, cancellationToken)).Attributes["QueueArn"];
+        _accountId ??= arn.Split(':')[4];
+        return new SqsQueue(queueName, url, arn);
+    }
+
+    string TopicArn(string topicName) =>
+        $"arn:aws:sns:{_options.Region}:{_accountId ?? throw new InvalidOperationException(
+            $"The ARN of topic '{topicName}' needs the AWS account id: set Messaging:AmazonSqs:AccountId " +
+            "(with CreateResources=false it is otherwise taken from the first queue looked up).")}:{topicName}";
+
     // A failed creation is not cached, so the next call tries again.
     static async Task<T> Cached<T>(ConcurrentDictionary<string, Lazy<Task<T>>> cache, string key, Func<Task<T>> create)
     {
@@ -92,3 +131,8 @@ public sealed class AmazonSqsTopologyProvisioner(IAmazonSQS sqs, SnsClient sns, 
         }
     }
 }
+
+/// <param name="CreateResources">False when infrastructure as code owns queues, topics and subscriptions.</param>
+/// <param name="AccountId">Builds topic ARNs when nothing is created.</param>
+/// <param name="Region">Builds topic ARNs when nothing is created.</param>
+public sealed record AmazonSqsProvisioningOptions(bool CreateResources = true, string? AccountId = null, string Region = "us-east-1");

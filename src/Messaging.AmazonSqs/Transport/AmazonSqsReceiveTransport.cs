@@ -1,0 +1,241 @@
+using System.Text;
+using Amazon.SQS.Model;
+using MassTransit;
+using MassTransit.Transports;
+using Microsoft.Extensions.Logging;
+using Shop.Messaging.AmazonSqs.Topology;
+
+namespace Shop.Messaging.AmazonSqs.Transport;
+
+/// <summary>
+/// Receives from one SQS queue: long polling, as many messages in progress as the endpoint's concurrency allows,
+/// each held by an <see cref="AmazonSqsReceiveLockContext"/>. On a FIFO queue the messages of one group are processed
+/// one after another in the order received.
+/// </summary>
+public sealed partial class AmazonSqsReceiveTransport(AmazonSqsReceiveEndpointContext context) : IReceiveTransport
+{
+    public void Probe(ProbeContext probe)
+    {
+        var scope = probe.CreateScope("receiveTransport");
+        scope.Add("type", "AmazonSqs");
+        scope.Set(new { Address = context.InputAddress, context.PrefetchCount, context.ConcurrentMessageLimit });
+    }
+
+    public ReceiveTransportHandle Start() => new ReceiveAgent(context);
+
+    public ConnectHandle ConnectReceiveObserver(IReceiveObserver observer) => context.ConnectReceiveObserver(observer);
+
+    public ConnectHandle ConnectReceiveTransportObserver(IReceiveTransportObserver observer) =>
+        context.ConnectReceiveTransportObserver(observer);
+
+    public ConnectHandle ConnectPublishObserver(IPublishObserver observer) => context.ConnectPublishObserver(observer);
+
+    public ConnectHandle ConnectSendObserver(ISendObserver observer) => context.ConnectSendObserver(observer);
+
+    sealed partial class ReceiveAgent : ConsumerAgent<string>, ReceiveTransportHandle
+    {
+        static readonly TimeSpan MaxPollBackoff = TimeSpan.FromSeconds(30);
+
+        readonly AmazonSqsReceiveEndpointContext _context;
+        readonly AmazonSqsTransportContext _transport;
+        readonly SemaphoreSlim _slots;
+        readonly int _limit;
+        SqsQueue? _queue;
+
+        public ReceiveAgent(AmazonSqsReceiveEndpointContext context)
+            : base(context)
+        {
+            _context = context;
+            _transport = context.Transport;
+            _limit = Math.Max(1, context.ConcurrentMessageLimit ?? context.PrefetchCount);
+            _slots = new SemaphoreSlim(_limit, _limit);
+            Task.Run(StartupAsync);
+        }
+
+        Task ReceiveTransportHandle.Stop(CancellationToken cancellationToken) => this.Stop("Stop Receive Transport", cancellationToken);
+
+        async Task StartupAsync()
+        {
+            try
+            {
+                await _context.DependenciesReady.WaitAsync(Stopping).ConfigureAwait(false);
+
+                var topology = await ProvisionAsync().ConfigureAwait(false);
+                _queue = topology.Queue;
+
+                IErrorTransport errorTransport = new AmazonSqsMoveTransport(_transport, topology.ErrorQueue);
+                IDeadLetterTransport deadLetterTransport = new AmazonSqsMoveTransport(_transport, topology.SkippedQueue);
+                _context.AddOrUpdatePayload(() => errorTransport, _ => errorTransport);
+                _context.AddOrUpdatePayload(() => deadLetterTransport, _ => deadLetterTransport);
+
+                await _context.TransportObservers.NotifyReady(_context.InputAddress).ConfigureAwait(false);
+                SetReady();
+
+                // One long poll fetches at most ten messages: enough pollers to keep every slot busy.
+                var pollers = Enumerable.Range(0, Math.Max(1, (_limit + 9) / 10)).Select(_ => Task.Run(PollAsync)).ToArray();
+                TrySetConsumeTask(Task.WhenAll(pollers));
+            }
+            catch (Exception exception)
+            {
+                SetNotReady(exception);
+            }
+        }
+
+        async Task<ReceiveEndpointTopology> ProvisionAsync()
+        {
+            var attempt = 0;
+            while (true)
+            {
+                try
+                {
+                    return await _transport.Provisioner.EnsureReceiveEndpointAsync(_context.QueueName, _context.ConsumedMessageTypes,
+                        _transport.ReceiveQueueAttributes, Stopping).ConfigureAwait(false);
+                }
+                catch (Exception e) when (e is not (ArgumentException or InvalidOperationException or OperationCanceledException) && attempt < 10)
+                {
+                    attempt++;
+                    LogProvisioningRetry(_transport.Logger, _context.QueueName, attempt, e.Message);
+                    await Task.Delay(Backoff(attempt), Stopping).ConfigureAwait(false);
+                }
+            }
+        }
+
+        async Task PollAsync()
+        {
+            var queue = _queue!;
+            var fifo = AmazonSqsEntityNames.IsFifo(queue.Name);
+            var failures = 0;
+            while (!IsStopping)
+            {
+                try
+                {
+                    await _slots.WaitAsync(Stopping).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+
+                var wanted = 1;
+                while (wanted < 10 && _slots.Wait(0))
+                    wanted++;
+
+                List<Message> messages;
+                try
+                {
+                    var response = await _transport.Sqs.ReceiveMessageAsync(new ReceiveMessageRequest
+                    {
+                        QueueUrl = queue.Url,
+                        MaxNumberOfMessages = wanted,
+                        WaitTimeSeconds = _transport.Options.WaitTimeSeconds,
+                        MessageAttributeNames = ["All"],
+                        MessageSystemAttributeNames = ["ApproximateReceiveCount", "MessageGroupId"],
+                    }, Stopping).ConfigureAwait(false);
+                    messages = response.Messages ?? [];
+                    failures = 0;
+                }
+                catch (OperationCanceledException) when (IsStopping)
+                {
+                    _slots.Release(wanted);
+                    return;
+                }
+                catch (Exception e)
+                {
+                    _slots.Release(wanted);
+                    failures++;
+                    LogReceiveFailed(_transport.Logger, queue.Name, failures, e.Message);
+                    try
+                    {
+                        await Task.Delay(Backoff(failures), Stopping).ConfigureAwait(false);
+                    }
+                    catch (OperationCanceledException)
+                    {
+                        return;
+                    }
+
+                    continue;
+                }
+
+                if (messages.Count < wanted)
+                    _slots.Release(wanted - messages.Count);
+
+                if (fifo)
+                {
+                    foreach (var group in messages.GroupBy(m => m.Attributes?.GetValueOrDefault("MessageGroupId") ?? ""))
+                        _ = HandleInOrderAsync(queue, group.ToList());
+                }
+                else
+                {
+                    foreach (var message in messages)
+                        _ = HandleAsync(queue, message);
+                }
+            }
+        }
+
+        async Task HandleInOrderAsync(SqsQueue queue, List<Message> messages)
+        {
+            foreach (var message in messages)
+                await HandleAsync(queue, message).ConfigureAwait(false);
+        }
+
+        async Task HandleAsync(SqsQueue queue, Message message)
+        {
+            var lockContext = new AmazonSqsReceiveLockContext(_transport, queue.Url, message);
+            try
+            {
+                if (IsStopping)
+                {
+                    await lockContext.ReleaseAsync(TimeSpan.Zero).ConfigureAwait(false);
+                    return;
+                }
+
+                LogContext.Current = _context.LogContext;
+                var headers = SqsTransportHeaders.FromAttributes(
+                    message.MessageAttributes?.Select(a => new KeyValuePair<string, string>(a.Key, a.Value.StringValue ?? "")) ?? []);
+                var body = headers.TryGetValue(SqsTransportHeaders.BodyReference, out var reference)
+                    ? await ClaimCheck.LoadAsync(_transport, reference, Stopping).ConfigureAwait(false)
+                    : Encoding.UTF8.GetBytes(message.Body ?? "");
+
+                var context = new AmazonSqsReceiveContext(message, body, headers, lockContext.ReceiveCount > 1, _context);
+                try
+                {
+                    await Dispatch(message.MessageId, context, lockContext).ConfigureAwait(false);
+                }
+                catch (Exception exception)
+                {
+                    context.LogTransportFaulted(exception);
+                }
+                finally
+                {
+                    context.Dispose();
+                }
+            }
+            catch (Exception exception)
+            {
+                LogReceiveFailed(_transport.Logger, queue.Name, 1, exception.Message);
+                await lockContext.Faulted(exception).ConfigureAwait(false);
+            }
+            finally
+            {
+                await lockContext.DisposeAsync().ConfigureAwait(false);
+                _slots.Release();
+            }
+        }
+
+        static TimeSpan Backoff(int attempt) =>
+            TimeSpan.FromMilliseconds(Math.Min(MaxPollBackoff.TotalMilliseconds, 250 * Math.Pow(2, Math.Min(attempt, 10))));
+
+        protected override async Task ActiveAndActualAgentsCompleted(StopContext context)
+        {
+            await base.ActiveAndActualAgentsCompleted(context).ConfigureAwait(false);
+            await _context.TransportObservers.NotifyCompleted(_context.InputAddress, this).ConfigureAwait(false);
+            _context.LogConsumerCompleted(DeliveryCount, ConcurrentDeliveryCount);
+        }
+
+        [LoggerMessage(LogLevel.Warning, "SQS receive from {Queue} failed ({Failures} in a row): {Reason}")]
+        static partial void LogReceiveFailed(ILogger logger, string queue, int failures, string reason);
+
+        [LoggerMessage(LogLevel.Warning, "SQS/SNS resources of endpoint {Endpoint} not ready (attempt {Attempt}): {Reason}")]
+        static partial void LogProvisioningRetry(ILogger logger, string endpoint, int attempt, string reason);
+    }
+}

@@ -1,0 +1,41 @@
+namespace Shop.Messaging.AmazonSqs.Transport;
+
+/// <summary>The <c>Messaging:AmazonSqs</c> section: where SQS/SNS are, how resources are named and how receiving behaves.</summary>
+public sealed class AmazonSqsTransportOptions
+{
+    /// <summary>
+    /// An SQS/SNS/S3-compatible endpoint such as <c>http://127.0.0.1:4566</c> (fauxqs); empty for AWS itself, where the
+    /// region selects the endpoints.
+    /// </summary>
+    public string? ServiceUrl { get; set; }
+
+    /// <summary>Empty: the AWS SDK's region chain (<c>AWS_REGION</c>, profile, instance metadata).</summary>
+    public string? Region { get; set; }
+
+    /// <summary>Put on every queue and topic, so several environments can share one AWS account.</summary>
+    public string? Prefix { get; set; }
+
+    /// <summary>
+    /// False when infrastructure as code owns the queues, topics and subscriptions: nothing is created, queue URLs
+    /// are looked up and topic ARNs are built from <see cref="AccountId"/> (or the account of the first queue found).
+    /// </summary>
+    public bool CreateResources { get; set; } = true;
+
+    /// <summary>Used to build topic ARNs when <see cref="CreateResources"/> is false; found from a queue ARN if empty.</summary>
+    public string? AccountId { get; set; }
+
+    /// <summary>Long-polling wait of each ReceiveMessage call (0–20 s).</summary>
+    public int WaitTimeSeconds { get; set; } = 20;
+
+    /// <summary>Visibility timeout of the queues this service creates; a message in progress is extended before it lapses.</summary>
+    public TimeSpan VisibilityTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How long one delivery may keep extending its visibility before it is given back to the queue.</summary>
+    public TimeSpan MaxVisibilityExtension { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>
+    /// Bodies larger than this are stored in blob storage and travel as a reference (SQS and SNS stop at 256 KiB,
+    /// attributes included, so the default leaves room for them).
+    /// </summary>
+    public int ClaimCheckThreshold { get; set; } = 240 * 1024;
+}

@@ -1,0 +1,62 @@
+using MassTransit;
+using MassTransit.Configuration;
+using MassTransit.Transports;
+
+namespace Shop.Messaging.AmazonSqs.Transport.Configuration;
+
+/// <summary>One receive endpoint: a queue, subscribed to the topics of the message types its consumers take.</summary>
+public sealed class AmazonSqsReceiveEndpointConfiguration : ReceiveEndpointConfiguration, IAmazonSqsReceiveEndpointConfigurator
+{
+    readonly AmazonSqsHostConfiguration _hostConfiguration;
+
+    public AmazonSqsReceiveEndpointConfiguration(AmazonSqsHostConfiguration hostConfiguration, string queueName,
+        AmazonSqsEndpointConfiguration endpointConfiguration)
+        : base(hostConfiguration, endpointConfiguration)
+    {
+        _hostConfiguration = hostConfiguration;
+        QueueName = queueName ?? throw new ArgumentNullException(nameof(queueName));
+        HostAddress = hostConfiguration.HostAddress;
+        InputAddress = new AmazonSqsEndpointAddress(queueName, IsTopic: false).ToUri(HostAddress);
+    }
+
+    public string QueueName { get; }
+
+    public override Uri HostAddress { get; }
+
+    public override Uri InputAddress { get; }
+
+    public override ReceiveEndpointContext CreateReceiveEndpointContext() => CreateSqsReceiveEndpointContext();
+
+    public void Build(IHost host)
+    {
+        var context = CreateSqsReceiveEndpointContext();
+        var receiveEndpoint = new ReceiveEndpoint(new AmazonSqsReceiveTransport(context), context);
+        host.AddReceiveEndpoint(QueueName, receiveEndpoint);
+        ReceiveEndpoint = receiveEndpoint;
+    }
+
+    AmazonSqsReceiveEndpointContext CreateSqsReceiveEndpointContext()
+    {
+        var builder = new AmazonSqsReceiveEndpointBuilder(this);
+        ApplySpecifications(builder);
+        return new AmazonSqsReceiveEndpointContext(_hostConfiguration, this, builder.ConsumedMessageTypes);
+    }
+}
+
+/// <summary>Notes every message type connected with consume topology on: those are the topics the queue subscribes to.</summary>
+public sealed class AmazonSqsReceiveEndpointBuilder(AmazonSqsReceiveEndpointConfiguration configuration)
+    : ReceiveEndpointBuilder(configuration)
+{
+    readonly HashSet<Type> _consumed = [];
+
+    public IReadOnlyCollection<Type> ConsumedMessageTypes => _consumed;
+
+    public override ConnectHandle ConnectConsumePipe<T>(IPipe<ConsumeContext<T>> pipe, ConnectPipeOptions options)
+    {
+        if (configuration.ConfigureConsumeTopology && options.HasFlag(ConnectPipeOptions.ConfigureConsumeTopology)
+            && configuration.Topology.Consume.GetMessageTopology<T>().ConfigureConsumeTopology)
+            _consumed.Add(typeof(T));
+
+        return base.ConnectConsumePipe(pipe, options);
+    }
+}

@@ -1,0 +1,44 @@
+using MassTransit;
+using MassTransit.Configuration;
+using MassTransit.Transports;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Shop.BlobStorage;
+using Shop.Messaging.AmazonSqs.Topology;
+
+namespace Shop.Messaging.AmazonSqs.Transport.Configuration;
+
+public sealed class AmazonSqsRegistrationBusFactory : TransportRegistrationBusFactory<IAmazonSqsReceiveEndpointConfigurator>
+{
+    readonly AmazonSqsBusConfiguration _busConfiguration;
+    readonly Action<IBusRegistrationContext, AmazonSqsBusFactoryConfigurator>? _configure;
+
+    public AmazonSqsRegistrationBusFactory(AmazonSqsTransportOptions options,
+        Action<IBusRegistrationContext, AmazonSqsBusFactoryConfigurator>? configure)
+        : this(new AmazonSqsBusConfiguration(new AmazonSqsTopologyConfiguration(new AmazonSqsEntityNameFormatter()), options), configure)
+    {
+    }
+
+    AmazonSqsRegistrationBusFactory(AmazonSqsBusConfiguration busConfiguration,
+        Action<IBusRegistrationContext, AmazonSqsBusFactoryConfigurator>? configure)
+        : base(busConfiguration.HostConfiguration)
+    {
+        _busConfiguration = busConfiguration;
+        _configure = configure;
+    }
+
+    public override IBusInstance CreateBus(IBusRegistrationContext context, IEnumerable<IBusInstanceSpecification> specifications, string busName)
+    {
+        var host = _busConfiguration.HostConfiguration;
+        host.UseTransport(new AmazonSqsTransportContext(host.Options, context.GetService<IBlobStorage>(),
+            context.GetService<ILoggerFactory>()?.CreateLogger<AmazonSqsTransportContext>() ?? NullLogger<AmazonSqsTransportContext>.Instance));
+
+        var configurator = new AmazonSqsBusFactoryConfigurator(_busConfiguration);
+        return CreateBus(configurator, context, _configure, specifications);
+    }
+
+    protected override IBusInstance CreateBusInstance(IBusControl bus, IHost<IAmazonSqsReceiveEndpointConfigurator> host,
+        IHostConfiguration hostConfiguration, IBusRegistrationContext context) =>
+        new TransportBusInstance<IAmazonSqsReceiveEndpointConfigurator>(bus, host, hostConfiguration, context);
+}
