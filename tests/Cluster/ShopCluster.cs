@@ -31,7 +31,7 @@ public sealed class ShopCluster : IAsyncDisposable
     ShopCluster(IntegrationEnvironment environment, Dictionary<string, string?> settings)
     {
         _environment = environment;
-        _settings = settings;
+        _settings = environment.WithTransport(settings);
     }
 
     public WebApplication Orders { get; private set; } = null!;
@@ -49,8 +49,6 @@ public sealed class ShopCluster : IAsyncDisposable
     {
         var cluster = new ShopCluster(environment, new Dictionary<string, string?>
         {
-            ["Messaging:Transport"] = "RabbitMq",
-            ["Messaging:RabbitMq:Url"] = environment.RabbitMqUrl,
             ["Messaging:Retry:ImmediateMinInterval"] = "00:00:00.050",
             ["Messaging:Retry:ImmediateMaxInterval"] = "00:00:00.500",
             ["Messaging:Retry:RedeliveryIntervals:0"] = "00:00:01",

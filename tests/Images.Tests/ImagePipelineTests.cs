@@ -75,7 +75,7 @@ public sealed class When_uploaded_images_are_processed(ImagePipeline pipeline) :
         Assert.Contains("over the budget", (await pipeline.Get(locations["bomb"])).FailureReason);
         Assert.Equal("Processed", (await pipeline.Settled(good)).Status);
 
-        var errored = await Eventually.Returns(() => pipeline.Management.GetMessages(pipeline.VirtualHost, "generate-thumbnails_error", 10),
+        var errored = await Eventually.Returns(() => pipeline.Queues.Take("generate-thumbnails_error", 10),
             m => m.Count > 0, "hostile images in the thumbnail error queue");
         Assert.NotEmpty(errored);
     }

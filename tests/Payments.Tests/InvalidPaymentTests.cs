@@ -21,11 +21,10 @@ public sealed class When_a_payment_request_is_invalid(PaymentsService service) :
         Assert.Equal(typeof(InvalidPaymentRequestException).FullName, exception.ExceptionType);
         Assert.Contains("greater than zero", exception.Message);
 
-        var errored = await Eventually.Returns(() => service.Management.GetMessages(service.VirtualHost, "process-payment_error"),
+        var errored = await Eventually.Returns(() => service.Queues.Take("process-payment_error"),
             messages => messages.Count > 0, "a message in process-payment_error");
-        var headers = Assert.Single(errored).GetProperty("properties").GetProperty("headers");
-        Assert.Equal(typeof(InvalidPaymentRequestException).FullName, headers.GetProperty("MT-Fault-ExceptionType").GetString());
-        Assert.Contains(orderId.ToString(), errored[0].GetProperty("payload").GetString());
+        Assert.Equal(typeof(InvalidPaymentRequestException).FullName, Assert.Single(errored).Headers["MT-Fault-ExceptionType"]);
+        Assert.Contains(orderId.ToString(), errored[0].Body);
 
         Assert.Empty(await service.Ledger(orderId));
         Assert.Equal(0, service.Gateway.ChargeCalls(orderId));

@@ -4,14 +4,16 @@ using Xunit;
 namespace Shop.Testing;
 
 /// <summary>
-/// A RabbitMQ virtual host and PostgreSQL databases of their own for one test class (use it as a class fixture),
-/// so classes run side by side without seeing each other's messages or rows. Everything is removed afterwards.
+/// A RabbitMQ virtual host (or, on SQS/SNS, a name prefix for queues and topics) and PostgreSQL databases of their
+/// own for one test class (use it as a class fixture), so classes run side by side without seeing each other's
+/// messages or rows. Everything is removed afterwards. <see cref="TestTransport"/> picks the transport.
 /// </summary>
 public class IntegrationEnvironment : IAsyncLifetime
 {
     readonly string _name = $"t_{Guid.NewGuid():N}"[..20];
     readonly List<string> _databases = [];
     TestServices.Endpoints? _endpoints;
+    Amazon.SQS.AmazonSQSClient? _sqs;
 
     /// <summary>The first database, created with the environment.</summary>
     public string ConnectionString { get; private set; } = "";
@@ -20,12 +22,44 @@ public class IntegrationEnvironment : IAsyncLifetime
     public string RabbitMqUrl { get; private set; } = "";
     public RabbitMqManagement Management { get; private set; } = null!;
 
+    /// <summary>On SQS/SNS, the prefix of this class's queues and topics.</summary>
+    public string ResourcePrefix => _name + "-";
+
+    public Uri? AwsEndpoint { get; private set; }
+
+    /// <summary>The queues of the transport the suite runs on.</summary>
+    public ITransportQueues Queues { get; private set; } = null!;
+
+    /// <summary>Selects the transport under test in a service's settings (and points it at this class's broker space).</summary>
+    public Dictionary<string, string?> WithTransport(Dictionary<string, string?> settings)
+    {
+        settings["Messaging:Transport"] = TestTransport.Name;
+        settings["Messaging:RabbitMq:Url"] = RabbitMqUrl;
+        if (TestTransport.IsAmazonSqs)
+        {
+            settings["Messaging:AmazonSqs:ServiceUrl"] = AwsEndpoint!.ToString();
+            settings["Messaging:AmazonSqs:Region"] = TestTransport.Region;
+            settings["Messaging:AmazonSqs:Prefix"] = ResourcePrefix;
+            settings["Messaging:AmazonSqs:WaitTimeSeconds"] = "5";
+        }
+
+        return settings;
+    }
+
     public virtual async Task InitializeAsync()
     {
         _endpoints = await TestServices.Get();
         Management = new RabbitMqManagement(_endpoints.RabbitMqManagement);
         await Management.CreateVirtualHost(_name);
         RabbitMqUrl = new UriBuilder(_endpoints.RabbitMq) { Path = "/" + _name }.Uri.ToString();
+        if (TestTransport.IsAmazonSqs)
+        {
+            AwsEndpoint = await TestTransport.AwsEndpoint();
+            _sqs = TestTransport.CreateSqsClient(AwsEndpoint);
+            Queues = new AmazonSqsQueues(_sqs, new Shop.Messaging.AmazonSqs.Topology.AmazonSqsEntityNames(ResourcePrefix));
+        }
+        else
+            Queues = new RabbitMqQueues(Management, _name);
         ConnectionString = await CreateDatabase("main");
     }
 
@@ -52,6 +86,13 @@ public class IntegrationEnvironment : IAsyncLifetime
 
         await Management.DeleteVirtualHost(_name);
         Management.Dispose();
+        if (_sqs is not null)
+        {
+            foreach (var url in (await _sqs.ListQueuesAsync(ResourcePrefix)).QueueUrls ?? [])
+                await _sqs.DeleteQueueAsync(url);
+            _sqs.Dispose();
+        }
+
         NpgsqlConnection.ClearAllPools();
         await using var admin = new NpgsqlConnection(_endpoints.PostgresAdmin);
         await admin.OpenAsync();

@@ -1,26 +1,36 @@
 using MassTransit;
 using MassTransit.Transports;
+using Shop.Messaging.AmazonSqs.Topology;
 
 namespace Shop.Messaging.AmazonSqs.Transport;
 
 /// <summary>
-/// Moves a received message to the endpoint's <c>_error</c> or <c>_skipped</c> queue: the body as it arrived (a
-/// claim-checked body keeps its reference) with its attributes, plus the fault or skip headers.
+/// Moves a received message to another queue: the body as it arrived (a claim-checked body keeps its reference) with
+/// its attributes, plus the headers saying why.
 /// </summary>
-public sealed class AmazonSqsMoveTransport(AmazonSqsTransportContext transport, Topology.SqsQueue queue)
-    : IErrorTransport, IDeadLetterTransport
+public abstract class AmazonSqsMoveTransport(AmazonSqsTransportContext transport, SqsQueue queue)
 {
-    public Task Send(ExceptionReceiveContext context) => Move(context, context.ExceptionHeaders.GetAll());
-
-    public Task Send(ReceiveContext context, string reason) =>
-        Move(context, [new KeyValuePair<string, object>(MessageHeaders.Reason, reason ?? "Unspecified")]);
-
-    async Task Move(ReceiveContext context, IEnumerable<KeyValuePair<string, object>> extra)
+    protected async Task Move(ReceiveContext context, IEnumerable<KeyValuePair<string, object>> extra)
     {
         var received = context.GetPayload<AmazonSqsReceiveContext>();
         var attributes = SqsTransportHeaders.ToAttributes(received.Headers, extra);
-        var fifo = Topology.AmazonSqsEntityNames.IsFifo(queue.Name);
+        var fifo = AmazonSqsEntityNames.IsFifo(queue.Name);
         await transport.Sender(queue).SendAsync(new SqsOutgoingMessage(received.TransportMessage.Body, attributes, null,
             fifo ? received.PartitionKey ?? "default" : null, fifo ? received.TransportMessage.MessageId : null), CancellationToken.None);
     }
+}
+
+/// <summary>Faulted messages go to the endpoint's <c>_error</c> queue with the exception headers.</summary>
+public sealed class AmazonSqsErrorTransport(AmazonSqsTransportContext transport, SqsQueue queue)
+    : AmazonSqsMoveTransport(transport, queue), IErrorTransport
+{
+    public Task Send(ExceptionReceiveContext context) => Move(context, context.ExceptionHeaders.GetAll());
+}
+
+/// <summary>Messages no consumer of the endpoint takes go to its <c>_skipped</c> queue with the reason.</summary>
+public sealed class AmazonSqsDeadLetterTransport(AmazonSqsTransportContext transport, SqsQueue queue)
+    : AmazonSqsMoveTransport(transport, queue), IDeadLetterTransport
+{
+    public Task Send(ReceiveContext context, string reason) =>
+        Move(context, [new KeyValuePair<string, object>(MessageHeaders.Reason, reason ?? "Unspecified")]);
 }

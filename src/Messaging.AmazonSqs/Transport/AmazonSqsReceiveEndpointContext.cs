@@ -15,7 +15,11 @@ public sealed class AmazonSqsReceiveEndpointContext : BaseReceiveEndpointContext
         _hostConfiguration = hostConfiguration;
         QueueName = configuration.QueueName;
         ConsumedMessageTypes = consumedMessageTypes;
+        IsTemporary = configuration.IsBusEndpoint;
     }
+
+    /// <summary>The bus endpoint: its queues are this process's own and are deleted when it stops.</summary>
+    public bool IsTemporary { get; }
 
     public string QueueName { get; }
 

@@ -41,6 +41,7 @@ public sealed partial class AmazonSqsReceiveTransport(AmazonSqsReceiveEndpointCo
         readonly SemaphoreSlim _slots;
         readonly int _limit;
         SqsQueue? _queue;
+        ReceiveEndpointTopology? _topology;
 
         public ReceiveAgent(AmazonSqsReceiveEndpointContext context)
             : base(context)
@@ -60,20 +61,32 @@ public sealed partial class AmazonSqsReceiveTransport(AmazonSqsReceiveEndpointCo
             {
                 await _context.DependenciesReady.WaitAsync(Stopping).ConfigureAwait(false);
 
+                // An endpoint nothing consumes from yet (the bus endpoint until a request is made) creates no queue.
+                if (!_context.ReceivePipe.Connected.IsCompleted)
+                {
+                    await _context.TransportObservers.NotifyReady(_context.InputAddress, false).ConfigureAwait(false);
+                    SetReady();
+                    await _context.ReceivePipe.Connected.WaitAsync(Stopping).ConfigureAwait(false);
+                }
+
                 var topology = await ProvisionAsync().ConfigureAwait(false);
+                _topology = topology;
                 _queue = topology.Queue;
 
-                IErrorTransport errorTransport = new AmazonSqsMoveTransport(_transport, topology.ErrorQueue);
-                IDeadLetterTransport deadLetterTransport = new AmazonSqsMoveTransport(_transport, topology.SkippedQueue);
+                IErrorTransport errorTransport = new AmazonSqsErrorTransport(_transport, topology.ErrorQueue);
+                IDeadLetterTransport deadLetterTransport = new AmazonSqsDeadLetterTransport(_transport, topology.SkippedQueue);
                 _context.AddOrUpdatePayload(() => errorTransport, _ => errorTransport);
                 _context.AddOrUpdatePayload(() => deadLetterTransport, _ => deadLetterTransport);
 
                 await _context.TransportObservers.NotifyReady(_context.InputAddress).ConfigureAwait(false);
-                SetReady();
+                if (!IsAlreadyReady) SetReady();
 
                 // One long poll fetches at most ten messages: enough pollers to keep every slot busy.
                 var pollers = Enumerable.Range(0, Math.Max(1, (_limit + 9) / 10)).Select(_ => Task.Run(PollAsync)).ToArray();
                 TrySetConsumeTask(Task.WhenAll(pollers));
+            }
+            catch (OperationCanceledException) when (IsStopping)
+            {
             }
             catch (Exception exception)
             {
@@ -228,8 +241,26 @@ public sealed partial class AmazonSqsReceiveTransport(AmazonSqsReceiveEndpointCo
         protected override async Task ActiveAndActualAgentsCompleted(StopContext context)
         {
             await base.ActiveAndActualAgentsCompleted(context).ConfigureAwait(false);
+            if (_context.IsTemporary && _topology is { } topology)
+                await DeleteTemporaryQueuesAsync(topology).ConfigureAwait(false);
             await _context.TransportObservers.NotifyCompleted(_context.InputAddress, this).ConfigureAwait(false);
             _context.LogConsumerCompleted(DeliveryCount, ConcurrentDeliveryCount);
+        }
+
+        // The bus endpoint's queues belong to this process only; left behind they would pile up with every restart.
+        async Task DeleteTemporaryQueuesAsync(ReceiveEndpointTopology topology)
+        {
+            foreach (var queue in new[] { topology.Queue, topology.ErrorQueue, topology.SkippedQueue })
+            {
+                try
+                {
+                    await _transport.Sqs.DeleteQueueAsync(queue.Url).ConfigureAwait(false);
+                }
+                catch (Exception e)
+                {
+                    LogReceiveFailed(_transport.Logger, queue.Name, 1, "deleting the temporary queue failed: " + e.Message);
+                }
+            }
         }
 
         [LoggerMessage(LogLevel.Warning, "SQS receive from {Queue} failed ({Failures} in a row): {Reason}")]

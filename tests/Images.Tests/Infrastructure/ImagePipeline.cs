@@ -41,8 +41,6 @@ public class ImagePipeline : IntegrationEnvironment
     {
         var settings = new Dictionary<string, string?>
         {
-            ["Messaging:Transport"] = "RabbitMq",
-            ["Messaging:RabbitMq:Url"] = RabbitMqUrl,
             ["Messaging:Retry:ImmediateLimit"] = "2",
             ["Messaging:Retry:ImmediateMinInterval"] = "00:00:00.050",
             ["Messaging:Retry:ImmediateMaxInterval"] = "00:00:00.200",
@@ -58,7 +56,7 @@ public class ImagePipeline : IntegrationEnvironment
         };
         foreach (var (key, value) in Overrides)
             settings[key] = value;
-        return settings;
+        return WithTransport(settings);
     }
 
     public override async Task InitializeAsync()

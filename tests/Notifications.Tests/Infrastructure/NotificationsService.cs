@@ -20,18 +20,16 @@ public sealed class NotificationsService : IntegrationEnvironment
         await base.InitializeAsync();
 
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true, EnvironmentName = "Testing" });
-        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        builder.Configuration.AddInMemoryCollection(WithTransport(new Dictionary<string, string?>
         {
             ["ConnectionStrings:Notifications"] = ConnectionString,
-            ["Messaging:Transport"] = "RabbitMq",
-            ["Messaging:RabbitMq:Url"] = RabbitMqUrl,
             ["Messaging:Retry:ImmediateLimit"] = "3",
             ["Messaging:Retry:ImmediateMinInterval"] = "00:00:00.050",
             ["Messaging:Retry:ImmediateMaxInterval"] = "00:00:00.200",
             ["Messaging:Retry:ImmediateIntervalDelta"] = "00:00:00.050",
             ["Messaging:Retry:RedeliveryIntervals:0"] = "00:00:00.500",
             ["Messaging:DurableStore:PollInterval"] = "00:00:00.500",
-        });
+        }));
         builder.Logging.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning)
             .AddFilter("Shop", Enum.Parse<LogLevel>(Environment.GetEnvironmentVariable("SHOP_TEST_LOG_LEVEL") ?? "Warning"));
 

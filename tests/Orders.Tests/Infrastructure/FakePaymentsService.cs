@@ -30,13 +30,11 @@ public sealed class FakePaymentsService : IAsyncDisposable
     public static async Task<FakePaymentsService> Start(IntegrationEnvironment environment)
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true, EnvironmentName = "Testing" });
-        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        builder.Configuration.AddInMemoryCollection(environment.WithTransport(new Dictionary<string, string?>
         {
-            ["Messaging:Transport"] = "RabbitMq",
-            ["Messaging:RabbitMq:Url"] = environment.RabbitMqUrl,
             ["Messaging:Retry:ImmediateLimit"] = "1",
             ["Messaging:Retry:RedeliveryEnabled"] = "false",
-        });
+        }));
         builder.Services.AddSingleton<Observed>();
         builder.Services.AddShopMessaging(builder.Configuration, x =>
         {

@@ -26,8 +26,6 @@ public class OrdersServiceFixture : IntegrationEnvironment
     protected virtual IDictionary<string, string?> Settings() => new Dictionary<string, string?>
     {
         ["ConnectionStrings:Orders"] = ConnectionString,
-        ["Messaging:Transport"] = "RabbitMq",
-        ["Messaging:RabbitMq:Url"] = RabbitMqUrl,
         ["Messaging:PrefetchCount"] = "16",
         ["Messaging:Retry:ImmediateLimit"] = "5",
         ["Messaging:Retry:ImmediateMinInterval"] = "00:00:00.050",
@@ -47,7 +45,7 @@ public class OrdersServiceFixture : IntegrationEnvironment
         await base.InitializeAsync();
         _payments = await FakePaymentsService.Start(this);
 
-        var settings = Settings();
+        var settings = WithTransport(new Dictionary<string, string?>(Settings()));
         _factory = new WebApplicationFactory<Program>().WithWebHostBuilder(web =>
         {
             web.UseEnvironment("Testing");

@@ -40,11 +40,9 @@ public sealed class PaymentsService : IntegrationEnvironment
         await base.InitializeAsync();
 
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true, EnvironmentName = "Testing" });
-        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>(GatewaySettings)
+        builder.Configuration.AddInMemoryCollection(WithTransport(new Dictionary<string, string?>(GatewaySettings)
         {
             ["ConnectionStrings:Payments"] = ConnectionString,
-            ["Messaging:Transport"] = "RabbitMq",
-            ["Messaging:RabbitMq:Url"] = RabbitMqUrl,
             ["Messaging:Retry:ImmediateLimit"] = "3",
             ["Messaging:Retry:ImmediateMinInterval"] = "00:00:00.050",
             ["Messaging:Retry:ImmediateMaxInterval"] = "00:00:00.200",
@@ -54,7 +52,7 @@ public sealed class PaymentsService : IntegrationEnvironment
             ["Messaging:DurableStore:PollInterval"] = "00:00:00.500",
             ["Messaging:DurableStore:MinRetryDelay"] = "00:00:00.200",
             ["Messaging:DurableStore:MaxRetryDelay"] = "00:00:01",
-        });
+        }));
         builder.Logging.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning)
             .AddFilter("Shop", Enum.Parse<LogLevel>(Environment.GetEnvironmentVariable("SHOP_TEST_LOG_LEVEL") ?? "Warning"));
 

@@ -39,7 +39,11 @@ public sealed class AmazonSqsReceiveEndpointConfiguration : ReceiveEndpointConfi
     {
         var builder = new AmazonSqsReceiveEndpointBuilder(this);
         ApplySpecifications(builder);
-        return new AmazonSqsReceiveEndpointContext(_hostConfiguration, this, builder.ConsumedMessageTypes);
+        var context = new AmazonSqsReceiveEndpointContext(_hostConfiguration, this, builder.ConsumedMessageTypes);
+
+        // MassTransit's schedulers find the bus topology as a payload of the endpoint.
+        context.GetOrAddPayload(() => _hostConfiguration.Topology);
+        return context;
     }
 }
 

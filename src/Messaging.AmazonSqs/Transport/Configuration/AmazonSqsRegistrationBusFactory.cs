@@ -31,8 +31,15 @@ public sealed class AmazonSqsRegistrationBusFactory : TransportRegistrationBusFa
     public override IBusInstance CreateBus(IBusRegistrationContext context, IEnumerable<IBusInstanceSpecification> specifications, string busName)
     {
         var host = _busConfiguration.HostConfiguration;
+        var loggerFactory = context.GetService<ILoggerFactory>();
+
+        // The log context MassTransit keeps in an async local may still belong to a host stopped earlier in this flow
+        // (a restart in the same process); this bus logs through its own container.
+        if (loggerFactory is not null)
+            LogContext.ConfigureCurrentLogContext(loggerFactory);
+
         host.UseTransport(new AmazonSqsTransportContext(host.Options, context.GetService<IBlobStorage>(),
-            context.GetService<ILoggerFactory>()?.CreateLogger<AmazonSqsTransportContext>() ?? NullLogger<AmazonSqsTransportContext>.Instance));
+            loggerFactory?.CreateLogger<AmazonSqsTransportContext>() ?? NullLogger<AmazonSqsTransportContext>.Instance));
 
         var configurator = new AmazonSqsBusFactoryConfigurator(_busConfiguration);
         return CreateBus(configurator, context, _configure, specifications);

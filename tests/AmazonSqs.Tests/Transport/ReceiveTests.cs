@@ -1,0 +1,81 @@
+using System.Security.Cryptography;
+using System.Text;
+using MassTransit;
+using Microsoft.Extensions.DependencyInjection;
+using Shop.AmazonSqs.Tests.Infrastructure;
+using Shop.BlobStorage;
+using Shop.BlobStorage.Disk;
+using Xunit;
+
+namespace Shop.AmazonSqs.Tests.Transport;
+
+public sealed class ReceiveTests(FauxqsEnvironment fauxqs) : IClassFixture<FauxqsEnvironment>
+{
+    [Fact]
+    public async Task A_consumer_that_runs_longer_than_the_visibility_timeout_keeps_its_message()
+    {
+        await using var bus = await SqsBus.StartAsync(fauxqs, fauxqs.Name("visibility"), x => x.AddConsumer<SlowConsumer>(),
+            new Dictionary<string, string?> { ["Messaging:AmazonSqs:VisibilityTimeout"] = "00:00:02" });
+        var log = bus.Services.GetRequiredService<MessageLogRegistry>().Log;
+
+        var id = Guid.NewGuid();
+        await bus.Bus.Publish(new ProcessSlowly(id, 7));
+
+        var done = Assert.Single(await log.WaitFor<Seen<ProcessSlowly>>(s => s.Message.Id == id, timeout: TimeSpan.FromSeconds(30)));
+        Assert.False(done.Redelivered);
+        await Task.Delay(TimeSpan.FromSeconds(4));
+        Assert.Single(log.All<Started>(s => s.Id == id));
+    }
+
+    [Fact]
+    public async Task A_one_megabyte_message_travels_through_the_claim_check()
+    {
+        var root = Directory.CreateTempSubdirectory("shop-claim-check-").FullName;
+        try
+        {
+            await using var bus = await SqsBus.StartAsync(fauxqs, fauxqs.Name("claim"), x => x.AddConsumer<BigDocumentConsumer>(),
+                services: s => s.AddSingleton<IBlobStorage>(new DiskBlobStorage(root)));
+            var log = bus.Services.GetRequiredService<MessageLogRegistry>().Log;
+
+            var content = string.Create(1024 * 1024, 0, (span, _) =>
+            {
+                for (var i = 0; i < span.Length; i++) span[i] = (char)('a' + Random.Shared.Next(26));
+            });
+            var id = Guid.NewGuid();
+            await bus.Bus.Publish(new BigDocument(id, content));
+
+            var seen = Assert.Single(await log.WaitFor<Seen<BigDocument>>(s => s.Message.Id == id));
+            Assert.Equal(SHA256.HashData(Encoding.UTF8.GetBytes(content)), SHA256.HashData(Encoding.UTF8.GetBytes(seen.Message.Content)));
+            Assert.Single(Directory.GetFiles(Path.Combine(root, "messages")), f => !f.EndsWith("~meta", StringComparison.Ordinal));
+        }
+        finally
+        {
+            Directory.Delete(root, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task Restarting_the_receiving_host_loses_nothing()
+    {
+        var prefix = fauxqs.Name("restart");
+        var registry = new MessageLogRegistry();
+        void Shared(IServiceCollection services) => services.AddSingleton(registry);
+
+        // Start once to create the queue and its subscription, then publish while one host is busy and stop it mid-way.
+        var ids = Enumerable.Range(0, 30).Select(_ => Guid.NewGuid()).ToList();
+        await using (var receiver = await SqsBus.StartAsync(fauxqs, prefix, x => x.AddConsumer<SlowConsumer>(),
+                         new Dictionary<string, string?> { ["Messaging:PrefetchCount"] = "4" }, Shared))
+        {
+            await Task.WhenAll(ids.Select(id => receiver.Bus.Publish(new ProcessSlowly(id, 1))));
+            await registry.Log.WaitFor<Seen<ProcessSlowly>>(s => ids.Contains(s.Message.Id), count: 4);
+        }
+
+        var before = registry.Log.All<Seen<ProcessSlowly>>(s => ids.Contains(s.Message.Id)).Count;
+        Assert.True(before < ids.Count, "the first host should have stopped with work left");
+
+        await using var second = await SqsBus.StartAsync(fauxqs, prefix, x => x.AddConsumer<SlowConsumer>(),
+            new Dictionary<string, string?> { ["Messaging:PrefetchCount"] = "16" }, Shared);
+        var all = await registry.Log.WaitFor<Seen<ProcessSlowly>>(s => ids.Contains(s.Message.Id), count: ids.Count, TimeSpan.FromSeconds(60));
+        Assert.Equal(ids.Order(), all.Select(s => s.Message.Id).Distinct().Order());
+    }
+}
