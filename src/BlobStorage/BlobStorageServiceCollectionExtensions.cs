@@ -16,7 +16,7 @@ public static class BlobStorageServiceCollectionExtensions
 {
     /// <summary>
     /// Registers <see cref="IBlobStorage"/> from the <c>BlobStorage</c> section: <c>Provider</c> = <c>Disk</c>
-    /// (default, <c>Disk:Root</c>) or <c>S3</c> (<c>S3:Bucket</c>, <c>ServiceUrl</c>, <c>Region</c>, <c>ForcePathStyle</c>).
+    /// (default, <c>Disk:Root</c>) or <c>S3</c> (<c>S3:Bucket</c>, <c>Prefix</c>, <c>CreateBucket</c>, <c>ServiceUrl</c>, <c>Region</c>, <c>ForcePathStyle</c>).
     /// Calling it twice registers it once.
     /// </summary>
     public static IServiceCollection AddBlobStorage(this IServiceCollection services, IConfiguration configuration)
@@ -39,7 +39,7 @@ public static class BlobStorageServiceCollectionExtensions
             services.TryAddSingleton<IBlobStorage>(sp =>
             {
                 var s3 = sp.GetRequiredService<IOptions<BlobStorageOptions>>().Value.S3;
-                return new S3BlobStorage(CreateS3Client(s3), s3.Bucket, sp.GetRequiredService<ILogger<S3BlobStorage>>());
+                return new S3BlobStorage(CreateS3Client(s3), s3, sp.GetRequiredService<ILogger<S3BlobStorage>>());
             });
         }
         else
@@ -50,7 +50,8 @@ public static class BlobStorageServiceCollectionExtensions
         return services;
     }
 
-    internal static IAmazonS3 CreateS3Client(S3BlobStorageOptions options)
+    /// <summary>An S3 client for <paramref name="options"/>: its endpoint, region, addressing style and credentials.</summary>
+    public static IAmazonS3 CreateS3Client(S3BlobStorageOptions options)
     {
         if (string.IsNullOrWhiteSpace(options.Bucket))
             throw new InvalidOperationException("BlobStorage:S3:Bucket must be set when BlobStorage:Provider is S3.");
