@@ -1,6 +1,7 @@
 using Amazon;
 using Amazon.Runtime;
 using Amazon.S3;
+using Amazon.SQS;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -73,8 +74,35 @@ public static class BlobStorageServiceCollectionExtensions
             config.RegionEndpoint = RegionEndpoint.GetBySystemName(options.Region);
         }
 
-        return !string.IsNullOrWhiteSpace(options.AccessKey) && !string.IsNullOrWhiteSpace(options.SecretKey)
-            ? new AmazonS3Client(new BasicAWSCredentials(options.AccessKey, options.SecretKey), config)
-            : new AmazonS3Client(config);
+        return StaticCredentials(options) is { } credentials ? new AmazonS3Client(credentials, config) : new AmazonS3Client(config);
     }
+
+    /// <summary>
+    /// An SQS client beside the bucket (for its event notifications): the same endpoint, region and credentials.
+    /// An S3-compatible emulator such as fauxqs serves both on one endpoint.
+    /// </summary>
+    public static IAmazonSQS CreateSqsClient(S3BlobStorageOptions options)
+    {
+        var config = new AmazonSQSConfig();
+        if (!string.IsNullOrWhiteSpace(options.ServiceUrl))
+        {
+            config.ServiceURL = options.ServiceUrl;
+            config.AuthenticationRegion = options.Region;
+        }
+        else
+        {
+            config.RegionEndpoint = RegionEndpoint.GetBySystemName(options.Region);
+        }
+
+        return StaticCredentials(options) is { } credentials ? new AmazonSQSClient(credentials, config) : new AmazonSQSClient(config);
+    }
+
+    static BasicAWSCredentials? StaticCredentials(S3BlobStorageOptions options) =>
+        !string.IsNullOrWhiteSpace(options.AccessKey) && !string.IsNullOrWhiteSpace(options.SecretKey)
+            ? new BasicAWSCredentials(options.AccessKey, options.SecretKey)
+            : null;
+
+    public static bool IsS3(IConfiguration configuration) =>
+        string.Equals(configuration.GetSection(BlobStorageOptions.SectionName).Get<BlobStorageOptions>()?.Provider, BlobStorageProviders.S3,
+            StringComparison.OrdinalIgnoreCase);
 }

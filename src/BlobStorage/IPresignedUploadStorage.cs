@@ -11,10 +11,4 @@ public interface IPresignedUploadStorage
     /// The URL does not bind the content type or size, so whoever receives the object must check both.
     /// </summary>
     Task<Uri> PresignUploadAsync(string key, DateTimeOffset expiresAt, CancellationToken cancellationToken = default);
-
-    /// <summary>The name the storage itself gives <paramref name="key"/> (in S3: the object key, with any prefix).</summary>
-    string StorageKeyOf(string key);
-
-    /// <summary>The blob key behind a storage name, or null when <paramref name="storageKey"/> is not one of ours.</summary>
-    string? BlobKeyOf(string storageKey);
 }

@@ -130,15 +130,20 @@ public sealed partial class S3BlobStorage : IBlobStorage, IPresignedUploadStorag
         return new Uri(url);
     }
 
+    /// <summary>The object key of <paramref name="key"/>: the prefix, then the key.</summary>
     public string StorageKeyOf(string key) => _prefix + BlobKey.Validate(key);
 
+    /// <summary>The blob key behind an object key (as an S3 event names it), or null when the object is not one of ours.</summary>
     public string? BlobKeyOf(string storageKey) =>
         storageKey.StartsWith(_prefix, StringComparison.Ordinal) && BlobKey.IsValid(storageKey[_prefix.Length..])
             ? storageKey[_prefix.Length..]
             : null;
 
-    /// <summary>Creates the bucket once, the first time it is needed; a failure is retried by the next call.</summary>
-    async Task EnsureBucketAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// Creates the bucket once, the first time it is needed, when the options allow it (otherwise does nothing); a
+    /// failure is retried by the next call.
+    /// </summary>
+    public async Task EnsureBucketAsync(CancellationToken cancellationToken)
     {
         if (_bucketReady)
             return;
