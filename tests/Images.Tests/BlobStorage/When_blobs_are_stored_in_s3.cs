@@ -24,7 +24,7 @@ public sealed class When_blobs_are_stored_in_s3 : BlobStorageContract, IAsyncLif
     public async Task InitializeAsync()
     {
         _s3 = await Fauxqs.S3Client();
-        _storage = new S3BlobStorage(_s3, await Fauxqs.S3Options(_bucket, _prefix), NullLogger<S3BlobStorage>.Instance);
+        _storage = new S3BlobStorage(_s3, Fauxqs.S3Options(_bucket, _prefix), NullLogger<S3BlobStorage>.Instance);
     }
 
     protected override async Task AssertNothingStored()
@@ -51,7 +51,7 @@ public sealed class When_blobs_are_stored_in_s3 : BlobStorageContract, IAsyncLif
     [Fact]
     public async Task Should_fail_loudly_when_the_bucket_is_missing_and_creation_is_off()
     {
-        var storage = new S3BlobStorage(_s3, await Fauxqs.S3Options(Fauxqs.NewBucketName("missing"), createBucket: false),
+        var storage = new S3BlobStorage(_s3, Fauxqs.S3Options(Fauxqs.NewBucketName("missing"), createBucket: false),
             NullLogger<S3BlobStorage>.Instance);
 
         var failure = await Assert.ThrowsAsync<AmazonS3Exception>(() => storage.PutAsync("a/b", new MemoryStream([1]), "text/plain"));
@@ -66,7 +66,7 @@ public sealed class When_blobs_are_stored_in_s3 : BlobStorageContract, IAsyncLif
     [InlineData("a//")]
     public async Task Should_refuse_a_prefix_that_is_not_key_segments(string prefix)
     {
-        var options = await Fauxqs.S3Options(_bucket, prefix);
+        var options = Fauxqs.S3Options(_bucket, prefix);
         var failure = Assert.Throws<ArgumentException>(() => new S3BlobStorage(_s3, options, NullLogger<S3BlobStorage>.Instance));
         Assert.Contains("BlobStorage:S3:Prefix", failure.Message);
     }
@@ -92,7 +92,7 @@ public sealed class When_blobs_are_stored_in_s3 : BlobStorageContract, IAsyncLif
     [Fact]
     public async Task Should_be_what_AddBlobStorage_registers_for_the_S3_provider()
     {
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(await Fauxqs.S3Settings(_bucket, _prefix)).Build();
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(Fauxqs.S3Settings(_bucket, _prefix)).Build();
         await using var services = new ServiceCollection().AddLogging().AddBlobStorage(configuration).BuildServiceProvider();
 
         var storage = services.GetRequiredService<IBlobStorage>();

@@ -1,4 +1,5 @@
 using Amazon.S3;
+using Amazon.SQS;
 using Shop.BlobStorage;
 
 namespace Shop.Images.Tests.Infrastructure;
@@ -20,12 +21,13 @@ public static class Fauxqs
     public static string NewBucketName(string purpose) => $"shop-{purpose[..Math.Min(purpose.Length, 20)]}-{Guid.NewGuid():N}";
 
     /// <summary>The <c>BlobStorage:S3</c> settings of a test against fauxqs: path-style addressing, the test credentials.</summary>
-    public static async Task<S3BlobStorageOptions> S3Options(string bucket, string prefix = "", bool createBucket = true) => new()
+    /// <summary>Call <see cref="Endpoint"/> first: this only reads the settings.</summary>
+    public static S3BlobStorageOptions S3Options(string bucket, string prefix = "", bool createBucket = true) => new()
     {
         Bucket = bucket,
         Prefix = prefix,
         CreateBucket = createBucket,
-        ServiceUrl = (await Endpoint()).ToString(),
+        ServiceUrl = Environment.GetEnvironmentVariable("SHOP_TEST_AWS_ENDPOINT") ?? throw new InvalidOperationException($"SHOP_TEST_AWS_ENDPOINT is not set; {Hint}"),
         Region = Region,
         ForcePathStyle = true,
         AccessKey = Environment.GetEnvironmentVariable("AWS_ACCESS_KEY_ID"),
@@ -33,9 +35,9 @@ public static class Fauxqs
     };
 
     /// <summary>The same settings as configuration keys, for a host that calls <c>AddBlobStorage</c>.</summary>
-    public static async Task<Dictionary<string, string?>> S3Settings(string bucket, string prefix = "")
+    public static Dictionary<string, string?> S3Settings(string bucket, string prefix = "")
     {
-        var options = await S3Options(bucket, prefix);
+        var options = S3Options(bucket, prefix);
         return new Dictionary<string, string?>
         {
             ["BlobStorage:Provider"] = BlobStorageProviders.S3,
@@ -50,8 +52,17 @@ public static class Fauxqs
         };
     }
 
-    public static async Task<IAmazonS3> S3Client() =>
-        BlobStorageServiceCollectionExtensions.CreateS3Client(await S3Options("unused"));
+    public static async Task<IAmazonS3> S3Client()
+    {
+        await Endpoint();
+        return BlobStorageServiceCollectionExtensions.CreateS3Client(S3Options("unused"));
+    }
+
+    public static async Task<IAmazonSQS> SqsClient()
+    {
+        await Endpoint();
+        return BlobStorageServiceCollectionExtensions.CreateSqsClient(S3Options("unused"));
+    }
 
     static async Task<Uri> Check()
     {
