@@ -102,6 +102,7 @@ public static class BlobStorageServiceCollectionExtensions
             ? new BasicAWSCredentials(options.AccessKey, options.SecretKey)
             : null;
 
+    /// <summary>Whether <c>BlobStorage:Provider</c> is S3, for services that add S3-only features.</summary>
     public static bool IsS3(IConfiguration configuration) =>
         string.Equals(configuration.GetSection(BlobStorageOptions.SectionName).Get<BlobStorageOptions>()?.Provider, BlobStorageProviders.S3,
             StringComparison.OrdinalIgnoreCase);
