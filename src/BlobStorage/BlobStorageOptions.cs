@@ -23,6 +23,18 @@ public sealed class S3BlobStorageOptions
 {
     public string Bucket { get; set; } = "";
 
+    /// <summary>
+    /// Put before every key (e.g. <c>staging/</c>), so several environments can share one bucket; empty or
+    /// lower-case segments ending with '/'.
+    /// </summary>
+    public string Prefix { get; set; } = "";
+
+    /// <summary>
+    /// Create the bucket on first use when it is missing. Off by default: in production the bucket belongs to
+    /// infrastructure as code, and the services should not hold <c>s3:CreateBucket</c>.
+    /// </summary>
+    public bool CreateBucket { get; set; }
+
     /// <summary>An S3-compatible endpoint (e.g. <c>http://127.0.0.1:9000</c>); empty for AWS itself.</summary>
     public string? ServiceUrl { get; set; }
 

@@ -1,6 +1,7 @@
 using Amazon;
 using Amazon.Runtime;
 using Amazon.S3;
+using Amazon.SQS;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -16,7 +17,7 @@ public static class BlobStorageServiceCollectionExtensions
 {
     /// <summary>
     /// Registers <see cref="IBlobStorage"/> from the <c>BlobStorage</c> section: <c>Provider</c> = <c>Disk</c>
-    /// (default, <c>Disk:Root</c>) or <c>S3</c> (<c>S3:Bucket</c>, <c>ServiceUrl</c>, <c>Region</c>, <c>ForcePathStyle</c>).
+    /// (default, <c>Disk:Root</c>) or <c>S3</c> (<c>S3:Bucket</c>, <c>Prefix</c>, <c>CreateBucket</c>, <c>ServiceUrl</c>, <c>Region</c>, <c>ForcePathStyle</c>).
     /// Calling it twice registers it once.
     /// </summary>
     public static IServiceCollection AddBlobStorage(this IServiceCollection services, IConfiguration configuration)
@@ -39,7 +40,7 @@ public static class BlobStorageServiceCollectionExtensions
             services.TryAddSingleton<IBlobStorage>(sp =>
             {
                 var s3 = sp.GetRequiredService<IOptions<BlobStorageOptions>>().Value.S3;
-                return new S3BlobStorage(CreateS3Client(s3), s3.Bucket, sp.GetRequiredService<ILogger<S3BlobStorage>>());
+                return new S3BlobStorage(CreateS3Client(s3), s3, sp.GetRequiredService<ILogger<S3BlobStorage>>());
             });
         }
         else
@@ -50,7 +51,8 @@ public static class BlobStorageServiceCollectionExtensions
         return services;
     }
 
-    internal static IAmazonS3 CreateS3Client(S3BlobStorageOptions options)
+    /// <summary>An S3 client for <paramref name="options"/>: its endpoint, region, addressing style and credentials.</summary>
+    public static IAmazonS3 CreateS3Client(S3BlobStorageOptions options)
     {
         if (string.IsNullOrWhiteSpace(options.Bucket))
             throw new InvalidOperationException("BlobStorage:S3:Bucket must be set when BlobStorage:Provider is S3.");
@@ -72,8 +74,36 @@ public static class BlobStorageServiceCollectionExtensions
             config.RegionEndpoint = RegionEndpoint.GetBySystemName(options.Region);
         }
 
-        return !string.IsNullOrWhiteSpace(options.AccessKey) && !string.IsNullOrWhiteSpace(options.SecretKey)
-            ? new AmazonS3Client(new BasicAWSCredentials(options.AccessKey, options.SecretKey), config)
-            : new AmazonS3Client(config);
+        return StaticCredentials(options) is { } credentials ? new AmazonS3Client(credentials, config) : new AmazonS3Client(config);
     }
+
+    /// <summary>
+    /// An SQS client beside the bucket (for its event notifications): the same endpoint, region and credentials.
+    /// An S3-compatible emulator such as fauxqs serves both on one endpoint.
+    /// </summary>
+    public static IAmazonSQS CreateSqsClient(S3BlobStorageOptions options)
+    {
+        var config = new AmazonSQSConfig();
+        if (!string.IsNullOrWhiteSpace(options.ServiceUrl))
+        {
+            config.ServiceURL = options.ServiceUrl;
+            config.AuthenticationRegion = options.Region;
+        }
+        else
+        {
+            config.RegionEndpoint = RegionEndpoint.GetBySystemName(options.Region);
+        }
+
+        return StaticCredentials(options) is { } credentials ? new AmazonSQSClient(credentials, config) : new AmazonSQSClient(config);
+    }
+
+    static BasicAWSCredentials? StaticCredentials(S3BlobStorageOptions options) =>
+        !string.IsNullOrWhiteSpace(options.AccessKey) && !string.IsNullOrWhiteSpace(options.SecretKey)
+            ? new BasicAWSCredentials(options.AccessKey, options.SecretKey)
+            : null;
+
+    /// <summary>Whether <c>BlobStorage:Provider</c> is S3, for services that add S3-only features.</summary>
+    public static bool IsS3(IConfiguration configuration) =>
+        string.Equals(configuration.GetSection(BlobStorageOptions.SectionName).Get<BlobStorageOptions>()?.Provider, BlobStorageProviders.S3,
+            StringComparison.OrdinalIgnoreCase);
 }

@@ -24,6 +24,27 @@ public sealed class ImageProcessingOptions
     public int ConcurrentImages { get; set; } = 2;
 
     public ThumbnailOptions Thumbnails { get; set; } = new();
+
+    public UploadNotificationOptions UploadNotifications { get; set; } = new();
+}
+
+/// <summary>
+/// <c>Images:UploadNotifications</c>: how the worker hears of images uploaded straight to the S3 bucket (presigned
+/// URLs). Used only when <c>BlobStorage:Provider</c> is <c>S3</c>.
+/// </summary>
+public sealed class UploadNotificationOptions
+{
+    /// <summary>
+    /// The SQS queue the bucket notifies, which is also the name of the worker's receive endpoint for it (plus the
+    /// environment prefix of the SQS transport, once it is there).
+    /// </summary>
+    public string QueueName { get; set; } = "image-upload-notifications";
+
+    /// <summary>
+    /// At start, create the queue, give S3 the right to send to it, and add the bucket's <c>ObjectCreated</c>
+    /// notification for the upload prefix. Turn off when infrastructure as code owns the bucket configuration.
+    /// </summary>
+    public bool ConfigureBucket { get; set; } = true;
 }
 
 public sealed class ThumbnailOptions

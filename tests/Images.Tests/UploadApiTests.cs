@@ -105,6 +105,14 @@ public sealed class When_an_image_is_uploaded(SmallUploadPipeline pipeline) : IC
     }
 
     [Fact]
+    public async Task Should_answer_501_for_an_upload_url_when_blobs_are_on_disk()
+    {
+        using var response = await pipeline.Client.PostAsync("/products/SKU-1/images/upload-url", null);
+
+        await AssertProblem(response, HttpStatusCode.NotImplemented);
+    }
+
+    [Fact]
     public async Task Should_answer_404_for_an_unknown_image()
     {
         using var response = await pipeline.Client.GetAsync($"/images/{Guid.NewGuid()}");

@@ -1,21 +1,60 @@
 using System.Net;
+using System.Text.RegularExpressions;
 using Amazon.S3;
 using Amazon.S3.Model;
 using Microsoft.Extensions.Logging;
 
 namespace Shop.BlobStorage.S3;
 
-/// <summary>Blobs as objects in one S3 bucket (AWS or any S3-compatible server), one object per key.</summary>
-public sealed class S3BlobStorage(IAmazonS3 s3, string bucket, ILogger<S3BlobStorage> logger) : IBlobStorage
+/// <summary>
+/// Blobs as objects in one S3 bucket (AWS or any S3-compatible server), one object per key, each key behind the
+/// configured prefix. Creates the bucket on first use when <see cref="S3BlobStorageOptions.CreateBucket"/> says so.
+/// </summary>
+public sealed partial class S3BlobStorage : IBlobStorage, IPresignedUploadStorage
 {
+    readonly IAmazonS3 _s3;
+    readonly string _bucket;
+    readonly string _prefix;
+    readonly bool _createBucket;
+    readonly bool _plainHttp;
+    readonly ILogger<S3BlobStorage> _logger;
+    readonly SemaphoreSlim _bucketLock = new(1, 1);
+    volatile bool _bucketReady;
+
+    public S3BlobStorage(IAmazonS3 s3, S3BlobStorageOptions options, ILogger<S3BlobStorage> logger)
+    {
+        if (string.IsNullOrWhiteSpace(options.Bucket))
+            throw new ArgumentException("BlobStorage:S3:Bucket must be set when BlobStorage:Provider is S3.", nameof(options));
+        if (!PrefixPattern.IsMatch(options.Prefix))
+            throw new ArgumentException(
+                $"BlobStorage:S3:Prefix '{options.Prefix}' must be empty or lower-case segments of letters, digits, '-' and '_', each ending with '/'.",
+                nameof(options));
+
+        _s3 = s3;
+        _bucket = options.Bucket;
+        _prefix = options.Prefix;
+        _createBucket = options.CreateBucket;
+        _plainHttp = options.ServiceUrl?.StartsWith("http://", StringComparison.OrdinalIgnoreCase) == true;
+        _logger = logger;
+        _bucketReady = !_createBucket;
+    }
+
+    public string Bucket => _bucket;
+
+    public string Prefix => _prefix;
+
+    [GeneratedRegex(@"^([a-z0-9][a-z0-9_-]{0,63}/){0,4}$", RegexOptions.CultureInvariant)]
+    private static partial Regex PrefixPattern { get; }
+
     public async Task<string> PutAsync(string key, Stream content, string contentType, CancellationToken cancellationToken = default)
     {
-        BlobKey.Validate(key);
+        var objectKey = StorageKeyOf(key);
+        await EnsureBucketAsync(cancellationToken);
 
         var request = new PutObjectRequest
         {
-            BucketName = bucket,
-            Key = key,
+            BucketName = _bucket,
+            Key = objectKey,
             InputStream = content,
             ContentType = contentType,
             AutoCloseStream = false,
@@ -32,17 +71,18 @@ public sealed class S3BlobStorage(IAmazonS3 s3, string bucket, ILogger<S3BlobSto
             request.AutoCloseStream = true;
         }
 
-        await s3.PutObjectAsync(request, cancellationToken);
-        logger.LogDebug("Stored blob {BlobKey} in bucket {Bucket}", key, bucket);
+        await _s3.PutObjectAsync(request, cancellationToken);
+        _logger.LogDebug("Stored blob {BlobKey} in bucket {Bucket}", key, _bucket);
         return key;
     }
 
     public async Task<BlobContent?> OpenReadAsync(string key, CancellationToken cancellationToken = default)
     {
-        BlobKey.Validate(key);
+        var objectKey = StorageKeyOf(key);
+        await EnsureBucketAsync(cancellationToken);
         try
         {
-            var response = await s3.GetObjectAsync(new GetObjectRequest { BucketName = bucket, Key = key }, cancellationToken);
+            var response = await _s3.GetObjectAsync(new GetObjectRequest { BucketName = _bucket, Key = objectKey }, cancellationToken);
             return new BlobContent(response.ResponseStream, response.Headers.ContentType ?? "application/octet-stream",
                 response.Headers.ContentLength, QuoteETag(response.ETag));
         }
@@ -54,10 +94,11 @@ public sealed class S3BlobStorage(IAmazonS3 s3, string bucket, ILogger<S3BlobSto
 
     public async Task<bool> ExistsAsync(string key, CancellationToken cancellationToken = default)
     {
-        BlobKey.Validate(key);
+        var objectKey = StorageKeyOf(key);
+        await EnsureBucketAsync(cancellationToken);
         try
         {
-            await s3.GetObjectMetadataAsync(new GetObjectMetadataRequest { BucketName = bucket, Key = key }, cancellationToken);
+            await _s3.GetObjectMetadataAsync(new GetObjectMetadataRequest { BucketName = _bucket, Key = objectKey }, cancellationToken);
             return true;
         }
         catch (AmazonS3Exception exception) when (exception.StatusCode == HttpStatusCode.NotFound)
@@ -68,8 +109,67 @@ public sealed class S3BlobStorage(IAmazonS3 s3, string bucket, ILogger<S3BlobSto
 
     public async Task DeleteAsync(string key, CancellationToken cancellationToken = default)
     {
-        BlobKey.Validate(key);
-        await s3.DeleteObjectAsync(new DeleteObjectRequest { BucketName = bucket, Key = key }, cancellationToken);
+        var objectKey = StorageKeyOf(key);
+        await EnsureBucketAsync(cancellationToken);
+        await _s3.DeleteObjectAsync(new DeleteObjectRequest { BucketName = _bucket, Key = objectKey }, cancellationToken);
+    }
+
+    public async Task<Uri> PresignUploadAsync(string key, DateTimeOffset expiresAt, CancellationToken cancellationToken = default)
+    {
+        var objectKey = StorageKeyOf(key);
+        await EnsureBucketAsync(cancellationToken);
+        var url = await _s3.GetPreSignedURLAsync(new GetPreSignedUrlRequest
+        {
+            BucketName = _bucket,
+            Key = objectKey,
+            Verb = HttpVerb.PUT,
+            Expires = expiresAt.UtcDateTime,
+            // The SDK signs for HTTPS unless told otherwise; an emulator on plain HTTP needs an http:// URL.
+            Protocol = _plainHttp ? Protocol.HTTP : Protocol.HTTPS,
+        });
+        return new Uri(url);
+    }
+
+    /// <summary>The object key of <paramref name="key"/>: the prefix, then the key.</summary>
+    public string StorageKeyOf(string key) => _prefix + BlobKey.Validate(key);
+
+    /// <summary>The blob key behind an object key (as an S3 event names it), or null when the object is not one of ours.</summary>
+    public string? BlobKeyOf(string storageKey) =>
+        storageKey.StartsWith(_prefix, StringComparison.Ordinal) && BlobKey.IsValid(storageKey[_prefix.Length..])
+            ? storageKey[_prefix.Length..]
+            : null;
+
+    /// <summary>
+    /// Creates the bucket once, the first time it is needed, when the options allow it (otherwise does nothing); a
+    /// failure is retried by the next call.
+    /// </summary>
+    public async Task EnsureBucketAsync(CancellationToken cancellationToken)
+    {
+        if (_bucketReady)
+            return;
+
+        await _bucketLock.WaitAsync(cancellationToken);
+        try
+        {
+            if (_bucketReady)
+                return;
+
+            try
+            {
+                await _s3.PutBucketAsync(new PutBucketRequest { BucketName = _bucket }, cancellationToken);
+                _logger.LogInformation("Created bucket {Bucket}", _bucket);
+            }
+            catch (AmazonS3Exception exception) when (exception.ErrorCode is "BucketAlreadyOwnedByYou")
+            {
+                // Ours already: nothing to do. "BucketAlreadyExists" (someone else's) is left to fail loudly.
+            }
+
+            _bucketReady = true;
+        }
+        finally
+        {
+            _bucketLock.Release();
+        }
     }
 
     // S3 returns the ETag quoted, but not every compatible server does; HTTP needs the quotes.

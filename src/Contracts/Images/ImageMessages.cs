@@ -14,6 +14,13 @@ public sealed record ImageUploaded(
     long SizeBytes,
     DateTime UploadedAt);
 
+/// <summary>
+/// The bytes of an image the client uploaded straight to blob storage (presigned URL) have arrived under
+/// <paramref name="BlobKey"/>, as the storage itself reported it. Not yet checked: the API sniffs and sizes them
+/// before it publishes <see cref="ImageUploaded"/>.
+/// </summary>
+public sealed record DirectUploadStored(Guid ImageId, string BlobKey, long SizeBytes, string? ETag, DateTime StoredAt);
+
 /// <summary>One stored thumbnail: <paramref name="Size"/> is the bounding box, Width/Height what it really is.</summary>
 public sealed record GeneratedThumbnail(int Size, string Format, string BlobKey, int Width, int Height, string ContentType);
 

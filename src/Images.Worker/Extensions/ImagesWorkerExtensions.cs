@@ -5,6 +5,7 @@ using Shop.BlobStorage;
 using Shop.Images.Worker.Consumers;
 using Shop.Images.Worker.Persistence;
 using Shop.Images.Worker.Processing;
+using Shop.Images.Worker.UploadNotifications;
 using Shop.Messaging.EntityFrameworkCore;
 
 namespace Shop.Images.Worker.Extensions;
@@ -13,7 +14,8 @@ public static class ImagesWorkerExtensions
 {
     /// <summary>
     /// Everything the image worker is: blob storage, the bounded image loader, <see cref="ImagesDbContext"/> on
-    /// <c>ConnectionStrings:Images</c> and the bus with the thumbnail and metadata consumers, one endpoint each.
+    /// <c>ConnectionStrings:Images</c> and the bus with the thumbnail and metadata consumers, one endpoint each; on S3
+    /// also the endpoint of the bucket's notifications about direct uploads, and the bucket set up to send them.
     /// </summary>
     public static IHostApplicationBuilder AddImagesWorker(this IHostApplicationBuilder builder)
     {
@@ -37,11 +39,17 @@ public static class ImagesWorkerExtensions
             ?? throw new InvalidOperationException("ConnectionStrings:Images is not set.");
         services.AddDbContext<ImagesDbContext>(options => options.UseNpgsql(connectionString));
 
+        // Uploads straight to the bucket exist only on S3; the bucket's notifications of them get their own endpoint.
+        var directUploads = BlobStorageServiceCollectionExtensions.IsS3(builder.Configuration);
         services.AddShopMessaging<ImagesDbContext>(builder.Configuration, x =>
         {
             x.AddConsumer<GenerateThumbnailsConsumer, GenerateThumbnailsConsumerDefinition>();
             x.AddConsumer<ExtractImageMetadataConsumer, ExtractImageMetadataConsumerDefinition>();
+            if (directUploads)
+                x.AddConsumer<S3UploadNotificationConsumer, S3UploadNotificationConsumerDefinition>();
         });
+        if (directUploads && builder.Configuration.GetValue("Images:UploadNotifications:ConfigureBucket", true))
+            services.AddHostedService<UploadNotificationSetup>();
 
         return builder;
     }

@@ -49,6 +49,37 @@ public sealed class ProductImage
         UpdatedAt = now,
     };
 
+    /// <summary>
+    /// An image whose bytes the client will upload straight to storage under <paramref name="originalBlobKey"/>;
+    /// its format and size are unknown until <see cref="UploadReceived"/>.
+    /// </summary>
+    public static ProductImage AwaitingUpload(Guid id, string sku, string originalBlobKey, DateTimeOffset now) => new()
+    {
+        Id = id,
+        Sku = sku,
+        Status = ProductImageStatus.AwaitingUpload,
+        OriginalBlobKey = originalBlobKey,
+        CreatedAt = now,
+        UpdatedAt = now,
+    };
+
+    /// <summary>
+    /// The direct upload arrived and passed the checks an API upload passes: from here on it is processed like one.
+    /// False (and no change) when the image was no longer waiting, e.g. for a second notification of the same upload.
+    /// </summary>
+    public bool UploadReceived(string format, string contentType, long sizeBytes, DateTimeOffset now)
+    {
+        if (Status != ProductImageStatus.AwaitingUpload)
+            return false;
+
+        Status = ProductImageStatus.Pending;
+        Format = format;
+        ContentType = contentType;
+        SizeBytes = sizeBytes;
+        Changed(now);
+        return true;
+    }
+
     public void ThumbnailsStored(string thumbnailsJson, DateTimeOffset now)
     {
         Thumbnails = thumbnailsJson;

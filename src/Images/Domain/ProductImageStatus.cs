@@ -2,6 +2,12 @@ namespace Shop.Images.Domain;
 
 public enum ProductImageStatus
 {
+    /// <summary>
+    /// Recorded when a presigned upload URL was handed out; the client has not uploaded yet (or storage has not
+    /// told us). Becomes <see cref="Pending"/> when the object arrives and passes the checks.
+    /// </summary>
+    AwaitingUpload,
+
     /// <summary>Stored; thumbnails and metadata are on their way.</summary>
     Pending,
 

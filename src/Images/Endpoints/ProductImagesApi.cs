@@ -25,7 +25,7 @@ public static class ProductImagesApi
     internal const string GetOriginalRoute = "GetProductImageOriginal";
 
     /// <summary>
-    /// <c>POST /products/{sku}/images</c>, <c>GET /images/{id}</c>, <c>GET /images/{id}/thumbnails/{size}</c> and
+    /// <c>POST /products/{sku}/images</c>, <c>POST /products/{sku}/images/upload-url</c>, <c>GET /images/{id}</c>, <c>GET /images/{id}/thumbnails/{size}</c> and
     /// <c>GET /images/{id}/original</c>, on the host's <typeparamref name="TDbContext"/> (which calls
     /// <c>modelBuilder.AddProductImages()</c> and <c>AddDurableMessaging()</c>).
     /// </summary>
@@ -38,6 +38,9 @@ public static class ProductImagesApi
             .WithName("UploadProductImage")
             // No Accepts<IFormFile> metadata: routing would answer other content types with a bare 415, not a problem.
             .DisableAntiforgery();
+        endpoints.MapPost("/products/{sku}/images/upload-url", DirectUploadHandlers.CreateUploadUrl)
+            .WithTags("Product images")
+            .WithName("CreateProductImageUploadUrl");
 
         var images = endpoints.MapGroup("/images/{id:guid}").WithTags("Product images");
         images.MapGet("", ProductImageHandlers.GetImage).WithName(GetImageRoute);
@@ -62,8 +65,8 @@ internal static class ProductImageHandlers
         IOptions<ProductImageOptions> options, TimeProvider time, LinkGenerator links, ILoggerFactory loggers,
         CancellationToken cancellationToken)
     {
-        if (!Sku.IsValid(sku) || !await catalog.ExistsAsync(sku, cancellationToken))
-            return Problem(StatusCodes.Status404NotFound, "Unknown product", $"There is no product '{Truncate(sku)}'.");
+        if (await UnknownProduct(sku, catalog, cancellationToken) is { } unknown)
+            return unknown;
 
         var received = await UploadedFile.Read(request, options.Value.MaxUploadBytes, cancellationToken);
         if (received.Problem is { } problem)
@@ -95,6 +98,12 @@ internal static class ProductImageHandlers
         return TypedResults.Accepted(location, new ProductImageAccepted(id, sku, image.Status.ToString(), image.Format, image.SizeBytes));
     }
 
+    /// <summary>The 404 every image upload answers for a SKU that is malformed or not in the catalogue; null when it is known.</summary>
+    internal static async Task<ProblemHttpResult?> UnknownProduct(string sku, IProductCatalog catalog, CancellationToken cancellationToken) =>
+        Sku.IsValid(sku) && await catalog.ExistsAsync(sku, cancellationToken)
+            ? null
+            : Problem(StatusCodes.Status404NotFound, "Unknown product", $"There is no product '{Truncate(sku)}'.");
+
     public static async Task<Results<Ok<ProductImageResponse>, ProblemHttpResult>> GetImage(
         Guid id, ProductImagesStore store, HttpContext http, LinkGenerator links, CancellationToken cancellationToken)
     {
@@ -125,7 +134,7 @@ internal static class ProductImageHandlers
         if (thumbnail is null)
         {
             return Problem(StatusCodes.Status404NotFound, "Thumbnail not found",
-                image.Status == ProductImageStatus.Pending
+                image.Status is ProductImageStatus.Pending or ProductImageStatus.AwaitingUpload
                     ? $"Image {id} is still being processed."
                     : $"Image {id} has no {Truncate(format)} thumbnail of size {size}.");
         }

@@ -23,6 +23,8 @@ public static class ProductImagesExtensions
         services.AddOptions<ProductImageOptions>()
             .Bind(configuration.GetSection(ProductImageOptions.SectionName))
             .Validate(o => o.MaxUploadBytes > 0, "Images:MaxUploadBytes must be positive.")
+            .Validate(o => o.DirectUploadUrlLifetime > TimeSpan.Zero && o.DirectUploadUrlLifetime <= TimeSpan.FromDays(7),
+                "Images:DirectUploadUrlLifetime must be positive and at most 7 days (SigV4's limit).")
             .ValidateOnStart();
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<IProductCatalog, SkuPatternProductCatalog>();
@@ -33,7 +35,8 @@ public static class ProductImagesExtensions
 
     /// <summary>
     /// The API side of the image pipeline, inside <c>AddShopMessaging</c>: consumers of <c>ThumbnailsGenerated</c>,
-    /// <c>ImageMetadataExtracted</c> and <c>Fault&lt;ImageUploaded&gt;</c> that move the image to Processed or Failed.
+    /// <c>ImageMetadataExtracted</c> and <c>Fault&lt;ImageUploaded&gt;</c> that move the image to Processed or Failed, and of
+    /// <c>DirectUploadStored</c> that lets a presigned upload into the pipeline.
     /// Needs <see cref="AddProductImages{TDbContext}"/>.
     /// </summary>
     public static IBusRegistrationConfigurator AddProductImageConsumers(this IBusRegistrationConfigurator configurator)
@@ -41,6 +44,7 @@ public static class ProductImagesExtensions
         configurator.AddConsumer<ThumbnailsGeneratedConsumer>();
         configurator.AddConsumer<ImageMetadataExtractedConsumer>();
         configurator.AddConsumer<ImageProcessingFaultedConsumer>();
+        configurator.AddConsumer<DirectUploadStoredConsumer>();
         return configurator;
     }
 }

@@ -1,0 +1,51 @@
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Shop.BlobStorage;
+using Shop.Images.Catalog;
+using Shop.Images.Domain;
+using Shop.Images.Persistence;
+
+namespace Shop.Images.Endpoints;
+
+/// <summary>
+/// Uploads that bypass the API: the client gets a presigned URL and PUTs the image straight into the bucket. The image
+/// is recorded <see cref="ProductImageStatus.AwaitingUpload"/> at once; the storage's notification of the new object
+/// (<c>DirectUploadStored</c>) moves it into the same pipeline as an API upload.
+/// </summary>
+internal static class DirectUploadHandlers
+{
+    public static async Task<Results<Created<DirectUploadCreated>, ProblemHttpResult>> CreateUploadUrl(
+        string sku, HttpContext http, ProductImagesStore store, IProductCatalog catalog, IBlobStorage blobs,
+        IOptions<ProductImageOptions> options, TimeProvider time, LinkGenerator links, ILoggerFactory loggers,
+        CancellationToken cancellationToken)
+    {
+        if (await ProductImageHandlers.UnknownProduct(sku, catalog, cancellationToken) is { } unknown)
+            return unknown;
+
+        if (blobs is not IPresignedUploadStorage presigned)
+        {
+            return ProductImagesApi.Problem(StatusCodes.Status501NotImplemented, "Direct uploads need S3 blob storage",
+                "This service stores images on disk (BlobStorage:Provider=Disk), which cannot hand out upload URLs. " +
+                "Upload through POST /products/{sku}/images instead, or run it with BlobStorage:Provider=S3.");
+        }
+
+        var now = time.GetUtcNow();
+        var id = Guid.CreateVersion7(now);
+        var key = BlobKeys.DirectUpload(id);
+        var expiresAt = now + options.Value.DirectUploadUrlLifetime;
+        var url = await presigned.PresignUploadAsync(key, expiresAt, cancellationToken);
+
+        var image = ProductImage.AwaitingUpload(id, sku, key, now);
+        store.Images.Add(image);
+        await store.Db.SaveChangesAsync(cancellationToken);
+
+        loggers.CreateLogger(typeof(DirectUploadHandlers).FullName!).LogInformation(
+            "Handed out an upload URL for image {ImageId} of product {Sku}, valid until {ExpiresAt}", id, sku, expiresAt);
+        var location = links.GetPathByName(http, ProductImagesApi.GetImageRoute, new { id }) ?? $"/images/{id}";
+        return TypedResults.Created(location, new DirectUploadCreated(id, sku, image.Status.ToString(), url, HttpMethods.Put, expiresAt,
+            options.Value.MaxUploadBytes));
+    }
+}

@@ -1,0 +1,190 @@
+using System.Net;
+using System.Text.Json;
+using Amazon.S3.Model;
+using Amazon.SQS.Model;
+using Microsoft.EntityFrameworkCore;
+using Shop.BlobStorage.S3.Events;
+using Shop.Images.Endpoints;
+using Shop.Images.Tests.Infrastructure;
+using Shop.Images.Worker.UploadNotifications;
+using Shop.Testing;
+using Xunit;
+
+namespace Shop.Images.Tests;
+
+public sealed class When_images_are_uploaded_straight_to_s3(S3ImagePipeline pipeline) : IClassFixture<S3ImagePipeline>
+{
+    static readonly TimeSpan Quiet = TimeSpan.FromSeconds(3);
+
+    [Fact]
+    public async Task Should_hand_out_a_presigned_url_and_process_the_upload_once_the_bucket_reports_it()
+    {
+        var created = await pipeline.CreateUploadUrl("SKU-DIRECT");
+
+        Assert.Equal(("SKU-DIRECT", "AwaitingUpload", "PUT"), (created.Sku, created.Status, created.UploadMethod));
+        Assert.InRange(created.ExpiresAt, DateTimeOffset.UtcNow.AddMinutes(14), DateTimeOffset.UtcNow.AddMinutes(16));
+        Assert.Contains($"/{pipeline.Bucket}/{pipeline.ObjectKey(created.Id)}?", created.UploadUrl.ToString());
+        var location = Location(created);
+        Assert.Equal("AwaitingUpload", (await pipeline.Get(location)).Status);
+
+        var bytes = TestImages.Jpeg(400, 200, TestImages.CameraExif());
+        await S3ImagePipeline.PutToStorage(created.UploadUrl, bytes);
+        await pipeline.DeliverNotification(S3Events.ObjectCreated(pipeline.Bucket, pipeline.ObjectKey(created.Id), bytes.Length));
+
+        var image = await Settled(location);
+        Assert.Equal("Processed", image.Status);
+        Assert.Equal(("jpeg", "image/jpeg", (long)bytes.Length, 400, 200), (image.Format, image.ContentType, image.SizeBytes, image.Width, image.Height));
+        Assert.Equal(6, image.Thumbnails.Count);
+        Assert.Equal(TestImages.Make, image.Metadata!.Value.GetProperty("cameraMake").GetString());
+        using var original = await pipeline.Client.GetAsync(image.OriginalUrl);
+        Assert.Equal(bytes, await original.Content.ReadAsByteArrayAsync());
+        using var thumbnail = await pipeline.Client.GetAsync(image.Thumbnails[0].Url);
+        Assert.Equal(HttpStatusCode.OK, thumbnail.StatusCode);
+    }
+
+    [Fact]
+    public async Task Should_process_an_upload_once_however_often_the_bucket_reports_it()
+    {
+        var created = await pipeline.CreateUploadUrl("SKU-TWICE");
+        var bytes = TestImages.Png(120, 80);
+        await S3ImagePipeline.PutToStorage(created.UploadUrl, bytes, "image/png");
+        var notification = S3Events.ObjectCreated(pipeline.Bucket, pipeline.ObjectKey(created.Id), bytes.Length);
+        var messageId = Guid.NewGuid().ToString();
+        await pipeline.DeliverNotification(notification, messageId);
+        var first = await Settled(Location(created));
+        Assert.Equal("Processed", first.Status);
+        await using var worker = pipeline.CreateWorkerDbContext();
+        var extractedAt = await worker.ImageMetadata.Where(x => x.ImageId == created.Id).Select(x => x.ExtractedAt).SingleAsync();
+
+        // The same delivery again (the inbox knows its id), and the same event as a new message (S3 and SQS may both repeat).
+        await pipeline.DeliverNotification(notification, messageId);
+        await pipeline.DeliverNotification(notification);
+
+        await Eventually.StaysZero(async () =>
+        {
+            var image = await pipeline.Get(Location(created));
+            var metadata = await worker.ImageMetadata.AsNoTracking().Where(x => x.ImageId == created.Id).Select(x => x.ExtractedAt).SingleAsync();
+            return image.UpdatedAt != first.UpdatedAt || metadata != extractedAt ? 1 : 0;
+        }, Quiet, "second processing of the image");
+        Assert.Empty(await pipeline.Management.GetMessages(pipeline.VirtualHost, $"{pipeline.NotificationQueue}_error"));
+    }
+
+    [Fact]
+    public async Task Should_fail_a_direct_upload_that_is_not_an_image_and_remove_it()
+    {
+        var created = await pipeline.CreateUploadUrl("SKU-NOISE");
+        var noise = "not an image at all, whatever the name says"u8.ToArray();
+        await S3ImagePipeline.PutToStorage(created.UploadUrl, noise);
+
+        await pipeline.DeliverNotification(S3Events.ObjectCreated(pipeline.Bucket, pipeline.ObjectKey(created.Id), noise.Length));
+
+        var image = await Settled(Location(created));
+        Assert.Equal("Failed", image.Status);
+        Assert.Contains("not a JPEG", image.FailureReason);
+        using var original = await pipeline.Client.GetAsync(image.OriginalUrl);
+        Assert.Equal(HttpStatusCode.NotFound, original.StatusCode);
+    }
+
+    [Fact]
+    public async Task Should_leave_alone_whatever_the_bucket_reports_that_is_not_a_new_upload()
+    {
+        var created = await pipeline.CreateUploadUrl("SKU-IGNORED");
+        await S3ImagePipeline.PutToStorage(created.UploadUrl, TestImages.Png(10, 10), "image/png");
+        var key = pipeline.ObjectKey(created.Id);
+
+        await pipeline.DeliverNotification(S3Events.ObjectRemoved(pipeline.Bucket, key));
+        await pipeline.DeliverNotification(S3Events.ObjectCreated("someone-elses-bucket", key, 10));
+        await pipeline.DeliverNotification(S3Events.ObjectCreated(pipeline.Bucket, $"{pipeline.Prefix}images/{created.Id:N}/original", 10));
+        await pipeline.DeliverNotification(S3Events.ObjectCreated(pipeline.Bucket, $"{pipeline.Prefix}uploads/{created.Id:N} copy", 10));
+        await pipeline.DeliverNotification(S3Events.ObjectCreated(pipeline.Bucket, key[pipeline.Prefix.Length..], 10));
+        await pipeline.DeliverNotification(S3Events.TestEvent(pipeline.Bucket));
+
+        await Eventually.StaysZero(async () => (await pipeline.Get(Location(created))).Status == "AwaitingUpload" ? 0 : 1, Quiet,
+            "change of an image nobody uploaded");
+        Assert.Empty(await pipeline.Management.GetMessages(pipeline.VirtualHost, $"{pipeline.NotificationQueue}_error"));
+    }
+
+    [Fact]
+    public async Task Should_move_a_body_that_is_no_s3_notification_to_the_error_queue()
+    {
+        await pipeline.DeliverNotification("""{"hello":"world"}""");
+
+        var errored = await Eventually.Returns(() => pipeline.Management.GetMessages(pipeline.VirtualHost, $"{pipeline.NotificationQueue}_error"),
+            m => m.Count > 0, "the body in the error queue");
+        Assert.Contains("hello", errored[0].GetProperty("payload").GetString());
+    }
+
+    [Theory]
+    [InlineData("..%2F..%2Fetc")]
+    [InlineData("sku%20with%20spaces")]
+    [InlineData("-leading-dash")]
+    public async Task Should_answer_404_for_a_sku_that_cannot_exist(string sku)
+    {
+        using var response = await pipeline.Client.PostAsync($"/products/{sku}/images/upload-url", null);
+
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+    }
+
+    [Fact]
+    public async Task Should_have_the_bucket_notify_the_queue_of_a_presigned_put_and_process_the_image_from_that_event()
+    {
+        using var s3 = await Fauxqs.S3Client();
+        using var sqs = await Fauxqs.SqsClient();
+        var queueUrl = (await sqs.GetQueueUrlAsync(pipeline.NotificationQueue)).QueueUrl;
+        var configuration = await s3.GetBucketNotificationAsync(new GetBucketNotificationRequest { BucketName = pipeline.Bucket });
+        var ours = configuration.QueueConfigurations?.SingleOrDefault(q => q.Id == UploadNotificationSetup.ConfigurationId);
+        Assert.True(ours is not null,
+            "The bucket has no notification configuration after the worker started: this fauxqs does not keep S3 bucket notifications. " +
+            "fauxqs 2.4.1 alone ignores PutBucketNotificationConfiguration; scripts/fauxqs.sh loads the shim that adds it " +
+            "(restart an instance started by an older script: scripts/fauxqs.sh --stop && scripts/fauxqs.sh).");
+        Assert.EndsWith($":{pipeline.NotificationQueue}", ours.Queue);
+        Assert.Equal($"{pipeline.Prefix}uploads/", ours.Filter.S3KeyFilter.FilterRules.Single(r => r.Name == "prefix").Value);
+        var policy = (await sqs.GetQueueAttributesAsync(queueUrl, ["Policy"])).Attributes["Policy"];
+        Assert.Contains("s3.amazonaws.com", policy);
+        Assert.Contains($"arn:aws:s3:::{pipeline.Bucket}", policy);
+
+        var created = await pipeline.CreateUploadUrl("SKU-SQS");
+        var bytes = TestImages.Webp(64, 48);
+        await S3ImagePipeline.PutToStorage(created.UploadUrl, bytes, "image/webp");
+
+        var received = await ReceiveUntil(sqs, queueUrl, body => body.Contains(created.Id.ToString("N")));
+        var notification = JsonSerializer.Deserialize<S3EventNotification>(received.Body)!;
+        var record = Assert.Single(notification.Records!);
+        Assert.StartsWith("ObjectCreated:", record.EventName);
+        Assert.Equal(("aws:s3", pipeline.Bucket), (record.EventSource, record.S3!.Bucket!.Name));
+        Assert.Equal((pipeline.ObjectKey(created.Id), (long?)bytes.Length), (record.S3.Object!.DecodedKey, record.S3.Object.Size));
+        Assert.Equal(UploadNotificationSetup.ConfigurationId, record.S3.ConfigurationId);
+
+        // Until the SQS transport carries it, the very body S3 wrote is handed to the worker's endpoint over RabbitMQ.
+        await pipeline.DeliverNotification(received.Body, received.MessageId);
+
+        var image = await Settled(Location(created));
+        Assert.Equal(("Processed", "webp", 64, 48), (image.Status, image.Format, image.Width, image.Height));
+    }
+
+    static Uri Location(DirectUploadCreated created) => new($"/images/{created.Id}", UriKind.Relative);
+
+    Task<ProductImageResponse> Settled(Uri location) =>
+        Eventually.Returns(() => pipeline.Get(location), image => image.Status is "Processed" or "Failed", $"image {location} to settle",
+            TimeSpan.FromSeconds(60));
+
+    static async Task<Message> ReceiveUntil(Amazon.SQS.IAmazonSQS sqs, string queueUrl, Func<string, bool> wanted)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
+        var seen = new List<string>();
+        while (DateTime.UtcNow < deadline)
+        {
+            var response = await sqs.ReceiveMessageAsync(new ReceiveMessageRequest { QueueUrl = queueUrl, MaxNumberOfMessages = 10, WaitTimeSeconds = 1 });
+            foreach (var message in response.Messages ?? [])
+            {
+                await sqs.DeleteMessageAsync(queueUrl, message.ReceiptHandle);
+                if (wanted(message.Body))
+                    return message;
+                seen.Add(message.Body);
+            }
+        }
+
+        throw new TimeoutException($"No S3 notification of the upload reached {queueUrl}; other messages: [{string.Join(", ", seen)}]");
+    }
+}

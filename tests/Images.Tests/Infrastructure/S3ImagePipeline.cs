@@ -1,0 +1,74 @@
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using RabbitMQ.Client;
+using Shop.Images.Endpoints;
+
+namespace Shop.Images.Tests.Infrastructure;
+
+/// <summary>
+/// The image pipeline on S3 blob storage (fauxqs): a bucket and key prefix of its own, and its own notification
+/// queue name, so direct uploads can be tested end to end. RabbitMQ still carries the bus.
+/// </summary>
+public class S3ImagePipeline : ImagePipeline
+{
+    public string Bucket { get; } = Fauxqs.NewBucketName("images");
+    public string Prefix { get; } = "shop/";
+    public string NotificationQueue { get; } = $"t{Guid.NewGuid().ToString("N")[..8]}-image-upload-notifications";
+
+    protected override IDictionary<string, string?> Overrides
+    {
+        get
+        {
+            var settings = Fauxqs.S3Settings(Bucket, Prefix);
+            settings["Images:UploadNotifications:QueueName"] = NotificationQueue;
+            return settings;
+        }
+    }
+
+    public override async Task InitializeAsync()
+    {
+        await Fauxqs.Endpoint();
+        await base.InitializeAsync();
+    }
+
+    /// <summary>The S3 object key of an image's direct upload.</summary>
+    public string ObjectKey(Guid imageId) => $"{Prefix}uploads/{imageId:N}";
+
+    public async Task<DirectUploadCreated> CreateUploadUrl(string sku)
+    {
+        using var response = await Client.PostAsync($"/products/{sku}/images/upload-url", null);
+        if (response.StatusCode != System.Net.HttpStatusCode.Created)
+            throw new Xunit.Sdk.XunitException($"upload-url answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
+        return (await response.Content.ReadFromJsonAsync<DirectUploadCreated>(JsonSerializerOptions.Web))!;
+    }
+
+    /// <summary>What a browser would do with the URL: one plain HTTP PUT, straight to S3, not through our API.</summary>
+    public static async Task PutToStorage(Uri uploadUrl, byte[] content, string contentType = "image/jpeg")
+    {
+        using var http = new HttpClient();
+        using var body = new ByteArrayContent(content);
+        body.Headers.ContentType = new(contentType);
+        using var response = await http.PutAsync(uploadUrl, body);
+        if (!response.IsSuccessStatusCode)
+            throw new Xunit.Sdk.XunitException($"PUT to the presigned URL answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
+    }
+
+    /// <summary>
+    /// Puts <paramref name="json"/> on the notification endpoint's queue as a plain AMQP message — content type
+    /// <c>application/json</c>, no MassTransit envelope — as an SQS queue fed by S3 would deliver it.
+    /// </summary>
+    public async Task DeliverNotification(string json, string? messageId = null)
+    {
+        var factory = new ConnectionFactory { Uri = new Uri(RabbitMqUrl) };
+        await using var connection = await factory.CreateConnectionAsync();
+        await using var channel = await connection.CreateChannelAsync();
+        var properties = new BasicProperties
+        {
+            ContentType = "application/json",
+            MessageId = messageId ?? Guid.NewGuid().ToString(),
+            DeliveryMode = DeliveryModes.Persistent,
+        };
+        await channel.BasicPublishAsync("", NotificationQueue, mandatory: true, properties, Encoding.UTF8.GetBytes(json));
+    }
+}
