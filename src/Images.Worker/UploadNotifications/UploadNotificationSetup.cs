@@ -1,3 +1,4 @@
+using Shop.Messaging;
 using Microsoft.Extensions.Options;
 using Shop.BlobStorage;
 using Shop.BlobStorage.S3;
@@ -14,6 +15,7 @@ public sealed class UploadNotificationSetup(
     IBlobStorage blobs,
     IOptions<BlobStorageOptions> storageOptions,
     IOptions<ImageProcessingOptions> options,
+    IOptions<MessagingOptions> messaging,
     ILoggerFactory loggers) : IHostedService
 {
     public const string ConfigurationId = "shop-image-uploads";
@@ -28,9 +30,18 @@ public sealed class UploadNotificationSetup(
         // The bucket must exist before it can be configured.
         await storage.EnsureBucketAsync(cancellationToken);
         await new S3UploadNotificationProvisioner(s3, sqs, loggers.CreateLogger<S3UploadNotificationProvisioner>())
-            .EnsureAsync(storage.Bucket, storage.Prefix + BlobKeys.DirectUploadPrefix, options.Value.UploadNotifications.QueueName,
+            .EnsureAsync(storage.Bucket, storage.Prefix + BlobKeys.DirectUploadPrefix, QueueName(),
                 ConfigurationId, cancellationToken);
     }
+
+    /// <summary>
+    /// The SQS queue the endpoint reads: on the SQS/SNS transport every queue carries the environment prefix, so the
+    /// bucket must write to the prefixed name.
+    /// </summary>
+    string QueueName() =>
+        (string.Equals(messaging.Value.Transport, MessagingTransports.AmazonSqs, StringComparison.OrdinalIgnoreCase)
+            ? messaging.Value.AmazonSqs.Prefix
+            : "") + options.Value.UploadNotifications.QueueName;
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }

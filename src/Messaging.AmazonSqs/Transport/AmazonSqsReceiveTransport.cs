@@ -205,6 +205,11 @@ public sealed partial class AmazonSqsReceiveTransport(AmazonSqsReceiveEndpointCo
                 LogContext.Current = _context.LogContext;
                 var headers = SqsTransportHeaders.FromAttributes(
                     message.MessageAttributes?.Select(a => new KeyValuePair<string, string>(a.Key, a.Value.StringValue ?? "")) ?? []);
+
+                // A producer that is not MassTransit (S3 notifications, say) sends no message id; SQS's own id is stable
+                // across redeliveries of that message, so the inbox can still tell a redelivery from a new message.
+                if (!headers.ContainsKey(MessageHeaders.MessageId) && Guid.TryParse(message.MessageId, out _))
+                    headers[MessageHeaders.MessageId] = message.MessageId;
                 var body = headers.TryGetValue(SqsTransportHeaders.BodyReference, out var reference)
                     ? await ClaimCheck.LoadAsync(_transport, reference, Stopping).ConfigureAwait(false)
                     : Encoding.UTF8.GetBytes(message.Body ?? "");

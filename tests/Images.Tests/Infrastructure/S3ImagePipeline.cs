@@ -3,18 +3,22 @@ using System.Text;
 using System.Text.Json;
 using RabbitMQ.Client;
 using Shop.Images.Endpoints;
+using Shop.Testing;
 
 namespace Shop.Images.Tests.Infrastructure;
 
 /// <summary>
 /// The image pipeline on S3 blob storage (fauxqs): a bucket and key prefix of its own, and its own notification
-/// queue name, so direct uploads can be tested end to end. RabbitMQ still carries the bus.
+/// queue name, so direct uploads can be tested end to end, on whichever transport the suite runs.
 /// </summary>
 public class S3ImagePipeline : ImagePipeline
 {
     public string Bucket { get; } = Fauxqs.NewBucketName("images");
     public string Prefix { get; } = "shop/";
     public string NotificationQueue { get; } = $"t{Guid.NewGuid().ToString("N")[..8]}-image-upload-notifications";
+
+    /// <summary>The SQS queue the bucket writes to (on the SQS/SNS transport, queues carry the environment prefix).</summary>
+    public string NotificationSqsQueue => (TestTransport.IsAmazonSqs ? ResourcePrefix : "") + NotificationQueue;
 
     protected override IDictionary<string, string?> Overrides
     {
@@ -55,11 +59,19 @@ public class S3ImagePipeline : ImagePipeline
     }
 
     /// <summary>
-    /// Puts <paramref name="json"/> on the notification endpoint's queue as a plain AMQP message — content type
-    /// <c>application/json</c>, no MassTransit envelope — as an SQS queue fed by S3 would deliver it.
+    /// Puts <paramref name="json"/> on the notification endpoint's queue as S3 would: on SQS a plain message without
+    /// attributes, on RabbitMQ a plain AMQP message (content type <c>application/json</c>, no MassTransit envelope).
     /// </summary>
     public async Task DeliverNotification(string json, string? messageId = null)
     {
+        if (TestTransport.IsAmazonSqs)
+        {
+            using var sqs = await Fauxqs.SqsClient();
+            var url = (await sqs.GetQueueUrlAsync(NotificationSqsQueue)).QueueUrl;
+            await sqs.SendMessageAsync(url, json);
+            return;
+        }
+
         var factory = new ConnectionFactory { Uri = new Uri(RabbitMqUrl) };
         await using var connection = await factory.CreateConnectionAsync();
         await using var channel = await connection.CreateChannelAsync();
