@@ -1,10 +1,14 @@
 #!/usr/bin/env bash
-# The Shop test command: starts RabbitMQ and PostgreSQL (scripts/services.sh),
-# runs every test in the solution against them, and ends with one line
+# The Shop test command: starts RabbitMQ and PostgreSQL (scripts/services.sh) and
+# fauxqs (scripts/fauxqs.sh), runs every test in the solution with RabbitMQ as the
+# transport, then the behaviour suites of the order flow and the image pipeline
+# again on the SQS/SNS transport (SHOP_TEST_TRANSPORT=AmazonSqs: the same tests,
+# the same expectations), prints the count per transport and ends with one line
 #
 #   tests: N passed, N failed, N skipped
 #
 # counted from the .trx files in artifacts/test-results.
+# SHOP_TEST_MATRIX=RabbitMq runs the first pass only.
 # Extra arguments go to `dotnet test`, e.g.  scripts/test.sh --filter Category=Outbox
 # Exit status: non-zero if the services did not come up, dotnet test failed,
 # any test failed, or no test result was written at all.
@@ -46,32 +50,16 @@ fi
 [ -n "$solution" ] || summary_none "no Shop.sln (or Shop.slnx) in $ROOT"
 
 rm -rf "$RESULTS_DIR"
-mkdir -p "$RESULTS_DIR"
+mkdir -p "$RESULTS_DIR/rabbitmq" "$RESULTS_DIR/amazonsqs"
 
-# -m:1 runs the test projects one after another: outage tests stop the shared broker, which must not
-# happen under another project's feet. Tests inside a project still run in parallel.
-# A hung test is dumped and failed after 10 minutes rather than eating CI's time limit.
-dotnet test "$solution" -c Release -m:1 \
-  --blame-hang-timeout 10m \
-  --logger "trx;LogFilePrefix=results" \
-  --results-directory "$RESULTS_DIR" \
-  "$@"
-test_rc=$?
-
-# 3. the summary, summed over all .trx files
-mapfile -t trx_files < <(find "$RESULTS_DIR" -type f -name '*.trx' | sort)
-if [ "${#trx_files[@]}" -eq 0 ]; then
-  summary_none "no .trx file in $RESULTS_DIR (build failure?); dotnet test exit code $test_rc"
-fi
-
-# <Counters total=".." executed=".." passed=".." failed=".." error=".." timeout=".."
-#           aborted=".." ... notExecuted=".." ... />   (one per .trx file)
-# failed = failed + error + timeout + aborted.
-# skipped = notExecuted, or total - executed where that is larger: VSTest's trx
-# logger counts a skipped xunit test in total but in neither executed nor
-# notExecuted.
-read -r passed failed skipped < <(
-  cat "${trx_files[@]}" | tr '\n' ' ' | grep -o '<Counters [^>]*>' | awk '
+# Sums the <Counters> of the .trx files under $1 into "passed failed skipped".
+# failed = failed + error + timeout + aborted. skipped = notExecuted, or total - executed where that is
+# larger: VSTest's trx logger counts a skipped xunit test in total but in neither executed nor notExecuted.
+count_trx() {
+  local files
+  mapfile -t files < <(find "$1" -type f -name '*.trx' | sort)
+  if [ "${#files[@]}" -eq 0 ]; then echo "0 0 0 0"; return; fi
+  cat "${files[@]}" | tr '\n' ' ' | grep -o '<Counters [^>]*>' | awk -v n="${#files[@]}" '
     {
       delete c
       rest = $0
@@ -86,9 +74,42 @@ read -r passed failed skipped < <(
       s1 = c["notExecuted"]; s2 = c["total"] - c["executed"]
       s += (s2 > s1 ? s2 : s1)
     }
-    END { print p + 0, f + 0, s + 0 }'
-)
-passed=${passed:-0} failed=${failed:-0} skipped=${skipped:-0}
+    END { print p + 0, f + 0, s + 0, n }'
+}
+
+# Pass 1, RabbitMQ: every project. -m:1 runs the test projects one after another: outage tests stop the shared
+# broker, which must not happen under another project's feet. Tests inside a project still run in parallel.
+# A hung test is dumped and failed after 10 minutes rather than eating CI's time limit.
+SHOP_TEST_TRANSPORT=RabbitMq dotnet test "$solution" -c Release -m:1 \
+  --blame-hang-timeout 10m \
+  --logger "trx;LogFilePrefix=results" \
+  --results-directory "$RESULTS_DIR/rabbitmq" \
+  "$@"
+test_rc=$?
+
+# Pass 2, SQS/SNS on fauxqs: the order flow's and the image pipeline's behaviour and end-to-end suites.
+# (The transport's own tests are in tests/AmazonSqs.Tests, run in pass 1; the durable core's broker-outage
+# tests stop RabbitMQ itself and stay there.)
+if [ "${SHOP_TEST_MATRIX:-both}" != "RabbitMq" ]; then
+  for project in tests/Orders.Tests tests/Payments.Tests tests/Notifications.Tests tests/Images.Tests tests/EndToEnd.Tests; do
+    SHOP_TEST_TRANSPORT=AmazonSqs dotnet test "$project" -c Release --no-build \
+      --blame-hang-timeout 10m \
+      --logger "trx;LogFilePrefix=results" \
+      --results-directory "$RESULTS_DIR/amazonsqs" \
+      "$@" || test_rc=$?
+  done
+fi
+
+# 3. the summary: per transport, then in total
+read -r rp rf rs rn < <(count_trx "$RESULTS_DIR/rabbitmq")
+read -r ap af as an < <(count_trx "$RESULTS_DIR/amazonsqs")
+if [ "$((rn + an))" -eq 0 ]; then
+  summary_none "no .trx file in $RESULTS_DIR (build failure?); dotnet test exit code $test_rc"
+fi
+echo "tests on RabbitMQ (all projects): $rp passed, $rf failed, $rs skipped"
+echo "tests on SQS/SNS (order flow and image pipeline suites): $ap passed, $af failed, $as skipped"
+passed=$((rp + ap)) failed=$((rf + af)) skipped=$((rs + as))
+trx_files=("$RESULTS_DIR"/*/*.trx)
 
 rc=$test_rc
 if [ "$rc" -eq 0 ] && [ "$failed" -gt 0 ]; then rc=1; fi

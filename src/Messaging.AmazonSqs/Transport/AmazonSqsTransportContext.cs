@@ -39,11 +39,15 @@ public sealed class AmazonSqsTransportContext : Agent
             config.AuthenticationRegion = Region;
         }
 
-        _sqs = new AmazonSQSClient(config);
+        AWSCredentials? credentials = !string.IsNullOrWhiteSpace(options.AccessKey) && !string.IsNullOrWhiteSpace(options.SecretKey)
+            ? new BasicAWSCredentials(options.AccessKey, options.SecretKey)
+            : null;
+        _sqs = credentials is null ? new AmazonSQSClient(config) : new AmazonSQSClient(credentials, config);
         Sns = new SnsClient(_http, new SnsClientOptions
         {
             ServiceUrl = string.IsNullOrWhiteSpace(options.ServiceUrl) ? null : new Uri(options.ServiceUrl),
             Region = Region,
+            Credentials = credentials,
         });
         Provisioner = new AmazonSqsTopologyProvisioner(_sqs, Sns, Names,
             new AmazonSqsProvisioningOptions(options.CreateResources, options.AccountId, Region));

@@ -12,6 +12,14 @@ public sealed class AmazonSqsTransportOptions
     /// <summary>Empty: the AWS SDK's region chain (<c>AWS_REGION</c>, profile, instance metadata).</summary>
     public string? Region { get; set; }
 
+    /// <summary>
+    /// Static keys for a local emulator such as fauxqs. Leave both empty on AWS: the SDK's credential chain
+    /// (environment, profile, container or instance role) is then used, and nothing secret sits in configuration.
+    /// </summary>
+    public string? AccessKey { get; set; }
+
+    public string? SecretKey { get; set; }
+
     /// <summary>Put on every queue and topic, so several environments can share one AWS account.</summary>
     public string? Prefix { get; set; }
 
