@@ -1,11 +1,11 @@
 using MassTransit;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Shop.BlobStorage;
 using Shop.Images.Worker.Consumers;
 using Shop.Images.Worker.Persistence;
 using Shop.Images.Worker.Processing;
 using Shop.Messaging.EntityFrameworkCore;
+using Shop.ServiceDefaults;
 
 namespace Shop.Images.Worker.Extensions;
 
@@ -33,9 +33,7 @@ public static class ImagesWorkerExtensions
         services.AddSingleton<ThumbnailRenderer>();
         services.AddSingleton<CameraMetadataReader>();
 
-        var connectionString = builder.Configuration.GetConnectionString("Images")
-            ?? throw new InvalidOperationException("ConnectionStrings:Images is not set.");
-        services.AddDbContext<ImagesDbContext>(options => options.UseNpgsql(connectionString));
+        services.AddServiceDatabase<ImagesDbContext>(builder.Configuration, "Images");
 
         services.AddShopMessaging<ImagesDbContext>(builder.Configuration, x =>
         {
