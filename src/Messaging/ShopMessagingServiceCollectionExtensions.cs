@@ -69,8 +69,14 @@ public static class ShopMessagingServiceCollectionExtensions
 
         var composition = new ShopMessagingComposition();
         services.AddSingleton(composition);
-        addServices();
-        composition.Close();
+        try
+        {
+            addServices();
+        }
+        finally
+        {
+            composition.Close();
+        }
 
         if (composition.Services.Count == 0)
             throw new InvalidOperationException("ComposeShopMessaging: no service called AddShopMessaging.");
