@@ -45,11 +45,11 @@ public static class DurableStoreServiceCollectionExtensions
 
         services.AddMetrics();
         services.TryAddSingleton(TimeProvider.System);
-        services.TryAddSingleton<OutboxDeliverySignal>();
-        services.TryAddSingleton<IBusOutboxNotification>(provider => provider.GetRequiredService<OutboxDeliverySignal>());
+        services.TryAddSingleton<OutboxDeliverySignal<TDbContext>>();
+        services.TryAddSingleton<IBusOutboxNotification>(provider => provider.GetRequiredService<OutboxDeliverySignal<TDbContext>>());
         services.TryAddSingleton<DurableStoreMetrics>();
-        services.TryAddSingleton<OutboxCommitInterceptor>();
-        services.ConfigureDbContext<TDbContext>((provider, db) => db.AddInterceptors(provider.GetRequiredService<OutboxCommitInterceptor>()));
+        services.TryAddSingleton<OutboxCommitInterceptor<TDbContext>>();
+        services.ConfigureDbContext<TDbContext>((provider, db) => db.AddInterceptors(provider.GetRequiredService<OutboxCommitInterceptor<TDbContext>>()));
 
         services.AddScoped<IOutboxContextFactory<TDbContext>, DurableOutboxContextFactory<TDbContext>>();
         // Delivering before the bus has bound its queues would route messages past consumers that are still starting.
@@ -60,27 +60,31 @@ public static class DurableStoreServiceCollectionExtensions
             after.AddHostedService<InboxCleanupService<TDbContext>>();
         });
 
-        services.AddHealthChecks().AddDbContextCheck<TDbContext>("database", tags: ["ready"]);
+        // Several stores in one host (one per composed service) each need a check of their own name.
+        var healthCheck = builder.IsComposed ? $"database-{typeof(TDbContext).Name}" : "database";
+        services.AddHealthChecks().AddDbContextCheck<TDbContext>(healthCheck, tags: ["ready"]);
 
-        builder.OnRegistration(x =>
-        {
-            x.SetSagaRepositoryProvider(new DurableSagaRepositoryRegistrationProvider<TDbContext>());
-            x.Replace(ServiceDescriptor.Scoped<IScopedBusContextProvider<IBus>, DurableScopedBusContextProvider<TDbContext>>());
-            x.TryAddScoped<IMessageScheduler>(provider => new MessageScheduler(
-                new DurableScheduleMessageProvider(
-                    provider.GetRequiredService<IScopedBusContextProvider<IBus>>().Context.SendEndpointProvider,
-                    provider.GetRequiredService<TDbContext>()),
-                provider.GetRequiredService<IBus>().Topology));
-        });
+        builder.UseSagaRepository(new DurableSagaRepositoryRegistrationProvider<TDbContext>());
 
         builder.OnEndpoint((context, endpoint) =>
-        {
-            var observer = new MassTransit.Configuration.OutboxConsumePipeSpecificationObserver<TDbContext>(endpoint, context);
-            endpoint.ConnectConsumerConfigurationObserver(observer);
-            endpoint.ConnectSagaConfigurationObserver(observer);
-        });
+            builder.ConnectOwnObserver(endpoint, new MassTransit.Configuration.OutboxConsumePipeSpecificationObserver<TDbContext>(endpoint, context)));
 
-        builder.UseDurableScheduler((context, bus) => bus.AddPrePipeSpecification(new DurableMessageSchedulerSpecification<TDbContext>(context)));
+        // A scope outside any consumer (an HTTP request) has one bus outbox, and redeliveries scheduled outside a
+        // consumer's transaction need one store: in a composed host both are the primary service's.
+        if (builder.IsPrimary)
+        {
+            builder.OnRegistration(x =>
+            {
+                x.Replace(ServiceDescriptor.Scoped<IScopedBusContextProvider<IBus>, DurableScopedBusContextProvider<TDbContext>>());
+                x.TryAddScoped<IMessageScheduler>(provider => new MessageScheduler(
+                    new DurableScheduleMessageProvider(
+                        provider.GetRequiredService<IScopedBusContextProvider<IBus>>().Context.SendEndpointProvider,
+                        provider.GetRequiredService<TDbContext>()),
+                    provider.GetRequiredService<IBus>().Topology));
+            });
+
+            builder.UseDurableScheduler((context, bus) => bus.AddPrePipeSpecification(new DurableMessageSchedulerSpecification<TDbContext>(context)));
+        }
 
         return builder;
     }

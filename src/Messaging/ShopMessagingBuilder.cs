@@ -1,4 +1,5 @@
 using MassTransit;
+using MassTransit.Configuration;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -13,16 +14,35 @@ public sealed class ShopMessagingBuilder
     readonly Dictionary<string, Action<IBusRegistrationConfigurator, Action<IBusRegistrationContext, IBusFactoryConfigurator>>> _transports =
         new(StringComparer.OrdinalIgnoreCase);
 
-    internal ShopMessagingBuilder(IServiceCollection services, IConfiguration configuration, MessagingOptions options)
+    readonly Action<IBusRegistrationConfigurator> _configure;
+    HashSet<Type>? _ownedTypes;
+
+    internal ShopMessagingBuilder(IServiceCollection services, IConfiguration configuration, MessagingOptions options,
+        Action<IBusRegistrationConfigurator> configure, ShopMessagingComposition? composition)
     {
         Services = services;
         Configuration = configuration;
         Options = options;
+        _configure = configure;
+        IsComposed = composition is not null;
+        IsPrimary = composition is null || composition.Services.Count == 0;
     }
 
     public IServiceCollection Services { get; }
     public IConfiguration Configuration { get; }
     public MessagingOptions Options { get; }
+
+    /// <summary>True when this service shares its bus with others in one host (<c>ComposeShopMessaging</c>).</summary>
+    public bool IsComposed { get; }
+
+    /// <summary>
+    /// True for the only service on its bus, or for the first of several composed into one. Whatever belongs to the
+    /// bus as a whole rather than to one service's consumers (publishing from a scope outside any consumer, such as an
+    /// HTTP request; the scheduler of redeliveries) is the primary service's.
+    /// </summary>
+    public bool IsPrimary { get; }
+
+    internal ISagaRepositoryRegistrationProvider? SagaRepository { get; private set; }
 
     internal List<Action<IBusRegistrationConfigurator>> RegistrationCallbacks { get; } = [];
     internal List<Action<IBusRegistrationContext, IBusFactoryConfigurator>> BusCallbacks { get; } = [];
@@ -61,6 +81,49 @@ public sealed class ShopMessagingBuilder
         AfterBusCallbacks.Add(callback);
         return this;
     }
+
+    /// <summary>Where this service's sagas keep their instances; other services' sagas are not affected.</summary>
+    public ShopMessagingBuilder UseSagaRepository(ISagaRepositoryRegistrationProvider provider)
+    {
+        SagaRepository = provider;
+        return this;
+    }
+
+    /// <summary>
+    /// Whether a consumer or saga (instance) type is this service's. Alone on its bus, a service owns everything;
+    /// composed with others, it owns what its own registration callback registered.
+    /// </summary>
+    public bool Owns(Type consumerOrSagaType) => _ownedTypes is null || _ownedTypes.Contains(consumerOrSagaType);
+
+    /// <summary>
+    /// Connects <paramref name="observer"/> to <paramref name="endpoint"/> so that it sees only this service's consumers
+    /// and sagas: endpoint concerns such as the inbox and outbox stay with the service they belong to.
+    /// </summary>
+    public void ConnectOwnObserver<TObserver>(IReceiveEndpointConfigurator endpoint, TObserver observer)
+        where TObserver : IConsumerConfigurationObserver, ISagaConfigurationObserver
+    {
+        var own = new OwnComponentsObserver(this, observer, observer);
+        endpoint.ConnectConsumerConfigurationObserver(own);
+        endpoint.ConnectSagaConfigurationObserver(own);
+    }
+
+    /// <summary>Runs the service's registrations; with <paramref name="trackOwnership"/>, remembers what they added.</summary>
+    internal void Register(IBusRegistrationConfigurator configurator, bool trackOwnership)
+    {
+        var before = trackOwnership ? RegisteredTypes(configurator) : null;
+
+        foreach (var callback in RegistrationCallbacks)
+            callback(configurator);
+        _configure(configurator);
+
+        if (before is not null)
+            _ownedTypes = RegisteredTypes(configurator).Except(before).ToHashSet();
+    }
+
+    static HashSet<Type> RegisteredTypes(IBusRegistrationConfigurator configurator) =>
+        configurator.Registrar.GetRegistrations<IConsumerRegistration>().Select(registration => registration.Type)
+            .Concat(configurator.Registrar.GetRegistrations<ISagaRegistration>().Select(registration => registration.Type))
+            .ToHashSet();
 
     public ShopMessagingBuilder UseDurableScheduler(Action<IBusRegistrationContext, IBusFactoryConfigurator> configureScheduler)
     {

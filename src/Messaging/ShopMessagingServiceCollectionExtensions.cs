@@ -14,16 +14,17 @@ public static class ShopMessagingServiceCollectionExtensions
     /// <summary>
     /// The one bus set-up every Shop service uses: transport from <c>Messaging:Transport</c>, kebab-case endpoint
     /// names, layered retry, telemetry and the bus health check (tagged <c>ready</c>). Infrastructure such as the
-    /// durable store plugs in through <paramref name="extend"/>.
+    /// durable store plugs in through <paramref name="extend"/>. Inside <see cref="ComposeShopMessaging"/> the service
+    /// joins the bus composed there instead of registering one.
     /// </summary>
     public static IServiceCollection AddShopMessaging(this IServiceCollection services, IConfiguration configuration,
         Action<IBusRegistrationConfigurator> configure, Action<ShopMessagingBuilder>? extend = null)
     {
         var section = configuration.GetSection(MessagingOptions.SectionName);
         var options = section.Get<MessagingOptions>() ?? new MessagingOptions();
-        services.Configure<MessagingOptions>(section);
+        var composition = ShopMessagingComposition.Find(services);
 
-        var builder = new ShopMessagingBuilder(services, configuration, options);
+        var builder = new ShopMessagingBuilder(services, configuration, options, configure, composition);
         builder.AddTransport(MessagingTransports.RabbitMq, (x, configureBus) => x.UsingRabbitMq((context, cfg) =>
         {
             ConfigureRabbitMqHost(cfg, options.RabbitMq);
@@ -49,19 +50,66 @@ public static class ShopMessagingServiceCollectionExtensions
                 $"Use {MessagingTransports.RabbitMq}, {MessagingTransports.AmazonSqs} or {MessagingTransports.InMemory}.");
         }
 
+        if (composition is not null)
+        {
+            composition.Add(builder);
+            return services;
+        }
+
+        return services.AddShopBus(configuration, [builder], useTransport);
+    }
+
+    /// <summary>
+    /// Several services in one host on one bus: inside <paramref name="addServices"/>, each <c>AddShopMessaging</c> call
+    /// (made by a service's own registration method) joins the bus registered here afterwards instead of registering its
+    /// own. Each keeps its consumers, sagas and endpoint concerns, such as its own database for inbox, outbox and sagas.
+    /// The first service added is the bus's primary one (see <see cref="ShopMessagingBuilder.IsPrimary"/>).
+    /// </summary>
+    public static IServiceCollection ComposeShopMessaging(this IServiceCollection services, IConfiguration configuration, Action addServices)
+    {
+        if (ShopMessagingComposition.Find(services) is not null)
+            throw new InvalidOperationException("ComposeShopMessaging is already composing a bus for these services.");
+
+        var composition = new ShopMessagingComposition();
+        services.AddSingleton(composition);
+        try
+        {
+            addServices();
+        }
+        finally
+        {
+            composition.Close();
+        }
+
+        if (composition.Services.Count == 0)
+            throw new InvalidOperationException("ComposeShopMessaging: no service called AddShopMessaging.");
+
+        var primary = composition.Services[0];
+        primary.TryGetTransport(primary.Options.Transport, out var useTransport);
+        return services.AddShopBus(configuration, composition.Services, useTransport);
+    }
+
+    static IServiceCollection AddShopBus(this IServiceCollection services, IConfiguration configuration,
+        IReadOnlyList<ShopMessagingBuilder> builders,
+        Action<IBusRegistrationConfigurator, Action<IBusRegistrationContext, IBusFactoryConfigurator>> useTransport)
+    {
+        var options = builders[0].Options;
+        services.Configure<MessagingOptions>(configuration.GetSection(MessagingOptions.SectionName));
+
         services.AddMassTransit(x =>
         {
             x.SetKebabCaseEndpointNameFormatter();
 
-            foreach (var callback in builder.RegistrationCallbacks)
-                callback(x);
+            foreach (var builder in builders)
+                builder.Register(x, trackOwnership: builders.Count > 1);
 
-            configure(x);
+            if (builders.Any(builder => builder.SagaRepository is not null))
+                x.SetSagaRepositoryProvider(new OwnedSagaRepositoryProvider(builders));
 
             x.AddConfigureEndpointsCallback((context, _, endpoint) =>
             {
                 ConfigureRetry(endpoint, options.Retry);
-                foreach (var callback in builder.EndpointCallbacks)
+                foreach (var callback in builders.SelectMany(builder => builder.EndpointCallbacks))
                     callback(context, endpoint);
             });
 
@@ -71,15 +119,15 @@ public static class ShopMessagingServiceCollectionExtensions
                 if (options.ConcurrentMessageLimit is { } limit)
                     cfg.ConcurrentMessageLimit = limit;
 
-                if (!builder.HasDurableScheduler)
+                if (!builders.Any(builder => builder.HasDurableScheduler))
                     cfg.UseDelayedMessageScheduler();
 
-                foreach (var callback in builder.BusCallbacks)
+                foreach (var callback in builders.SelectMany(builder => builder.BusCallbacks))
                     callback(context, cfg);
             });
         });
 
-        foreach (var callback in builder.AfterBusCallbacks)
+        foreach (var callback in builders.SelectMany(builder => builder.AfterBusCallbacks))
             callback(services);
 
         // A service is not ready before its queues are bound: without this, messages published during start-up

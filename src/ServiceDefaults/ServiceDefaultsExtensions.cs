@@ -1,10 +1,8 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 using OpenTelemetry;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
@@ -12,7 +10,7 @@ using OpenTelemetry.Trace;
 
 namespace Shop.ServiceDefaults;
 
-/// <summary>What every Shop service repeats: telemetry, health endpoints, problem details, schema migration.</summary>
+/// <summary>What every Shop service repeats: telemetry, health endpoints, problem details; its database in <see cref="ServiceDatabaseExtensions"/>.</summary>
 public static class ServiceDefaultsExtensions
 {
     public const string LiveTag = "live";
@@ -41,23 +39,5 @@ public static class ServiceDefaultsExtensions
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = check => check.Tags.Contains(LiveTag) });
         app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains(ReadyTag) });
         return app;
-    }
-
-    /// <summary>
-    /// Applies the checked-in migrations of <typeparamref name="TDbContext"/> before the host starts its bus and
-    /// delivery services, unless <c>Database:MigrateOnStartup</c> is false (a deployment that migrates separately).
-    /// </summary>
-    public static async Task MigrateDatabaseAsync<TDbContext>(this IHost host, CancellationToken cancellationToken = default)
-        where TDbContext : DbContext
-    {
-        using var scope = host.Services.CreateScope();
-        var configuration = scope.ServiceProvider.GetRequiredService<Microsoft.Extensions.Configuration.IConfiguration>();
-        if (string.Equals(configuration["Database:MigrateOnStartup"], "false", StringComparison.OrdinalIgnoreCase))
-            return;
-
-        var logger = scope.ServiceProvider.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(ServiceDefaultsExtensions));
-        var db = scope.ServiceProvider.GetRequiredService<TDbContext>();
-        logger.LogInformation("Applying migrations of {DbContext}", typeof(TDbContext).Name);
-        await db.Database.MigrateAsync(cancellationToken);
     }
 }

@@ -1,5 +1,4 @@
 using MassTransit;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Shop.BlobStorage;
 using Shop.Images.Worker.Consumers;
@@ -7,6 +6,7 @@ using Shop.Images.Worker.Persistence;
 using Shop.Images.Worker.Processing;
 using Shop.Images.Worker.UploadNotifications;
 using Shop.Messaging.EntityFrameworkCore;
+using Shop.ServiceDefaults;
 
 namespace Shop.Images.Worker.Extensions;
 
@@ -35,9 +35,7 @@ public static class ImagesWorkerExtensions
         services.AddSingleton<ThumbnailRenderer>();
         services.AddSingleton<CameraMetadataReader>();
 
-        var connectionString = builder.Configuration.GetConnectionString("Images")
-            ?? throw new InvalidOperationException("ConnectionStrings:Images is not set.");
-        services.AddDbContext<ImagesDbContext>(options => options.UseNpgsql(connectionString));
+        services.AddServiceDatabase<ImagesDbContext>(builder.Configuration, "Images");
 
         // Uploads straight to the bucket exist only on S3; the bucket's notifications of them get their own endpoint.
         var directUploads = BlobStorageServiceCollectionExtensions.IsS3(builder.Configuration);

@@ -19,7 +19,7 @@ namespace Shop.Messaging.EntityFrameworkCore.Delivery;
 public sealed class OutboxDeliveryService<TDbContext>(
     IServiceScopeFactory scopes,
     IBus bus,
-    OutboxDeliverySignal signal,
+    OutboxDeliverySignal<TDbContext> signal,
     DurableStoreMetrics metrics,
     IOptions<DurableStoreOptions> options,
     TimeProvider time,

@@ -1,4 +1,5 @@
 using MassTransit.Middleware.Outbox;
+using Microsoft.EntityFrameworkCore;
 
 namespace Shop.Messaging.EntityFrameworkCore.Delivery;
 
@@ -7,7 +8,7 @@ namespace Shop.Messaging.EntityFrameworkCore.Delivery;
 /// query and one send rather than a polling interval. A wake-up that arrives while the service is busy is kept,
 /// not lost.
 /// </summary>
-public sealed class OutboxDeliverySignal : IBusOutboxNotification
+public class OutboxDeliverySignal : IBusOutboxNotification
 {
     readonly SemaphoreSlim _pending = new(0, 1);
 
@@ -31,3 +32,7 @@ public sealed class OutboxDeliverySignal : IBusOutboxNotification
 
     void IBusOutboxNotification.Delivered() => Notify();
 }
+
+/// <summary>The signal of one store: in a host with several, a commit wakes the delivery service of its own database.</summary>
+public sealed class OutboxDeliverySignal<TDbContext> : OutboxDeliverySignal
+    where TDbContext : DbContext;

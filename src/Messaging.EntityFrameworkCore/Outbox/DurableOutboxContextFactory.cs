@@ -16,7 +16,7 @@ namespace Shop.Messaging.EntityFrameworkCore.Outbox;
 sealed class DurableOutboxContextFactory<TDbContext>(
     TDbContext db,
     IServiceProvider provider,
-    OutboxDeliverySignal signal,
+    OutboxDeliverySignal<TDbContext> signal,
     DurableStoreMetrics metrics,
     TimeProvider time,
     ILogger<DurableOutboxContextFactory<TDbContext>> logger) : IOutboxContextFactory<TDbContext>

@@ -11,7 +11,8 @@ namespace Shop.Messaging.EntityFrameworkCore.Outbox;
 /// Wakes the delivery service when outbox rows become visible: after <c>SaveChanges</c> when it committed on its
 /// own, or after the commit of the explicit transaction it ran in. A rolled-back transaction wakes nobody.
 /// </summary>
-sealed class OutboxCommitInterceptor(OutboxDeliverySignal signal) : ISaveChangesInterceptor, IDbTransactionInterceptor
+sealed class OutboxCommitInterceptor<TDbContext>(OutboxDeliverySignal<TDbContext> signal) : ISaveChangesInterceptor, IDbTransactionInterceptor
+    where TDbContext : DbContext
 {
     sealed class Pending { public bool Value; }
 

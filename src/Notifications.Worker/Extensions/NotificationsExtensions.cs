@@ -1,9 +1,9 @@
 using MassTransit;
-using Microsoft.EntityFrameworkCore;
 using Shop.Messaging.EntityFrameworkCore;
 using Shop.Notifications.Worker.Consumers;
 using Shop.Notifications.Worker.Persistence;
 using Shop.Notifications.Worker.Sending;
+using Shop.ServiceDefaults;
 
 namespace Shop.Notifications.Worker.Extensions;
 
@@ -18,10 +18,7 @@ public static class NotificationsExtensions
     /// </summary>
     public static IHostApplicationBuilder AddNotifications(this IHostApplicationBuilder builder, Action<IBusRegistrationConfigurator>? configureBus = null)
     {
-        var connectionString = builder.Configuration.GetConnectionString(ConnectionStringName)
-            ?? throw new InvalidOperationException($"ConnectionStrings:{ConnectionStringName} is not set.");
-
-        builder.Services.AddDbContext<NotificationsDbContext>(options => options.UseNpgsql(connectionString));
+        builder.Services.AddServiceDatabase<NotificationsDbContext>(builder.Configuration, ConnectionStringName);
         builder.Services.AddNotificationSender(builder.Configuration);
 
         builder.Services.AddShopMessaging<NotificationsDbContext>(builder.Configuration, x =>

@@ -4,6 +4,7 @@ using System.Text.Json;
 using MassTransit;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Npgsql;
@@ -212,8 +213,16 @@ public static class OrdersEndpoints
     static Accepted<OrderAccepted> Accepted(Guid orderId, string status) =>
         TypedResults.Accepted($"/orders/{orderId}", new OrderAccepted(orderId, status));
 
-    static bool IsIdempotencyKeyConflict(DbUpdateException exception) =>
-        exception.InnerException is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation, TableName: "idempotency_keys" };
+    static bool IsIdempotencyKeyConflict(DbUpdateException exception) => exception.InnerException switch
+    {
+        PostgresException postgres => postgres is { SqlState: PostgresErrorCodes.UniqueViolation, TableName: "idempotency_keys" },
+        // SQLite (standalone mode) names the table only in the message: "UNIQUE constraint failed: idempotency_keys.key".
+        SqliteException sqlite => sqlite.SqliteExtendedErrorCode == SqlitePrimaryKeyViolation
+            && sqlite.Message.Contains("idempotency_keys.", StringComparison.Ordinal),
+        _ => false
+    };
+
+    const int SqlitePrimaryKeyViolation = 1555;
 
     /// <summary>A fingerprint of what the request asks for, independent of JSON formatting and line order.</summary>
     static string Hash(CreateOrderRequest request)

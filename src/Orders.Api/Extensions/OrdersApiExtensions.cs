@@ -1,5 +1,4 @@
 using MassTransit;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Scalar.AspNetCore;
 using Shop.Images.Extensions;
@@ -10,6 +9,7 @@ using Shop.Orders.Api.Consumers;
 using Shop.Orders.Api.Endpoints;
 using Shop.Orders.Api.Persistence;
 using Shop.Orders.Api.StateMachines;
+using Shop.ServiceDefaults;
 
 namespace Shop.Orders.Api.Extensions;
 
@@ -24,8 +24,7 @@ public static class OrdersApiExtensions
     /// </summary>
     public static IHostApplicationBuilder AddOrdersApi(this IHostApplicationBuilder builder, Action<IBusRegistrationConfigurator>? configureBus = null)
     {
-        var connectionString = builder.Configuration.GetConnectionString(ConnectionStringName) ?? DefaultConnectionString;
-        builder.Services.AddDbContext<OrdersDbContext>(options => options.UseNpgsql(connectionString));
+        builder.Services.AddServiceDatabase<OrdersDbContext>(builder.Configuration, ConnectionStringName, DefaultConnectionString);
 
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddOptions<OrderSagaOptions>().BindConfiguration(OrderSagaOptions.SectionName);

@@ -1,9 +1,9 @@
 using MassTransit;
-using Microsoft.EntityFrameworkCore;
 using Shop.Messaging.EntityFrameworkCore;
 using Shop.Payments.Worker.Consumers;
 using Shop.Payments.Worker.Gateway;
 using Shop.Payments.Worker.Persistence;
+using Shop.ServiceDefaults;
 
 namespace Shop.Payments.Worker.Extensions;
 
@@ -18,10 +18,7 @@ public static class PaymentsExtensions
     /// </summary>
     public static IHostApplicationBuilder AddPayments(this IHostApplicationBuilder builder, Action<IBusRegistrationConfigurator>? configureBus = null)
     {
-        var connectionString = builder.Configuration.GetConnectionString(ConnectionStringName)
-            ?? throw new InvalidOperationException($"ConnectionStrings:{ConnectionStringName} is not set.");
-
-        builder.Services.AddDbContext<PaymentsDbContext>(options => options.UseNpgsql(connectionString));
+        builder.Services.AddServiceDatabase<PaymentsDbContext>(builder.Configuration, ConnectionStringName);
         builder.Services.AddPaymentGateway(builder.Configuration);
 
         builder.Services.AddShopMessaging<PaymentsDbContext>(builder.Configuration, x =>

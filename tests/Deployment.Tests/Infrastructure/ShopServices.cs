@@ -49,7 +49,7 @@ public static class ShopServices
     ];
 
     /// <summary>Read straight from IConfiguration by every service (ServiceDefaults), not through an options class.</summary>
-    static readonly string[] Defaults = ["Database:MigrateOnStartup", "OTEL_EXPORTER_OTLP_ENDPOINT"];
+    static readonly string[] Defaults = ["Database:Provider", "Database:MigrateOnStartup", "OTEL_EXPORTER_OTLP_ENDPOINT"];
 
     public static readonly ShopService OrdersApi = new("Orders.Api", "orders-api", typeof(OrdersApiExtensions), OrdersApiExtensions.ConnectionStringName,
         [

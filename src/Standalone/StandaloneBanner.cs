@@ -1,0 +1,20 @@
+namespace Shop.Standalone;
+
+/// <summary>What a person who just typed the command needs: where the API and its UI are, and where the data went.</summary>
+public static class StandaloneBanner
+{
+    public const string ApiLabel = "API:";
+
+    public static void Write(TextWriter output, IEnumerable<string> urls, string dataFolder)
+    {
+        var api = urls.FirstOrDefault(url => url.StartsWith("http://", StringComparison.OrdinalIgnoreCase)) ?? urls.First();
+        output.WriteLine($"""
+
+            Shop is running standalone: every service in this process, in-memory bus, SQLite, blobs on disk.
+              {ApiLabel,-12}{api}        (try: curl {api}/products)
+              {"OpenAPI UI:",-12}{api}/scalar
+              {"Data:",-12}{dataFolder}   (delete it to start afresh)
+            Press Ctrl+C to stop.
+            """);
+    }
+}
