@@ -40,7 +40,7 @@ public class IntegrationEnvironment : IAsyncLifetime
             settings["Messaging:AmazonSqs:ServiceUrl"] = AwsEndpoint!.ToString();
             settings["Messaging:AmazonSqs:Region"] = TestTransport.Region;
             settings["Messaging:AmazonSqs:Prefix"] = ResourcePrefix;
-            settings["Messaging:AmazonSqs:WaitTimeSeconds"] = "5";
+            settings["Messaging:AmazonSqs:WaitTimeSeconds"] = "2";
         }
 
         return settings;

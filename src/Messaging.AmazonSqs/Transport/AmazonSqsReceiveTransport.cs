@@ -90,7 +90,10 @@ public sealed partial class AmazonSqsReceiveTransport(AmazonSqsReceiveEndpointCo
             }
             catch (Exception exception)
             {
+                // Observers learn of it, so the bus start fails with the reason instead of waiting for its timeout.
+                await _context.TransportObservers.NotifyFaulted(_context.InputAddress, exception).ConfigureAwait(false);
                 SetNotReady(exception);
+                TrySetConsumeTask(Task.CompletedTask);
             }
         }
 
@@ -136,6 +139,8 @@ public sealed partial class AmazonSqsReceiveTransport(AmazonSqsReceiveEndpointCo
                 List<Message> messages;
                 try
                 {
+                    // Not cancelled by the stop: a long poll abandoned mid-way still takes the messages that arrive,
+                    // and they would stay invisible until their timeout. The stop waits for it and gives them back.
                     var response = await _transport.Sqs.ReceiveMessageAsync(new ReceiveMessageRequest
                     {
                         QueueUrl = queue.Url,
@@ -143,18 +148,15 @@ public sealed partial class AmazonSqsReceiveTransport(AmazonSqsReceiveEndpointCo
                         WaitTimeSeconds = _transport.Options.WaitTimeSeconds,
                         MessageAttributeNames = ["All"],
                         MessageSystemAttributeNames = ["ApproximateReceiveCount", "MessageGroupId"],
-                    }, Stopping).ConfigureAwait(false);
+                    }, CancellationToken.None).ConfigureAwait(false);
                     messages = response.Messages ?? [];
                     failures = 0;
-                }
-                catch (OperationCanceledException) when (IsStopping)
-                {
-                    _slots.Release(wanted);
-                    return;
                 }
                 catch (Exception e)
                 {
                     _slots.Release(wanted);
+                    if (IsStopping)
+                        return;
                     failures++;
                     LogReceiveFailed(_transport.Logger, queue.Name, failures, e.Message);
                     try
@@ -167,6 +169,13 @@ public sealed partial class AmazonSqsReceiveTransport(AmazonSqsReceiveEndpointCo
                     }
 
                     continue;
+                }
+
+                if (IsStopping)
+                {
+                    await ReleaseAsync(queue, messages).ConfigureAwait(false);
+                    _slots.Release(wanted);
+                    return;
                 }
 
                 if (messages.Count < wanted)
@@ -182,6 +191,27 @@ public sealed partial class AmazonSqsReceiveTransport(AmazonSqsReceiveEndpointCo
                     foreach (var message in messages)
                         _ = HandleAsync(queue, message);
                 }
+            }
+        }
+
+        async Task ReleaseAsync(SqsQueue queue, List<Message> messages)
+        {
+            if (messages.Count == 0)
+                return;
+            try
+            {
+                await _transport.Sqs.ChangeMessageVisibilityBatchAsync(new ChangeMessageVisibilityBatchRequest
+                {
+                    QueueUrl = queue.Url,
+                    Entries = messages.Select((m, i) => new ChangeMessageVisibilityBatchRequestEntry(i.ToString(System.Globalization.CultureInfo.InvariantCulture), m.ReceiptHandle)
+                    {
+                        VisibilityTimeout = 0,
+                    }).ToList(),
+                }).ConfigureAwait(false);
+            }
+            catch (Exception e)
+            {
+                LogReceiveFailed(_transport.Logger, queue.Name, 1, "giving back messages received during the stop failed: " + e.Message);
             }
         }
 

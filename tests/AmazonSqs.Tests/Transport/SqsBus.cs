@@ -43,7 +43,16 @@ public sealed class SqsBus : IAsyncDisposable
         builder.Services.AddShopMessaging(builder.Configuration, configure);
 
         var host = builder.Build();
-        await host.StartAsync();
+        try
+        {
+            await host.StartAsync();
+        }
+        catch
+        {
+            await ((IAsyncDisposable)host).DisposeAsync();
+            throw;
+        }
+
         return new SqsBus(host);
     }
 
