@@ -21,7 +21,7 @@ var settings = new BenchSettings(
         Photos: arguments.Int("photos", arguments.Quick ? 2 : 12),
         Width: arguments.Quick ? 1200 : 4000,
         Height: arguments.Quick ? 900 : 3000,
-        Rounds: arguments.Int("rounds", arguments.Quick ? 1 : 3),
+        Rounds: arguments.Int("rounds", arguments.Quick ? 1 : 5),
         Concurrency: arguments.Int("image-concurrency", 2)),
 };
 var backgroundRate = arguments.Int("background-rate", arguments.Quick ? 50 : 250);

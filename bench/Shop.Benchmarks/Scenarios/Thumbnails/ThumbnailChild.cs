@@ -31,6 +31,7 @@ public static class ThumbnailChild
 
         Check(photos[0], await variant.Render(photos[0].Bytes, CancellationToken.None), workload, metadata: true);
         long outputBytes = 0;
+        var cpu = Process.GetCurrentProcess().TotalProcessorTime;
         var watch = Stopwatch.StartNew();
         await Parallel.ForEachAsync(photos, new ParallelOptions { MaxDegreeOfParallelism = concurrency }, async (photo, cancellationToken) =>
         {
@@ -39,8 +40,10 @@ public static class ThumbnailChild
             Interlocked.Add(ref outputBytes, outputs.Sum(o => (long)o.Bytes.Length));
         });
         var seconds = watch.Elapsed.TotalSeconds;
+        var cpuSeconds = (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalSeconds;
 
-        Console.WriteLine(JsonSerializer.Serialize(new ThumbnailRun(name, photos.Length, seconds, baseline, ProcessMemory.Peak(), outputBytes)));
+        Console.WriteLine(JsonSerializer.Serialize(
+            new ThumbnailRun(name, photos.Length, seconds, cpuSeconds, baseline, ProcessMemory.Peak(), outputBytes)));
         return 0;
     }
 
