@@ -18,11 +18,12 @@ var settings = new BenchSettings(
     Quick: arguments.Quick)
 {
     Thumbnails = new ThumbnailSettings(
-        Photos: arguments.Int("photos", arguments.Quick ? 2 : 12),
-        Width: arguments.Quick ? 1200 : 4000,
-        Height: arguments.Quick ? 900 : 3000,
+        Photos: arguments.Int("photos", arguments.Quick ? 1 : 12),
+        Width: arguments.Quick ? 1000 : 4000,
+        Height: arguments.Quick ? 750 : 3000,
         Rounds: arguments.Int("rounds", arguments.Quick ? 1 : 5),
-        Concurrency: arguments.Int("image-concurrency", 2)),
+        Concurrency: arguments.Int("image-concurrency", 2),
+        WarmUpSeconds: arguments.Quick ? 0 : 3),
 };
 var backgroundRate = arguments.Int("background-rate", arguments.Quick ? 50 : 250);
 var output = arguments.String("out", Path.Combine("bench", "results"));

@@ -24,7 +24,7 @@ public static class ThumbnailScenario
             foreach (var variant in order)
             {
                 Console.Error.Write($"  thumbnails round {round + 1}/{settings.Rounds}: {ThumbnailVariant.Label(variant),-26}");
-                var run = await RunChild(variant, folder, settings.Concurrency);
+                var run = await RunChild(variant, folder, settings);
                 runs[variant].Add(run);
                 Console.Error.WriteLine($"{run.ImagesPerSecond,8:N2} img/s {run.CpuMillisecondsPerImage,7:N0} CPU ms/img   peak " +
                                         $"{run.PeakBytes / MiB,5:N0} MiB ({run.PeakAboveBaselineBytes / MiB:N0} above its start)   " +
@@ -60,13 +60,13 @@ public static class ThumbnailScenario
         return results;
     }
 
-    static async Task<ThumbnailRun> RunChild(string variant, string folder, int concurrency)
+    static async Task<ThumbnailRun> RunChild(string variant, string folder, ThumbnailSettings settings)
     {
         var start = new ProcessStartInfo(Environment.ProcessPath!) { RedirectStandardOutput = true, RedirectStandardError = true };
         // Under `dotnet Shop.Benchmarks.dll` the process is the dotnet host, which needs the program's path first.
         if (Path.GetFileNameWithoutExtension(Environment.ProcessPath) == "dotnet")
             start.ArgumentList.Add(typeof(ThumbnailScenario).Assembly.Location);
-        foreach (var argument in new[] { ThumbnailChild.Command, variant, folder, concurrency.ToString() })
+        foreach (var argument in new[] { ThumbnailChild.Command, variant, folder, $"{settings.Concurrency}", $"{settings.WarmUpSeconds}" })
             start.ArgumentList.Add(argument);
 
         using var child = Process.Start(start) ?? throw new InvalidOperationException($"Could not start {start.FileName}.");
