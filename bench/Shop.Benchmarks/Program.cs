@@ -18,10 +18,10 @@ var settings = new BenchSettings(
     Quick: arguments.Quick)
 {
     Thumbnails = new ThumbnailSettings(
-        Photos: arguments.Int("photos", arguments.Quick ? 1 : 12),
+        Photos: arguments.Int("photos", arguments.Quick ? 1 : 16),
         Width: arguments.Quick ? 1000 : 4000,
         Height: arguments.Quick ? 750 : 3000,
-        Rounds: arguments.Int("rounds", arguments.Quick ? 1 : 5),
+        Rounds: arguments.Int("rounds", arguments.Quick ? 1 : 7),
         Concurrency: arguments.Int("image-concurrency", 2),
         WarmUpSeconds: arguments.Quick ? 0 : 3),
 };

@@ -46,7 +46,7 @@ public static class ThumbnailScenario
             results.Add(new BenchResult(label, "images/s (slowest round)", variantRuns.Min(r => r.ImagesPerSecond), "img/s"));
             results.Add(new BenchResult(label, "images/s (fastest round)", variantRuns.Max(r => r.ImagesPerSecond), "img/s"));
             // A ratio of libvips's processor time to this one's, so above 1 is cheaper than libvips, as for images/s.
-            results.Add(new BenchResult(label, "CPU ms per image (median)", cpu[variant], "ms", compared ? libvipsLabel : null,
+            results.Add(new BenchResult(label, "CPU ms/image (median)", cpu[variant], "ms", compared ? libvipsLabel : null,
                 compared ? cpu[ThumbnailVariant.Libvips] / cpu[variant] : null));
             results.Add(new BenchResult(label, "output KiB per image", variantRuns[0].OutputBytes / 1024.0 / variantRuns[0].Photos, "KiB"));
             results.Add(new BenchResult(label, "peak memory above start", variantRuns.Max(r => r.PeakAboveBaselineBytes) / MiB, "MiB"));
