@@ -7,4 +7,6 @@ public sealed record BenchResult(string Scenario, string Metric, double Value, s
 public sealed record BenchSettings(int Messages, int PayloadBytes, int Concurrency, int LagSamples, bool Quick)
 {
     public string Payload { get; } = new('x', PayloadBytes);
+
+    public required Scenarios.Thumbnails.ThumbnailSettings Thumbnails { get; init; }
 }

@@ -1,20 +1,33 @@
 using Shop.Benchmarks;
 using Shop.Benchmarks.Scenarios;
+using Shop.Benchmarks.Scenarios.Thumbnails;
 using Shop.Testing;
 
-// Usage: dotnet run -c Release --project bench/Shop.Benchmarks -- [--quick] [--messages N] [--concurrency N]
-//        [--lag-samples N] [--background-rate N] [--out DIR]
-// Needs the services of scripts/services.sh (SHOP_TEST_* settings in the environment).
+// Usage: dotnet run -c Release --project bench/Shop.Benchmarks -- [--quick] [--scenarios 1,2,3,3c,4,5,7] [--messages N]
+//        [--concurrency N] [--lag-samples N] [--background-rate N] [--photos N] [--rounds N] [--image-concurrency N] [--out DIR]
+// Needs the services of scripts/services.sh (SHOP_TEST_* settings in the environment); scenario 7 needs none.
+if (args.FirstOrDefault() == ThumbnailChild.Command)
+    return await ThumbnailChild.Run(args[1..]);
+
 var arguments = Arguments.Parse(args);
 var settings = new BenchSettings(
     Messages: arguments.Int("messages", arguments.Quick ? 300 : 20_000),
     PayloadBytes: arguments.Int("payload-bytes", 512),
     Concurrency: arguments.Int("concurrency", 32),
     LagSamples: arguments.Int("lag-samples", arguments.Quick ? 30 : 500),
-    Quick: arguments.Quick);
+    Quick: arguments.Quick)
+{
+    Thumbnails = new ThumbnailSettings(
+        Photos: arguments.Int("photos", arguments.Quick ? 1 : 16),
+        Width: arguments.Quick ? 1000 : 4000,
+        Height: arguments.Quick ? 750 : 3000,
+        Rounds: arguments.Int("rounds", arguments.Quick ? 1 : 7),
+        Concurrency: arguments.Int("image-concurrency", 2),
+        WarmUpSeconds: arguments.Quick ? 0 : 3),
+};
 var backgroundRate = arguments.Int("background-rate", arguments.Quick ? 50 : 250);
 var output = arguments.String("out", Path.Combine("bench", "results"));
-var only = arguments.String("scenarios", "1,2,3,4,5").Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).ToHashSet();
+var only = arguments.String("scenarios", "1,2,3,4,5,7").Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).ToHashSet();
 
 Console.WriteLine($"Shop benchmarks — {Environment.ProcessorCount} cores, {settings.Messages} messages of {settings.PayloadBytes} B, " +
                   $"concurrency {settings.Concurrency}{(settings.Quick ? " (quick run: figures are not meaningful)" : "")}");
@@ -69,8 +82,12 @@ if (only.Contains("4"))
         BusOutboxLagScenario.Run(new Uri(env.RabbitMqUrl), env.RabbitMqUrl, env.ConnectionString, settings, backgroundRate)));
 }
 
+if (only.Contains("7"))
+    results.AddRange(await ThumbnailScenario.Run(settings.Thumbnails));
+
 Report.Print(results);
 await Report.Write(results, settings, output);
+return 0;
 
 sealed record Arguments(Dictionary<string, string> Values, bool Quick)
 {

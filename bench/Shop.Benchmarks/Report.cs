@@ -44,5 +44,31 @@ public static class Report
 
         Console.WriteLine();
         Console.WriteLine($"wrote {json} and {png}");
+        if (results.Any(r => r.Unit == "img/s"))
+            Console.WriteLine($"wrote {WriteThumbnailChart(results, settings, directory)}");
+    }
+
+    /// <summary>Scenario 7 on its own chart: images per second are not on the scale of messages per second.</summary>
+    static string WriteThumbnailChart(IReadOnlyList<BenchResult> results, BenchSettings settings, string directory)
+    {
+        var rates = results.Where(r => r.Metric == "images/s (median)").ToList();
+        var plot = new Plot();
+        var bars = plot.Add.Bars(rates.Select(r => r.Value).ToArray());
+        bars.Color = Colors.DarkOrange;
+        var labels = rates.Select(rate =>
+        {
+            var peak = results.Single(r => r.Scenario == rate.Scenario && r.Metric == "peak memory above start").Value;
+            var cpu = results.Single(r => r.Scenario == rate.Scenario && r.Metric == "CPU ms/image (median)").Value;
+            return $"{rate.Scenario.Split(", ", 2)[1]}\n{rate.Value:0.0} img/s, {cpu:N0} CPU ms/img\npeak +{peak:N0} MiB";
+        });
+        plot.Axes.Bottom.SetTicks(Enumerable.Range(0, rates.Count).Select(i => (double)i).ToArray(), labels.ToArray());
+        plot.Axes.Left.Label.Text = "photos per second (every size as JPEG and WebP)";
+        var thumbnails = settings.Thumbnails;
+        plot.Title($"Thumbnails of {thumbnails.Width}×{thumbnails.Height} JPEGs, {thumbnails.Concurrency} at a time, {Environment.ProcessorCount} cores");
+        plot.Axes.Margins(bottom: 0);
+        plot.Layout.Fixed(new PixelPadding(80, 20, 90, 40));
+        var png = Path.Combine(directory, "thumbnails.png");
+        plot.SavePng(png, 1000, 600);
+        return png;
     }
 }

@@ -3,6 +3,7 @@ using Shop.Images.Tests.Infrastructure;
 using Shop.Images.Worker.Processing;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.PixelFormats;
+using SixLabors.ImageSharp.Processing;
 using Xunit;
 
 namespace Shop.Images.Tests;
@@ -47,6 +48,51 @@ public sealed class When_thumbnails_are_rendered : IDisposable
         using var image = Image.Load<Rgba32>(thumbnail.Bytes);
         AssertClose(TestImages.Left, image[50, 20]);
         AssertClose(TestImages.Right, image[50, 180]);
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    [InlineData(4)]
+    [InlineData(5)]
+    [InlineData(6)]
+    [InlineData(7)]
+    [InlineData(8)]
+    public async Task Should_turn_every_size_upright_including_those_resampled_from_a_larger_thumbnail(ushort orientation)
+    {
+        // 1000×700: the 200 and 64 thumbnails are made from the 800 and 200 ones, not from the original.
+        var original = TestImages.Jpeg(1000, 700, TestImages.CameraExif(orientation));
+        using var upright = Image.Load<Rgba32>(original);
+        upright.Mutate(x => x.AutoOrient());
+
+        var thumbnails = await _worker.Thumbnails(original);
+
+        foreach (var thumbnail in thumbnails.Where(t => t.Format == ThumbnailFormat.Webp))
+        {
+            Assert.Equal(ThumbnailRenderer.Fit(upright.Width, upright.Height, thumbnail.Size), (thumbnail.Width, thumbnail.Height));
+            using var image = Image.Load<Rgba32>(thumbnail.Bytes);
+            foreach (var (x, y) in new[] { (0.2, 0.2), (0.8, 0.8), (0.2, 0.8) })
+            {
+                AssertClose(upright[(int)(x * upright.Width), (int)(y * upright.Height)],
+                    image[(int)(x * image.Width), (int)(y * image.Height)]);
+            }
+        }
+    }
+
+    [Fact]
+    public async Task Should_put_transparent_areas_on_white_in_jpeg_and_keep_them_transparent_in_webp()
+    {
+        using var transparent = new Image<Rgba32>(300, 100, new Rgba32(0, 0, 0, 0));
+        using var png = new MemoryStream();
+        transparent.SaveAsPng(png);
+
+        var thumbnails = await _worker.Thumbnails(png.ToArray());
+
+        using var jpeg = Image.Load<Rgba32>(thumbnails.First(t => t.Format == ThumbnailFormat.Jpeg).Bytes);
+        AssertClose(new Rgba32(255, 255, 255), jpeg[jpeg.Width / 2, jpeg.Height / 2]);
+        using var webp = Image.Load<Rgba32>(thumbnails.First(t => t.Format == ThumbnailFormat.Webp).Bytes);
+        Assert.Equal(0, webp[webp.Width / 2, webp.Height / 2].A);
     }
 
     [Fact]

@@ -4,7 +4,6 @@ using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.Formats;
 using SixLabors.ImageSharp.Formats.Gif;
 using SixLabors.ImageSharp.Memory;
-using SixLabors.ImageSharp.PixelFormats;
 
 namespace Shop.Images.Worker.Processing;
 
@@ -64,11 +63,14 @@ public sealed class UntrustedImageLoader
         return header;
     }
 
-    /// <summary>Decodes an image whose header has passed <see cref="IdentifyAsync"/>.</summary>
-    public async Task<Image<Rgba32>> DecodeAsync(byte[] bytes, CancellationToken cancellationToken)
+    /// <summary>
+    /// Decodes an image whose header has passed <see cref="IdentifyAsync"/>, in the pixel format the file holds (RGB
+    /// for a JPEG): a quarter less memory than RGBA and no conversion.
+    /// </summary>
+    public async Task<Image> DecodeAsync(byte[] bytes, CancellationToken cancellationToken)
     {
         await IdentifyAsync(bytes, cancellationToken);
-        return await Bounded("decoding the image", () => Image.Load<Rgba32>(_configuration, bytes), cancellationToken);
+        return await Bounded("decoding the image", () => Image.Load(_configuration, bytes), cancellationToken);
     }
 
     /// <summary>
