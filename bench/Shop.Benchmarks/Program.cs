@@ -3,8 +3,8 @@ using Shop.Benchmarks.Scenarios;
 using Shop.Testing;
 
 // Usage: dotnet run -c Release --project bench/Shop.Benchmarks -- [--quick] [--messages N] [--concurrency N]
-//        [--lag-samples N] [--background-rate N] [--out DIR]
-// Needs the services of scripts/services.sh (SHOP_TEST_* settings in the environment).
+//        [--lag-samples N] [--background-rate N] [--rounds N] [--out DIR]
+// Needs the services of scripts/services.sh (SHOP_TEST_* settings in the environment); scenario 6 fauxqs (scripts/fauxqs.sh --env).
 var arguments = Arguments.Parse(args);
 var settings = new BenchSettings(
     Messages: arguments.Int("messages", arguments.Quick ? 300 : 20_000),
@@ -14,7 +14,7 @@ var settings = new BenchSettings(
     Quick: arguments.Quick);
 var backgroundRate = arguments.Int("background-rate", arguments.Quick ? 50 : 250);
 var output = arguments.String("out", Path.Combine("bench", "results"));
-var only = arguments.String("scenarios", "1,2,3,4,5").Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).ToHashSet();
+var only = arguments.String("scenarios", "1,2,3,4,5,6").Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).ToHashSet();
 
 Console.WriteLine($"Shop benchmarks — {Environment.ProcessorCount} cores, {settings.Messages} messages of {settings.PayloadBytes} B, " +
                   $"concurrency {settings.Concurrency}{(settings.Quick ? " (quick run: figures are not meaningful)" : "")}");
@@ -68,6 +68,9 @@ if (only.Contains("4"))
     results.AddRange(await InEnvironment(env =>
         BusOutboxLagScenario.Run(new Uri(env.RabbitMqUrl), env.RabbitMqUrl, env.ConnectionString, settings, backgroundRate)));
 }
+
+if (only.Contains("6"))
+    results.AddRange(await AmazonSqsComparison.Run(settings, arguments.Int("rounds", arguments.Quick ? 1 : 3)));
 
 Report.Print(results);
 await Report.Write(results, settings, output);
