@@ -13,13 +13,13 @@ namespace Shop.Benchmarks.Scenarios;
 public static class AmazonSqsTransportScenario
 {
     public const string Name = "6 MassTransit on our SQS transport";
-    const string Queue = "sqs-bench";
 
-    public static async Task<BenchResult> Run(SqsPeer peer, BenchSettings settings)
+    public static async Task<BenchResult> Run(SqsPeer peer, BenchSettings settings, int round)
     {
+        var queue = $"sqs-bench-{round}";
         using var host = MassTransitScenario.BuildHost(null, null, settings, x =>
         {
-            x.AddConsumer<PlainConsumer>().Endpoint(e => e.Name = Queue);
+            x.AddConsumer<PlainConsumer>().Endpoint(e => e.Name = queue);
             // Sent, never published: no topic is needed, and none is left behind.
             x.AddConfigureEndpointsCallback((_, _, endpoint) => endpoint.ConfigureConsumeTopology = false);
         }, new Dictionary<string, string?>
@@ -38,8 +38,8 @@ public static class AmazonSqsTransportScenario
             var counter = host.Services.GetRequiredService<Counter>();
             counter.Target = settings.Messages;
             var bus = host.Services.GetRequiredService<IBus>();
-            var endpoint = await bus.GetSendEndpoint(new Uri($"queue:{Queue}"));
-            var queueUrl = (await peer.Sqs.GetQueueUrlAsync(peer.Prefix + Queue)).QueueUrl;
+            var endpoint = await bus.GetSendEndpoint(new Uri($"queue:{queue}"));
+            var queueUrl = (await peer.Sqs.GetQueueUrlAsync(peer.Prefix + queue)).QueueUrl;
 
             using (counter.Progress = new Progress(Name, settings.Messages))
             {

@@ -13,9 +13,9 @@ public static class RawSqsScenario
 {
     public const string Name = "6 raw AWSSDK.SQS, batched";
 
-    public static async Task<BenchResult> Run(SqsPeer peer, BenchSettings settings)
+    public static async Task<BenchResult> Run(SqsPeer peer, BenchSettings settings, int round)
     {
-        var queueUrl = (await peer.Sqs.CreateQueueAsync(peer.Prefix + "raw")).QueueUrl;
+        var queueUrl = (await peer.Sqs.CreateQueueAsync($"{peer.Prefix}raw-{round}")).QueueUrl;
         var lanes = Lanes(settings);
         var body = $"{{\"id\":\"{Guid.NewGuid()}\",\"data\":\"{settings.Payload}\"}}";
 
