@@ -4,7 +4,8 @@ using Shop.Testing;
 
 // Usage: dotnet run -c Release --project bench/Shop.Benchmarks -- [--quick] [--messages N] [--concurrency N]
 //        [--lag-samples N] [--background-rate N] [--rounds N] [--out DIR]
-// Needs the services of scripts/services.sh (SHOP_TEST_* settings in the environment); scenario 6 fauxqs (scripts/fauxqs.sh --env).
+// Needs the services of scripts/services.sh (SHOP_TEST_* settings in the environment); scenario 6 also needs fauxqs
+// (eval "$(scripts/fauxqs.sh --env)").
 var arguments = Arguments.Parse(args);
 var settings = new BenchSettings(
     Messages: arguments.Int("messages", arguments.Quick ? 300 : 20_000),

@@ -44,15 +44,8 @@ public static class AmazonSqsTransportScenario
             using (counter.Progress = new Progress(Name, settings.Messages))
             {
                 var watch = Stopwatch.StartNew();
-                using var window = new SemaphoreSlim(settings.Concurrency * 2);
-                var sends = new List<Task>(settings.Messages);
-                for (var i = 0; i < settings.Messages; i++)
-                {
-                    await window.WaitAsync();
-                    sends.Add(Send(endpoint, window, new Payload(NewId.NextGuid(), settings.Payload)));
-                }
-
-                await Task.WhenAll(sends);
+                await ConcurrentSends.Run(settings.Messages, settings.Concurrency * 2,
+                    () => endpoint.Send(new Payload(NewId.NextGuid(), settings.Payload)));
                 await counter.Done.Task.WaitAsync(TimeSpan.FromMinutes(10));
                 await peer.WaitUntilEmpty(queueUrl, TimeSpan.FromMinutes(1));
                 watch.Stop();
@@ -63,18 +56,6 @@ public static class AmazonSqsTransportScenario
         finally
         {
             await host.StopAsync();
-        }
-    }
-
-    static async Task Send(ISendEndpoint endpoint, SemaphoreSlim window, Payload payload)
-    {
-        try
-        {
-            await endpoint.Send(payload);
-        }
-        finally
-        {
-            window.Release();
         }
     }
 }

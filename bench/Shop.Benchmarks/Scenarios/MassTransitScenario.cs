@@ -115,15 +115,8 @@ public static class MassTransitScenario
             using (counter.Progress = new Progress(name, settings.Messages))
             {
                 var watch = Stopwatch.StartNew();
-                using var window = new SemaphoreSlim(settings.Concurrency * 2);
-                var publishes = new List<Task>(settings.Messages);
-                for (var i = 0; i < settings.Messages; i++)
-                {
-                    await window.WaitAsync();
-                    publishes.Add(Publish(bus, window, new Payload(NewId.NextGuid(), settings.Payload)));
-                }
-
-                await Task.WhenAll(publishes);
+                await ConcurrentSends.Run(settings.Messages, settings.Concurrency * 2,
+                    () => bus.Publish(new Payload(NewId.NextGuid(), settings.Payload)));
                 await counter.Done.Task.WaitAsync(TimeSpan.FromMinutes(10));
 
                 var consumed = watch.Elapsed;
@@ -144,18 +137,6 @@ public static class MassTransitScenario
         finally
         {
             await host.StopAsync();
-        }
-    }
-
-    static async Task Publish(IBus bus, SemaphoreSlim window, Payload payload)
-    {
-        try
-        {
-            await bus.Publish(payload);
-        }
-        finally
-        {
-            window.Release();
         }
     }
 

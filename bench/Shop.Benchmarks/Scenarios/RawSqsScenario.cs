@@ -23,14 +23,21 @@ public static class RawSqsScenario
         using var stop = new CancellationTokenSource();
         using var progress = new Progress(Name, settings.Messages);
         var watch = Stopwatch.StartNew();
-        var receivers = Enumerable.Range(0, lanes).Select(_ => Task.Run(() => Receive())).ToArray();
+        var receivers = Enumerable.Range(0, lanes).Select(_ => Task.Run(Receive)).ToArray();
 
         var batches = (settings.Messages + 9) / 10;
         var nextBatch = -1;
         await Task.WhenAll(Enumerable.Range(0, lanes).Select(_ => Task.Run(Produce)));
 
-        while (Volatile.Read(ref received) < settings.Messages && watch.Elapsed < TimeSpan.FromMinutes(10))
+        while (Volatile.Read(ref received) < settings.Messages)
+        {
+            if (receivers.FirstOrDefault(r => r.IsFaulted) is { } failed)
+                await failed;
+            if (watch.Elapsed > TimeSpan.FromMinutes(10))
+                throw new TimeoutException($"Only {received} of {settings.Messages} messages arrived within ten minutes.");
             await Task.Delay(5);
+        }
+
         await peer.WaitUntilEmpty(queueUrl, TimeSpan.FromMinutes(1));
         watch.Stop();
         await stop.CancelAsync();
