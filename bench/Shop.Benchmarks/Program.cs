@@ -3,9 +3,10 @@ using Shop.Benchmarks.Scenarios;
 using Shop.Benchmarks.Scenarios.Thumbnails;
 using Shop.Testing;
 
-// Usage: dotnet run -c Release --project bench/Shop.Benchmarks -- [--quick] [--scenarios 1,2,3,3c,4,5,7] [--messages N]
+// Usage: dotnet run -c Release --project bench/Shop.Benchmarks -- [--quick] [--scenarios 1,2,3,3c,4,5,6,7] [--messages N]
 //        [--concurrency N] [--lag-samples N] [--background-rate N] [--photos N] [--rounds N] [--image-concurrency N] [--out DIR]
-// Needs the services of scripts/services.sh (SHOP_TEST_* settings in the environment); scenario 7 needs none.
+// Needs the services of scripts/services.sh (SHOP_TEST_* settings in the environment); scenario 6 also needs fauxqs
+// (eval "$(scripts/fauxqs.sh --env)"); scenario 7 needs none.
 if (args.FirstOrDefault() == ThumbnailChild.Command)
     return await ThumbnailChild.Run(args[1..]);
 
@@ -27,7 +28,7 @@ var settings = new BenchSettings(
 };
 var backgroundRate = arguments.Int("background-rate", arguments.Quick ? 50 : 250);
 var output = arguments.String("out", Path.Combine("bench", "results"));
-var only = arguments.String("scenarios", "1,2,3,4,5,7").Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).ToHashSet();
+var only = arguments.String("scenarios", "1,2,3,4,5,6,7").Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).ToHashSet();
 
 Console.WriteLine($"Shop benchmarks — {Environment.ProcessorCount} cores, {settings.Messages} messages of {settings.PayloadBytes} B, " +
                   $"concurrency {settings.Concurrency}{(settings.Quick ? " (quick run: figures are not meaningful)" : "")}");
@@ -82,6 +83,8 @@ if (only.Contains("4"))
         BusOutboxLagScenario.Run(new Uri(env.RabbitMqUrl), env.RabbitMqUrl, env.ConnectionString, settings, backgroundRate)));
 }
 
+if (only.Contains("6"))
+    results.AddRange(await AmazonSqsComparison.Run(settings, arguments.Int("rounds", arguments.Quick ? 1 : 3)));
 if (only.Contains("7"))
     results.AddRange(await ThumbnailScenario.Run(settings.Thumbnails));
 

@@ -51,16 +51,21 @@ public sealed class DurableConsumer(BenchDbContext db, Counter counter) : IConsu
 /// <summary>Scenarios 2 and 3: the same load through our bus set-up, without and with the durable store.</summary>
 public static class MassTransitScenario
 {
-    public static IHost BuildHost(string rabbitUrl, string? connectionString, BenchSettings settings, Action<IBusRegistrationConfigurator> configure,
+    /// <param name="rabbitUrl">Null when <paramref name="extra"/> selects another transport.</param>
+    public static IHost BuildHost(string? rabbitUrl, string? connectionString, BenchSettings settings, Action<IBusRegistrationConfigurator> configure,
         IDictionary<string, string?>? extra = null)
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         var configuration = new Dictionary<string, string?>
         {
-            ["Messaging:Transport"] = "RabbitMq",
-            ["Messaging:RabbitMq:Url"] = rabbitUrl,
             ["Messaging:PrefetchCount"] = settings.Concurrency.ToString(),
         };
+        if (rabbitUrl is not null)
+        {
+            configuration["Messaging:Transport"] = "RabbitMq";
+            configuration["Messaging:RabbitMq:Url"] = rabbitUrl;
+        }
+
         foreach (var (key, value) in extra ?? new Dictionary<string, string?>())
             configuration[key] = value;
         // Lets a profiling run change any setting without a rebuild: SHOP_BENCH_Messaging__DurableStore__DeliveryEnabled=false.
@@ -110,15 +115,8 @@ public static class MassTransitScenario
             using (counter.Progress = new Progress(name, settings.Messages))
             {
                 var watch = Stopwatch.StartNew();
-                using var window = new SemaphoreSlim(settings.Concurrency * 2);
-                var publishes = new List<Task>(settings.Messages);
-                for (var i = 0; i < settings.Messages; i++)
-                {
-                    await window.WaitAsync();
-                    publishes.Add(Publish(bus, window, new Payload(NewId.NextGuid(), settings.Payload)));
-                }
-
-                await Task.WhenAll(publishes);
+                await ConcurrentSends.Run(settings.Messages, settings.Concurrency * 2,
+                    () => bus.Publish(new Payload(NewId.NextGuid(), settings.Payload)));
                 await counter.Done.Task.WaitAsync(TimeSpan.FromMinutes(10));
 
                 var consumed = watch.Elapsed;
@@ -139,18 +137,6 @@ public static class MassTransitScenario
         finally
         {
             await host.StopAsync();
-        }
-    }
-
-    static async Task Publish(IBus bus, SemaphoreSlim window, Payload payload)
-    {
-        try
-        {
-            await bus.Publish(payload);
-        }
-        finally
-        {
-            window.Release();
         }
     }
 

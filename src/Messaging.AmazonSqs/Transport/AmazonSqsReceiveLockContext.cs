@@ -20,8 +20,10 @@ public sealed partial class AmazonSqsReceiveLockContext : ReceiveLockContext, IA
     readonly AmazonSqsTransportContext _transport;
     readonly string _queueUrl;
     readonly Message _message;
-    readonly CancellationTokenSource _stop = new();
-    readonly Task _renewal;
+    readonly DateTime _extendUntil;
+    readonly ITimer _firstExtension;
+    CancellationTokenSource? _stopRenewal;
+    Task _renewal = Task.CompletedTask;
     int _settled;
 
     public AmazonSqsReceiveLockContext(AmazonSqsTransportContext transport, string queueUrl, Message message)
@@ -29,7 +31,11 @@ public sealed partial class AmazonSqsReceiveLockContext : ReceiveLockContext, IA
         _transport = transport;
         _queueUrl = queueUrl;
         _message = message;
-        _renewal = Task.Run(RenewAsync);
+        _extendUntil = DateTime.UtcNow + transport.Options.MaxVisibilityExtension;
+        // Most messages are done long before their first extension is due: a timer costs them far less than a task
+        // waiting from the start, and the renewal loop only begins for those still in progress.
+        _firstExtension = TimeProvider.System.CreateTimer(static state => ((AmazonSqsReceiveLockContext)state!).StartRenewal(), this,
+            transport.Options.VisibilityTimeout / 2, Timeout.InfiniteTimeSpan);
     }
 
     public bool Lost { get; private set; }
@@ -37,9 +43,19 @@ public sealed partial class AmazonSqsReceiveLockContext : ReceiveLockContext, IA
     public int ReceiveCount =>
         _message.Attributes?.TryGetValue("ApproximateReceiveCount", out var count) == true && int.TryParse(count, out var n) ? n : 1;
 
+    /// <summary>
+    /// Queues the delete for the next batch without waiting for it, so the message's slot takes the next message while
+    /// the delete travels; the transport flushes queued deletes when it stops. A delete that fails leaves the message to
+    /// reappear after its visibility timeout, and the inbox makes that delivery harmless.
+    /// </summary>
     public async Task Complete()
     {
         if (!await SettleAsync()) return;
+        _ = DeleteAsync();
+    }
+
+    async Task DeleteAsync()
+    {
         try
         {
             await _transport.Deleter(_queueUrl).DeleteAsync(_message.ReceiptHandle);
@@ -47,6 +63,10 @@ public sealed partial class AmazonSqsReceiveLockContext : ReceiveLockContext, IA
         catch (Exception e) when (IsLostReceipt(e))
         {
             LogLostReceipt(_transport.Logger, _message.MessageId, e.Message);
+        }
+        catch (Exception e)
+        {
+            LogDeleteFailed(_transport.Logger, _message.MessageId, e.Message);
         }
     }
 
@@ -79,31 +99,42 @@ public sealed partial class AmazonSqsReceiveLockContext : ReceiveLockContext, IA
     async Task<bool> SettleAsync()
     {
         if (Interlocked.Exchange(ref _settled, 1) == 1) return false;
-        await _stop.CancelAsync();
-        await _renewal;
+        // Completes once a callback in progress has finished; none starts afterwards.
+        await _firstExtension.DisposeAsync();
+        if (Volatile.Read(ref _stopRenewal) is { } stop)
+        {
+            await stop.CancelAsync();
+            await _renewal;
+            stop.Dispose();
+        }
+
         return true;
     }
 
-    async Task RenewAsync()
+    void StartRenewal()
+    {
+        var stop = new CancellationTokenSource();
+        _renewal = RenewAsync(stop.Token);
+        Volatile.Write(ref _stopRenewal, stop);
+    }
+
+    async Task RenewAsync(CancellationToken stop)
     {
         var timeout = _transport.Options.VisibilityTimeout;
-        var interval = timeout / 2;
-        var deadline = DateTime.UtcNow + _transport.Options.MaxVisibilityExtension;
-        while (!_stop.IsCancellationRequested)
+        while (true)
         {
             try
             {
-                await Task.Delay(interval, _stop.Token);
-                if (DateTime.UtcNow >= deadline)
+                if (DateTime.UtcNow >= _extendUntil)
                 {
                     LogExtensionCapped(_transport.Logger, _message.MessageId, _transport.Options.MaxVisibilityExtension);
                     return;
                 }
 
                 await _transport.Sqs.ChangeMessageVisibilityAsync(_queueUrl, _message.ReceiptHandle,
-                    (int)Math.Ceiling(timeout.TotalSeconds), _stop.Token);
+                    (int)Math.Ceiling(timeout.TotalSeconds), stop);
             }
-            catch (OperationCanceledException) when (_stop.IsCancellationRequested)
+            catch (OperationCanceledException) when (stop.IsCancellationRequested)
             {
                 return;
             }
@@ -118,6 +149,15 @@ public sealed partial class AmazonSqsReceiveLockContext : ReceiveLockContext, IA
                 // A failed extension is tried again at the next interval; the visibility left covers the gap.
                 LogExtensionFailed(_transport.Logger, _message.MessageId, e.Message);
             }
+
+            try
+            {
+                await Task.Delay(timeout / 2, stop);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
         }
     }
 
@@ -129,7 +169,6 @@ public sealed partial class AmazonSqsReceiveLockContext : ReceiveLockContext, IA
     public async ValueTask DisposeAsync()
     {
         await SettleAsync();
-        _stop.Dispose();
     }
 
     [LoggerMessage(LogLevel.Warning, "SQS message {MessageId}: its receipt is no longer valid ({Reason}); it will be received again and the inbox makes that harmless")]
@@ -140,6 +179,9 @@ public sealed partial class AmazonSqsReceiveLockContext : ReceiveLockContext, IA
 
     [LoggerMessage(LogLevel.Warning, "SQS message {MessageId}: extending its visibility failed ({Reason})")]
     static partial void LogExtensionFailed(ILogger logger, string messageId, string reason);
+
+    [LoggerMessage(LogLevel.Warning, "SQS message {MessageId}: deleting it failed ({Reason}); it reappears after its visibility timeout")]
+    static partial void LogDeleteFailed(ILogger logger, string messageId, string reason);
 
     [LoggerMessage(LogLevel.Warning, "SQS message {MessageId}: giving it back to the queue failed ({Reason}); it reappears after its visibility timeout")]
     static partial void LogReleaseFailed(ILogger logger, string messageId, string reason);

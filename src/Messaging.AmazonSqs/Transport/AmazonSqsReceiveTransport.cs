@@ -35,10 +35,13 @@ public sealed partial class AmazonSqsReceiveTransport(AmazonSqsReceiveEndpointCo
     sealed partial class ReceiveAgent : ConsumerAgent<string>, ReceiveTransportHandle
     {
         static readonly TimeSpan MaxPollBackoff = TimeSpan.FromSeconds(30);
+        static readonly TimeSpan BatchFillWait = TimeSpan.FromMilliseconds(20);
 
         readonly AmazonSqsReceiveEndpointContext _context;
         readonly AmazonSqsTransportContext _transport;
         readonly SemaphoreSlim _slots;
+        readonly SemaphoreSlim _filling = new(1, 1);
+        readonly int _batchSize;
         readonly int _limit;
         SqsQueue? _queue;
         ReceiveEndpointTopology? _topology;
@@ -50,6 +53,7 @@ public sealed partial class AmazonSqsReceiveTransport(AmazonSqsReceiveEndpointCo
             _transport = context.Transport;
             _limit = Math.Max(1, context.ConcurrentMessageLimit ?? context.PrefetchCount);
             _slots = new SemaphoreSlim(_limit, _limit);
+            _batchSize = Math.Min(10, _limit);
             Task.Run(StartupAsync);
         }
 
@@ -123,18 +127,15 @@ public sealed partial class AmazonSqsReceiveTransport(AmazonSqsReceiveEndpointCo
             var failures = 0;
             while (!IsStopping)
             {
+                int wanted;
                 try
                 {
-                    await _slots.WaitAsync(Stopping).ConfigureAwait(false);
+                    wanted = await TakeSlotsAsync().ConfigureAwait(false);
                 }
                 catch (OperationCanceledException)
                 {
                     return;
                 }
-
-                var wanted = 1;
-                while (wanted < 10 && _slots.Wait(0))
-                    wanted++;
 
                 List<Message> messages;
                 try
@@ -212,6 +213,46 @@ public sealed partial class AmazonSqsReceiveTransport(AmazonSqsReceiveEndpointCo
             catch (Exception e)
             {
                 LogReceiveFailed(_transport.Logger, queue.Name, 1, "giving back messages received during the stop failed: " + e.Message);
+            }
+        }
+
+        /// <summary>
+        /// Takes the slots for one receive: at least one, and up to a full batch if they come free within
+        /// <see cref="BatchFillWait"/>. Under load slots free up every few milliseconds, so waiting for them turns many
+        /// small receives into few full ones (each request costs the client and SQS more than a message in it); when
+        /// idle every slot is free and nothing waits. One poller fills at a time, so pollers never split the slots
+        /// between them and each go off half-empty.
+        /// </summary>
+        async Task<int> TakeSlotsAsync()
+        {
+            await _filling.WaitAsync(Stopping).ConfigureAwait(false);
+            var taken = 0;
+            try
+            {
+                await _slots.WaitAsync(Stopping).ConfigureAwait(false);
+                taken = 1;
+                var deadline = Environment.TickCount64 + (long)BatchFillWait.TotalMilliseconds;
+                while (taken < _batchSize)
+                {
+                    var left = deadline - Environment.TickCount64;
+                    var free = _slots.Wait(0)
+                               || left > 0 && await _slots.WaitAsync(TimeSpan.FromMilliseconds(left), Stopping).ConfigureAwait(false);
+                    if (!free)
+                        break;
+                    taken++;
+                }
+
+                return taken;
+            }
+            catch (OperationCanceledException)
+            {
+                if (taken > 0)
+                    _slots.Release(taken);
+                throw;
+            }
+            finally
+            {
+                _filling.Release();
             }
         }
 

@@ -4,9 +4,10 @@ using System.Threading.Channels;
 namespace Shop.Messaging.AmazonSqs.Transport;
 
 /// <summary>
-/// Groups concurrent requests to one queue or topic into the batch calls of SQS and SNS (ten entries, 256 KiB). It
-/// never waits to fill a batch: a lone request goes out at once, and requests that arrive while earlier batches are
-/// in flight are sent together, so batching grows with load and costs no latency when idle.
+/// Groups concurrent requests to one queue or topic into the batch calls of SQS and SNS (ten entries, 256 KiB). By
+/// default it never waits to fill a batch: a lone request goes out at once, and requests that arrive while earlier
+/// batches are in flight are sent together, so batching grows with load and costs no latency when idle. A batcher
+/// whose callers do not wait for the result (deletes) may linger to fill its batches instead.
 /// </summary>
 public abstract class Batcher<TEntry> : IAsyncDisposable
 {
@@ -16,10 +17,13 @@ public abstract class Batcher<TEntry> : IAsyncDisposable
 
     readonly Channel<Pending> _channel = Channel.CreateUnbounded<Pending>(new UnboundedChannelOptions { SingleReader = true });
     readonly SemaphoreSlim _inFlight = new(MaxBatchesInFlight, MaxBatchesInFlight);
+    readonly TimeSpan _linger;
     readonly Task _loop;
 
-    protected Batcher()
+    /// <param name="linger">How long a batch that is not full may wait for more entries.</param>
+    protected Batcher(TimeSpan linger = default)
     {
+        _linger = linger;
         _loop = Task.Run(RunAsync);
     }
 
@@ -63,20 +67,37 @@ public abstract class Batcher<TEntry> : IAsyncDisposable
                 carried = null;
             }
 
-            while (batch.Count < MaxEntries && reader.TryRead(out var next))
+            Fill();
+            if (_linger > TimeSpan.Zero && batch.Count < MaxEntries && carried is null)
             {
-                if (batch.Count > 0 && bytes + next.Size > MaxBatchBytes)
+                using var lingering = new CancellationTokenSource(_linger);
+                try
                 {
-                    carried = next;
-                    break;
+                    while (batch.Count < MaxEntries && carried is null && await reader.WaitToReadAsync(lingering.Token))
+                        Fill();
                 }
-
-                batch.Add(next);
-                bytes += next.Size;
+                catch (OperationCanceledException) when (lingering.IsCancellationRequested)
+                {
+                }
             }
 
             await _inFlight.WaitAsync();
             _ = FlushAsync(batch);
+
+            void Fill()
+            {
+                while (batch.Count < MaxEntries && reader.TryRead(out var next))
+                {
+                    if (batch.Count > 0 && bytes + next.Size > MaxBatchBytes)
+                    {
+                        carried = next;
+                        return;
+                    }
+
+                    batch.Add(next);
+                    bytes += next.Size;
+                }
+            }
         }
 
         for (var i = 0; i < MaxBatchesInFlight; i++)

@@ -77,7 +77,8 @@ public sealed class SnsPublishBatcher(SnsClient sns, string topicArn) : Batcher<
     }
 }
 
-public sealed class SqsDeleteBatcher(IAmazonSQS sqs, string queueUrl) : Batcher<string>
+/// <summary>Nobody waits for a delete, so a batch lingers briefly to fill up: fewer calls for the same messages.</summary>
+public sealed class SqsDeleteBatcher(IAmazonSQS sqs, string queueUrl) : Batcher<string>(TimeSpan.FromMilliseconds(20))
 {
     public Task DeleteAsync(string receiptHandle, CancellationToken cancellationToken = default) =>
         Enqueue(receiptHandle, 0, cancellationToken);

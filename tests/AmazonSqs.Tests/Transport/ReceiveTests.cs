@@ -5,6 +5,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Shop.AmazonSqs.Tests.Infrastructure;
 using Shop.BlobStorage;
 using Shop.BlobStorage.Disk;
+using Shop.Messaging.AmazonSqs.Topology;
 using Xunit;
 
 namespace Shop.AmazonSqs.Tests.Transport;
@@ -52,6 +53,27 @@ public sealed class ReceiveTests(FauxqsEnvironment fauxqs) : IClassFixture<Fauxq
         {
             Directory.Delete(root, recursive: true);
         }
+    }
+
+    [Fact]
+    public async Task Deletes_still_queued_when_the_host_stops_are_sent_before_it_closes()
+    {
+        // A consumer's success queues the delete without waiting for it; a host stopped right after its last consume
+        // must still leave nothing behind for the next host to receive again.
+        var prefix = fauxqs.Name("flush");
+        var ids = Enumerable.Range(0, 25).Select(_ => Guid.NewGuid()).ToList();
+        await using (var bus = await SqsBus.StartAsync(fauxqs, prefix, x => x.AddConsumer<PingConsumer>()))
+        {
+            var log = bus.Services.GetRequiredService<MessageLogRegistry>().Log;
+            await Task.WhenAll(ids.Select(id => bus.Bus.Publish(new PingSent(id, "flush"))));
+            await log.WaitFor<Seen<PingSent>>(s => ids.Contains(s.Message.Id), count: ids.Count);
+        }
+
+        var url = (await fauxqs.Sqs.GetQueueUrlAsync(new AmazonSqsEntityNames(prefix + "-").Queue("ping"))).QueueUrl;
+        var attributes = await fauxqs.Sqs.GetQueueAttributesAsync(url,
+            ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"]);
+        Assert.Equal(0, attributes.ApproximateNumberOfMessages);
+        Assert.Equal(0, attributes.ApproximateNumberOfMessagesNotVisible);
     }
 
     [Fact]

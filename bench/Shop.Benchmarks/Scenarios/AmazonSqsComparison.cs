@@ -1,0 +1,49 @@
+namespace Shop.Benchmarks.Scenarios;
+
+/// <summary>
+/// Scenario 6 as a whole: the raw baseline and our transport against the same fauxqs, alternated round by round so
+/// that load from other processes on the shared machine hits both alike, after one untimed warm-up round each (the JIT
+/// is still busy with MassTransit's and the AWS SDK's code during the first thousands of messages). Each side's median
+/// round counts. Every round has queues of its own: on fauxqs a long poll cancelled at the end of a round can still
+/// take messages of the next one from its queue. Every queue the run created is deleted at the end, whatever happened.
+/// </summary>
+public static class AmazonSqsComparison
+{
+    public static async Task<IReadOnlyList<BenchResult>> Run(BenchSettings settings, int rounds)
+    {
+        using var peer = await SqsPeer.Connect();
+        try
+        {
+            if (!settings.Quick)
+            {
+                var warmUp = settings with { Messages = Math.Max(settings.Messages / 4, settings.Concurrency * 10) };
+                await RawSqsScenario.Run(peer, warmUp, 0);
+                await AmazonSqsTransportScenario.Run(peer, warmUp, 0);
+            }
+
+            var raw = new List<BenchResult>();
+            var ours = new List<BenchResult>();
+            for (var round = 1; round <= rounds; round++)
+            {
+                raw.Add(await RawSqsScenario.Run(peer, settings, round));
+                ours.Add(await AmazonSqsTransportScenario.Run(peer, settings, round));
+                Console.Error.WriteLine($"  round {round}/{rounds}: raw {raw[^1].Value:N0} msg/s, ours {ours[^1].Value:N0} msg/s, " +
+                                        $"ratio {ours[^1].Value / raw[^1].Value:0.00}");
+            }
+
+            var baseline = Median(raw);
+            var transport = Median(ours);
+            return
+            [
+                baseline,
+                transport with { Baseline = baseline.Scenario, Ratio = transport.Value / baseline.Value, Target = ">= 0.65" },
+            ];
+        }
+        finally
+        {
+            await peer.DeleteQueues();
+        }
+    }
+
+    static BenchResult Median(List<BenchResult> rounds) => rounds.OrderBy(r => r.Value).ElementAt(rounds.Count / 2);
+}
