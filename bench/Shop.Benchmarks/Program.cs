@@ -2,7 +2,7 @@ using Shop.Benchmarks;
 using Shop.Benchmarks.Scenarios;
 using Shop.Testing;
 
-// Usage: dotnet run -c Release --project bench/Shop.Benchmarks -- [--quick] [--messages N] [--concurrency N]
+// Usage: dotnet run -c Release --project bench/Shop.Benchmarks -- [--quick] [--messages N] [--warmup N] [--concurrency N]
 //        [--lag-samples N] [--background-rate N] [--out DIR]
 // Needs the services of scripts/services.sh (SHOP_TEST_* settings in the environment).
 var arguments = Arguments.Parse(args);
@@ -11,12 +11,14 @@ var settings = new BenchSettings(
     PayloadBytes: arguments.Int("payload-bytes", 512),
     Concurrency: arguments.Int("concurrency", 32),
     LagSamples: arguments.Int("lag-samples", arguments.Quick ? 30 : 500),
-    Quick: arguments.Quick);
+    Quick: arguments.Quick,
+    Warmup: arguments.Int("warmup", arguments.Quick ? 20 : 1_000));
 var backgroundRate = arguments.Int("background-rate", arguments.Quick ? 50 : 250);
 var output = arguments.String("out", Path.Combine("bench", "results"));
 var only = arguments.String("scenarios", "1,2,3,4,5").Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).ToHashSet();
 
-Console.WriteLine($"Shop benchmarks — {Environment.ProcessorCount} cores, {settings.Messages} messages of {settings.PayloadBytes} B, " +
+Console.WriteLine($"Shop benchmarks — {Environment.ProcessorCount} cores, {settings.Messages} messages of {settings.PayloadBytes} B " +
+                  $"after {settings.Warmup} untimed, " +
                   $"concurrency {settings.Concurrency}{(settings.Quick ? " (quick run: figures are not meaningful)" : "")}");
 
 var results = new List<BenchResult>();
