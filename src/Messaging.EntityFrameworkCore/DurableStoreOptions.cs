@@ -22,6 +22,12 @@ public sealed class DurableStoreOptions
     /// <summary>Run the delivery service in this process (switch off in processes that only write).</summary>
     public bool DeliveryEnabled { get; set; } = true;
 
+    /// <summary>
+    /// Send a consumer's outgoing messages right after its transaction commits, before the delivery service's next
+    /// round; the service still sends whatever this leaves. Only where <see cref="DeliveryEnabled"/> is on.
+    /// </summary>
+    public bool DeliverAfterCommit { get; set; } = true;
+
     /// <summary>How long consumed inbox rows are kept to recognise redeliveries.</summary>
     public TimeSpan InboxRetention { get; set; } = TimeSpan.FromDays(7);
     public TimeSpan InboxCleanupInterval { get; set; } = TimeSpan.FromMinutes(10);

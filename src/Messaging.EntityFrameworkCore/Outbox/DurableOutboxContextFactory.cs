@@ -3,6 +3,7 @@ using MassTransit;
 using MassTransit.Middleware;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using Shop.Messaging.EntityFrameworkCore.Delivery;
 using Shop.Messaging.EntityFrameworkCore.Storage;
 
@@ -17,12 +18,15 @@ sealed class DurableOutboxContextFactory<TDbContext>(
     TDbContext db,
     IServiceProvider provider,
     OutboxDeliverySignal<TDbContext> signal,
+    AfterCommitDelivery afterCommit,
+    IOptions<DurableStoreOptions> options,
     DurableStoreMetrics metrics,
     TimeProvider time,
     ILogger<DurableOutboxContextFactory<TDbContext>> logger) : IOutboxContextFactory<TDbContext>
     where TDbContext : DbContext
 {
     readonly DurableStoreDialect _dialect = DurableStoreDialect.For(db);
+    readonly bool _deliverAfterCommit = options.Value is { DeliveryEnabled: true, DeliverAfterCommit: true };
 
     public async Task Send<T>(ConsumeContext<T> context, OutboxConsumeOptions options, IPipe<OutboxConsumeContext<T>> next)
         where T : class
@@ -77,7 +81,12 @@ sealed class DurableOutboxContextFactory<TDbContext>(
         }
 
         if (outboxContext.HasOutgoingMessages)
-            signal.Notify();
+        {
+            // Sent before the consumed message is acknowledged: a crash in between leaves the rows to the delivery service.
+            var delivered = _deliverAfterCommit && await afterCommit.Deliver(db, recorder.ImmediateUnits, cancellationToken);
+            if (!delivered || recorder.HasScheduledMessages)
+                signal.Notify();
+        }
 
         if (outboxContext.IsMessageConsumed)
         {
