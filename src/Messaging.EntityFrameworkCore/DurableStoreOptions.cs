@@ -23,8 +23,8 @@ public sealed class DurableStoreOptions
     public bool DeliveryEnabled { get; set; } = true;
 
     /// <summary>
-    /// Send a consumer's outgoing messages right after its transaction commits, before the delivery service's next
-    /// round; the service still sends whatever this leaves. Only where <see cref="DeliveryEnabled"/> is on.
+    /// Send a consumer's outgoing messages right after its transaction commits, instead of waiting for the delivery
+    /// service's next round; the service (in this process or another) still sends whatever this leaves.
     /// </summary>
     public bool DeliverAfterCommit { get; set; } = true;
 

@@ -26,7 +26,7 @@ sealed class DurableOutboxContextFactory<TDbContext>(
     where TDbContext : DbContext
 {
     readonly DurableStoreDialect _dialect = DurableStoreDialect.For(db);
-    readonly bool _deliverAfterCommit = options.Value is { DeliveryEnabled: true, DeliverAfterCommit: true };
+    readonly bool _deliverAfterCommit = options.Value.DeliverAfterCommit;
 
     public async Task Send<T>(ConsumeContext<T> context, OutboxConsumeOptions options, IPipe<OutboxConsumeContext<T>> next)
         where T : class
