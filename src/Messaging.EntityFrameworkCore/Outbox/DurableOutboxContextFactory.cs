@@ -19,6 +19,7 @@ sealed class DurableOutboxContextFactory<TDbContext>(
     IServiceProvider provider,
     OutboxDeliverySignal<TDbContext> signal,
     AfterCommitDelivery afterCommit,
+    OutboxCommitInterceptor<TDbContext> commitInterceptor,
     IOptions<DurableStoreOptions> options,
     DurableStoreMetrics metrics,
     TimeProvider time,
@@ -68,6 +69,9 @@ sealed class DurableOutboxContextFactory<TDbContext>(
                     outboxContext.Complete();
                 }
             }
+
+            if (_deliverAfterCommit)
+                commitInterceptor.LeaveToCaller(db);
 
             try
             {

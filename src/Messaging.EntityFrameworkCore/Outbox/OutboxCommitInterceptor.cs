@@ -11,7 +11,7 @@ namespace Shop.Messaging.EntityFrameworkCore.Outbox;
 /// Wakes the delivery service when outbox rows become visible: after <c>SaveChanges</c> when it committed on its
 /// own, or after the commit of the explicit transaction it ran in. A rolled-back transaction wakes nobody.
 /// </summary>
-sealed class OutboxCommitInterceptor<TDbContext>(OutboxDeliverySignal<TDbContext> signal) : ISaveChangesInterceptor, IDbTransactionInterceptor
+public sealed class OutboxCommitInterceptor<TDbContext>(OutboxDeliverySignal<TDbContext> signal) : ISaveChangesInterceptor, IDbTransactionInterceptor
     where TDbContext : DbContext
 {
     sealed class Pending { public bool Value; }
@@ -58,6 +58,12 @@ sealed class OutboxCommitInterceptor<TDbContext>(OutboxDeliverySignal<TDbContext
         Forget(eventData.Context);
         return Task.CompletedTask;
     }
+
+    /// <summary>
+    /// The caller sends what <paramref name="db"/>'s open transaction wrote itself, right after the commit: a wake-up
+    /// would only start a delivery round that competes with it for the same rows.
+    /// </summary>
+    public void LeaveToCaller(DbContext db) => Forget(db);
 
     void Track(DbContext? db)
     {
