@@ -17,8 +17,14 @@ namespace Shop.Messaging.Tests;
 /// </summary>
 public sealed class When_committed_messages_are_sent_right_after_the_commit(TestEnvironment environment) : IClassFixture<TestEnvironment>
 {
-    // Rows are written here and handed over by the test itself, so nothing else delivers them behind its back.
     static readonly Dictionary<string, string?> NoDeliveryService = new() { ["Messaging:DurableStore:DeliveryEnabled"] = "false" };
+
+    // Rows are written here and handed over by the test itself, so nothing else delivers them behind its back.
+    static readonly Dictionary<string, string?> NothingDelivers = new()
+    {
+        ["Messaging:DurableStore:DeliveryEnabled"] = "false",
+        ["Messaging:DurableStore:DeliverAfterCommit"] = "false"
+    };
 
     [Fact]
     public async Task Should_send_a_consumers_messages_without_the_delivery_service()
@@ -37,9 +43,32 @@ public sealed class When_committed_messages_are_sent_right_after_the_commit(Test
     }
 
     [Fact]
-    public async Task Should_send_a_unit_once_and_leave_one_that_is_gone_alone()
+    public async Task Should_send_a_requests_messages_without_the_delivery_service()
     {
         await using var host = await ShopTestHost.Start(environment, NoDeliveryService);
+        const string key = "request-after-commit";
+
+        await host.InScope(async services =>
+        {
+            var db = services.GetRequiredService<TestDbContext>();
+            await using var transaction = await db.Database.BeginTransactionAsync();
+            await services.GetRequiredService<IPublishEndpoint>().Publish(new Ping(key));
+            await db.SaveChangesAsync();
+            await transaction.CommitAsync();
+        });
+
+        await host.Observed.WaitFor<Ping>(p => p.Key == key, timeout: TimeSpan.FromSeconds(10));
+        await using var db = environment.CreateDbContext();
+        await Eventually.Returns(() => db.Set<OutboxMessage>().CountAsync(m => m.Body.Contains(key)), n => n == 0,
+            "the sent unit to be removed from the outbox");
+        await Task.Delay(TimeSpan.FromSeconds(1));
+        Assert.Single(host.Observed.All<Ping>(p => p.Key == key));
+    }
+
+    [Fact]
+    public async Task Should_send_a_unit_once_and_leave_one_that_is_gone_alone()
+    {
+        await using var host = await ShopTestHost.Start(environment, NothingDelivers);
         var unit = await CommitPing(host, "sent-once");
         var delivery = host.Services.GetRequiredService<AfterCommitDelivery>();
 
@@ -60,7 +89,7 @@ public sealed class When_committed_messages_are_sent_right_after_the_commit(Test
     [Fact]
     public async Task Should_wait_for_a_delivery_round_that_holds_the_unit_and_not_send_it_again()
     {
-        await using var host = await ShopTestHost.Start(environment, NoDeliveryService);
+        await using var host = await ShopTestHost.Start(environment, NothingDelivers);
         var unit = await CommitPing(host, "held-by-a-round");
 
         // A delivery round's lock, taken as the delivery service takes it.
@@ -91,7 +120,7 @@ public sealed class When_committed_messages_are_sent_right_after_the_commit(Test
     [Fact]
     public async Task Should_keep_a_unit_whose_send_fails_for_the_delivery_service()
     {
-        await using var host = await ShopTestHost.Start(environment, NoDeliveryService);
+        await using var host = await ShopTestHost.Start(environment, NothingDelivers);
         var unit = await CommitPing(host, "send-fails");
         unit.Messages[0].DestinationAddress = null;
 

@@ -84,11 +84,7 @@ public static class MassTransitScenario
         }
         else
         {
-            // Pooled contexts save the construction of a DbContext per consumed message (an experiment switch).
-            if (builder.Configuration["Bench:DbContextPool"] is "true")
-                builder.Services.AddDbContextPool<BenchDbContext>(o => o.UseNpgsql(connectionString));
-            else
-                builder.Services.AddDbContext<BenchDbContext>(o => o.UseNpgsql(connectionString));
+            builder.Services.AddDbContext<BenchDbContext>(o => o.UseNpgsql(connectionString));
             builder.Services.AddShopMessaging<BenchDbContext>(builder.Configuration, configure);
         }
 
