@@ -23,10 +23,11 @@ public sealed class DurableStoreOptions
     public bool DeliveryEnabled { get; set; } = true;
 
     /// <summary>
-    /// Send a consumer's outgoing messages right after its transaction commits, instead of waiting for the delivery
-    /// service's next round; the service (in this process or another) still sends whatever this leaves.
+    /// Send messages due now right after the commit that wrote them, instead of waiting for the delivery service's next
+    /// round; the service (in this process or another) still sends whatever this leaves. Off by default: it costs a
+    /// transaction per unit where a delivery round shares one among many (docs/performance.md has the figures).
     /// </summary>
-    public bool DeliverAfterCommit { get; set; } = true;
+    public bool DeliverAfterCommit { get; set; }
 
     /// <summary>How long consumed inbox rows are kept to recognise redeliveries.</summary>
     public TimeSpan InboxRetention { get; set; } = TimeSpan.FromDays(7);

@@ -17,7 +17,12 @@ namespace Shop.Messaging.Tests;
 /// </summary>
 public sealed class When_committed_messages_are_sent_right_after_the_commit(TestEnvironment environment) : IClassFixture<TestEnvironment>
 {
-    static readonly Dictionary<string, string?> NoDeliveryService = new() { ["Messaging:DurableStore:DeliveryEnabled"] = "false" };
+    // Only delivery right after the commit sends anything here.
+    static readonly Dictionary<string, string?> NoDeliveryService = new()
+    {
+        ["Messaging:DurableStore:DeliveryEnabled"] = "false",
+        ["Messaging:DurableStore:DeliverAfterCommit"] = "true"
+    };
 
     // Rows are written here and handed over by the test itself, so nothing else delivers them behind its back.
     static readonly Dictionary<string, string?> NothingDelivers = new()
