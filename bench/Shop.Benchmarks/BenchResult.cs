@@ -4,7 +4,7 @@ namespace Shop.Benchmarks;
 public sealed record BenchResult(string Scenario, string Metric, double Value, string Unit, string? Baseline = null, double? Ratio = null,
     string? Target = null);
 
-public sealed record BenchSettings(int Messages, int PayloadBytes, int Concurrency, int LagSamples, bool Quick)
+public sealed record BenchSettings(int Messages, int PayloadBytes, int Concurrency, int LagSamples, bool Quick, int Warmup)
 {
     public string Payload { get; } = new('x', PayloadBytes);
 

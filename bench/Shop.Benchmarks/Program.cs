@@ -4,7 +4,8 @@ using Shop.Benchmarks.Scenarios.Thumbnails;
 using Shop.Testing;
 
 // Usage: dotnet run -c Release --project bench/Shop.Benchmarks -- [--quick] [--scenarios 1,2,3,3c,4,5,6,7] [--messages N]
-//        [--concurrency N] [--lag-samples N] [--background-rate N] [--photos N] [--rounds N] [--image-concurrency N] [--out DIR]
+//        [--warmup N] [--concurrency N] [--lag-samples N] [--background-rate N] [--photos N] [--rounds N]
+//        [--image-concurrency N] [--out DIR]
 // Needs the services of scripts/services.sh (SHOP_TEST_* settings in the environment); scenario 6 also needs fauxqs
 // (eval "$(scripts/fauxqs.sh --env)"); scenario 7 needs none.
 if (args.FirstOrDefault() == ThumbnailChild.Command)
@@ -16,7 +17,8 @@ var settings = new BenchSettings(
     PayloadBytes: arguments.Int("payload-bytes", 512),
     Concurrency: arguments.Int("concurrency", 32),
     LagSamples: arguments.Int("lag-samples", arguments.Quick ? 30 : 500),
-    Quick: arguments.Quick)
+    Quick: arguments.Quick,
+    Warmup: arguments.Int("warmup", arguments.Quick ? 20 : 1_000))
 {
     Thumbnails = new ThumbnailSettings(
         Photos: arguments.Int("photos", arguments.Quick ? 1 : 16),
@@ -30,7 +32,8 @@ var backgroundRate = arguments.Int("background-rate", arguments.Quick ? 50 : 250
 var output = arguments.String("out", Path.Combine("bench", "results"));
 var only = arguments.String("scenarios", "1,2,3,4,5,6,7").Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).ToHashSet();
 
-Console.WriteLine($"Shop benchmarks — {Environment.ProcessorCount} cores, {settings.Messages} messages of {settings.PayloadBytes} B, " +
+Console.WriteLine($"Shop benchmarks — {Environment.ProcessorCount} cores, {settings.Messages} messages of {settings.PayloadBytes} B " +
+                  $"after {settings.Warmup} untimed, " +
                   $"concurrency {settings.Concurrency}{(settings.Quick ? " (quick run: figures are not meaningful)" : "")}");
 
 var results = new List<BenchResult>();

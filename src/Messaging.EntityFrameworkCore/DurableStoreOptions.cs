@@ -22,6 +22,13 @@ public sealed class DurableStoreOptions
     /// <summary>Run the delivery service in this process (switch off in processes that only write).</summary>
     public bool DeliveryEnabled { get; set; } = true;
 
+    /// <summary>
+    /// Send messages due now right after the commit that wrote them, instead of waiting for the delivery service's next
+    /// round; the service (in this process or another) still sends whatever this leaves. Off by default: it costs a
+    /// transaction per unit where a delivery round shares one among many (docs/performance.md has the figures).
+    /// </summary>
+    public bool DeliverAfterCommit { get; set; }
+
     /// <summary>How long consumed inbox rows are kept to recognise redeliveries.</summary>
     public TimeSpan InboxRetention { get; set; } = TimeSpan.FromDays(7);
     public TimeSpan InboxCleanupInterval { get; set; } = TimeSpan.FromMinutes(10);

@@ -48,6 +48,8 @@ public static class DurableStoreServiceCollectionExtensions
         services.TryAddSingleton<OutboxDeliverySignal<TDbContext>>();
         services.TryAddSingleton<IBusOutboxNotification>(provider => provider.GetRequiredService<OutboxDeliverySignal<TDbContext>>());
         services.TryAddSingleton<DurableStoreMetrics>();
+        services.TryAddSingleton<OutboxMessageSender>();
+        services.TryAddSingleton<AfterCommitDelivery>();
         services.TryAddSingleton<OutboxCommitInterceptor<TDbContext>>();
         services.ConfigureDbContext<TDbContext>((provider, db) => db.AddInterceptors(provider.GetRequiredService<OutboxCommitInterceptor<TDbContext>>()));
 

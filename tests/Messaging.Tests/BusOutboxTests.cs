@@ -86,7 +86,11 @@ public sealed class When_a_request_publishes_through_the_bus_outbox(TestEnvironm
     public async Task Should_send_each_message_once_when_two_delivery_services_share_the_table()
     {
         // Host "writer" only writes; two hosts compete to deliver. Each sees every Ping its observer receives.
-        var noDelivery = new Dictionary<string, string?> { ["Messaging:DurableStore:DeliveryEnabled"] = "false" };
+        var noDelivery = new Dictionary<string, string?>
+        {
+            ["Messaging:DurableStore:DeliveryEnabled"] = "false",
+            ["Messaging:DurableStore:DeliverAfterCommit"] = "false"
+        };
         var smallBatches = new Dictionary<string, string?> { ["Messaging:DurableStore:BatchSize"] = "10" };
         await using var writer = await ShopTestHost.Start(environment, noDelivery);
 

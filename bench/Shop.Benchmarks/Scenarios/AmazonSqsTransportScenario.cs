@@ -36,7 +36,7 @@ public static class AmazonSqsTransportScenario
         try
         {
             var counter = host.Services.GetRequiredService<Counter>();
-            counter.Target = settings.Messages;
+            counter.Restart(settings.Messages);
             var bus = host.Services.GetRequiredService<IBus>();
             var endpoint = await bus.GetSendEndpoint(new Uri($"queue:{queue}"));
             var queueUrl = (await peer.Sqs.GetQueueUrlAsync(peer.Prefix + queue)).QueueUrl;

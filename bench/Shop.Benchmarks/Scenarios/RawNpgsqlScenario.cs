@@ -21,16 +21,25 @@ public static class RawNpgsqlScenario
             await setup.ExecuteNonQueryAsync();
 
         var consumerId = Guid.NewGuid();
-        var next = -1;
+        await Loop(dataSource, consumerId, settings.Warmup, settings, progress: null);
         using var progress = new Progress("hand-written Npgsql loop", settings.Messages);
         var watch = Stopwatch.StartNew();
+        await Loop(dataSource, consumerId, settings.Messages, settings, progress);
+        watch.Stop();
+
+        return new BenchResult("3b hand-written Npgsql, 3 writes/tx", "throughput", settings.Messages / watch.Elapsed.TotalSeconds, "tx/s");
+    }
+
+    static async Task Loop(NpgsqlDataSource dataSource, Guid consumerId, int messages, BenchSettings settings, Progress? progress)
+    {
+        var next = -1;
         await Task.WhenAll(Enumerable.Range(0, settings.Concurrency).Select(async _ =>
         {
             await using var connection = await dataSource.OpenConnectionAsync();
             while (true)
             {
                 var index = Interlocked.Increment(ref next);
-                if (index >= settings.Messages)
+                if (index >= messages)
                     return;
 
                 var id = Guid.NewGuid();
@@ -46,11 +55,8 @@ public static class RawNpgsqlScenario
                 };
                 await batch.ExecuteNonQueryAsync();
                 await transaction.CommitAsync();
-                progress.Report(index + 1);
+                progress?.Report(index + 1);
             }
         }));
-        watch.Stop();
-
-        return new BenchResult("3b hand-written Npgsql, 3 writes/tx", "throughput", settings.Messages / watch.Elapsed.TotalSeconds, "tx/s");
     }
 }

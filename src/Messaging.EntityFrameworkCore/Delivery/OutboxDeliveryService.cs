@@ -1,7 +1,4 @@
 using System.Collections.Concurrent;
-using MassTransit;
-using MassTransit.Middleware;
-using MassTransit.Serialization;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -18,7 +15,7 @@ namespace Shop.Messaging.EntityFrameworkCore.Delivery;
 /// </summary>
 public sealed class OutboxDeliveryService<TDbContext>(
     IServiceScopeFactory scopes,
-    IBus bus,
+    OutboxMessageSender sender,
     OutboxDeliverySignal<TDbContext> signal,
     DurableStoreMetrics metrics,
     IOptions<DurableStoreOptions> options,
@@ -112,7 +109,7 @@ public sealed class OutboxDeliveryService<TDbContext>(
         var outcomes = new ConcurrentDictionary<Guid, (int Sent, Exception? Error)>();
         await Parallel.ForEachAsync(due,
             new ParallelOptions { MaxDegreeOfParallelism = _options.DeliveryConcurrency, CancellationToken = cancellationToken },
-            async (outbox, token) => outcomes[outbox.OutboxId] = await Deliver(messages[outbox.OutboxId], token));
+            async (outbox, token) => outcomes[outbox.OutboxId] = await sender.Send(messages[outbox.OutboxId], token));
 
         var deliveredIds = new List<Guid>();
         foreach (var outbox in due)
@@ -148,41 +145,6 @@ public sealed class OutboxDeliveryService<TDbContext>(
         await transaction.CommitAsync(cancellationToken);
 
         return new Round(due.Count == _options.BatchSize, null);
-    }
-
-    async Task<(int Sent, Exception? Error)> Deliver(IEnumerable<OutboxMessage> messages, CancellationToken cancellationToken)
-    {
-        var sent = 0;
-        try
-        {
-            foreach (var message in messages)
-            {
-                if (message.ExpirationTime is { } expires && expires < time.GetUtcNow().UtcDateTime)
-                {
-                    logger.LogWarning("Outbox message {MessageId} expired at {ExpirationTime} before it could be sent; dropped",
-                        message.MessageId, expires);
-                    sent++;
-                    continue;
-                }
-
-                message.Hydrate(SystemTextJsonMessageSerializer.Instance);
-                var destination = message.DestinationAddress
-                    ?? throw new InvalidOperationException($"Outbox message {message.MessageId} has no destination address.");
-
-                using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-                timeout.CancelAfter(_options.SendTimeout);
-
-                var endpoint = await bus.GetSendEndpoint(destination);
-                await endpoint.Send(new SerializedMessageBody(), new OutboxMessageSendPipe(message, destination), timeout.Token);
-                sent++;
-            }
-
-            return (sent, null);
-        }
-        catch (Exception exception) when (!cancellationToken.IsCancellationRequested)
-        {
-            return (sent, exception);
-        }
     }
 
     TimeSpan RetryDelay(int attempts)

@@ -7,8 +7,8 @@ namespace Shop.Messaging.EntityFrameworkCore.Outbox;
 
 /// <summary>
 /// The consume context a consumer sees inside the durable store's transaction: its sends and publishes become
-/// outbox rows of that transaction. Delivery is handed to the outbox delivery service at commit, which is why
-/// the context reports the outbox as delivered once the transaction has committed.
+/// outbox rows of that transaction. They are sent after the commit by the context factory (or, failing that, by the
+/// delivery service), which is why the context reports the outbox as delivered once the transaction has committed.
 /// </summary>
 sealed class DurableOutboxConsumeContext<TMessage> : OutboxConsumeContextProxy<TMessage>, IDurableOutboxTransaction
     where TMessage : class
@@ -48,7 +48,7 @@ sealed class DurableOutboxConsumeContext<TMessage> : OutboxConsumeContextProxy<T
 
     public override Task SetDelivered() => Task.CompletedTask;
 
-    // Messages never wait here for the consumer pipe to deliver them: the delivery service owns them after commit.
+    // MassTransit's pipe never delivers them: after commit they belong to the store's own delivery.
     public override Task<List<OutboxMessageContext>> LoadOutboxMessages() => Task.FromResult(new List<OutboxMessageContext>());
 
     public override Task NotifyOutboxMessageDelivered(OutboxMessageContext message) => Task.CompletedTask;

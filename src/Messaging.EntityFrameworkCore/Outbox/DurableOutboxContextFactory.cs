@@ -3,6 +3,7 @@ using MassTransit;
 using MassTransit.Middleware;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using Shop.Messaging.EntityFrameworkCore.Delivery;
 using Shop.Messaging.EntityFrameworkCore.Storage;
 
@@ -17,12 +18,16 @@ sealed class DurableOutboxContextFactory<TDbContext>(
     TDbContext db,
     IServiceProvider provider,
     OutboxDeliverySignal<TDbContext> signal,
+    AfterCommitDelivery afterCommit,
+    OutboxCommitInterceptor<TDbContext> commitInterceptor,
+    IOptions<DurableStoreOptions> options,
     DurableStoreMetrics metrics,
     TimeProvider time,
     ILogger<DurableOutboxContextFactory<TDbContext>> logger) : IOutboxContextFactory<TDbContext>
     where TDbContext : DbContext
 {
     readonly DurableStoreDialect _dialect = DurableStoreDialect.For(db);
+    readonly bool _deliverAfterCommit = options.Value.DeliverAfterCommit;
 
     public async Task Send<T>(ConsumeContext<T> context, OutboxConsumeOptions options, IPipe<OutboxConsumeContext<T>> next)
         where T : class
@@ -65,6 +70,9 @@ sealed class DurableOutboxContextFactory<TDbContext>(
                 }
             }
 
+            if (_deliverAfterCommit)
+                commitInterceptor.LeaveToCaller(db);
+
             try
             {
                 await transaction.CommitAsync(cancellationToken);
@@ -77,7 +85,12 @@ sealed class DurableOutboxContextFactory<TDbContext>(
         }
 
         if (outboxContext.HasOutgoingMessages)
-            signal.Notify();
+        {
+            // Sent before the consumed message is acknowledged: a crash in between leaves the rows to the delivery service.
+            var delivered = _deliverAfterCommit && await afterCommit.Deliver(db, recorder.ImmediateUnits, cancellationToken);
+            if (!delivered || recorder.HasScheduledMessages)
+                signal.Notify();
+        }
 
         if (outboxContext.IsMessageConsumed)
         {

@@ -2,19 +2,31 @@ using System.Data.Common;
 using System.Runtime.CompilerServices;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using Shop.Messaging.EntityFrameworkCore.Delivery;
 using Shop.Messaging.EntityFrameworkCore.Storage;
 
 namespace Shop.Messaging.EntityFrameworkCore.Outbox;
 
 /// <summary>
-/// Wakes the delivery service when outbox rows become visible: after <c>SaveChanges</c> when it committed on its
-/// own, or after the commit of the explicit transaction it ran in. A rolled-back transaction wakes nobody.
+/// Acts when outbox rows become visible: after <c>SaveChanges</c> when it committed on its own, or after the commit of
+/// the explicit transaction it ran in. Units due now are handed to <see cref="AfterCommitDelivery"/> in the background
+/// (the committing request does not wait for the broker); anything else, or everything when
+/// <c>DeliverAfterCommit</c> is off, wakes the delivery service. A rolled-back transaction wakes nobody.
 /// </summary>
-sealed class OutboxCommitInterceptor<TDbContext>(OutboxDeliverySignal<TDbContext> signal) : ISaveChangesInterceptor, IDbTransactionInterceptor
+public sealed class OutboxCommitInterceptor<TDbContext>(
+    OutboxDeliverySignal<TDbContext> signal,
+    IServiceScopeFactory scopes,
+    IOptions<DurableStoreOptions> options,
+    TimeProvider time) : ISaveChangesInterceptor, IDbTransactionInterceptor
     where TDbContext : DbContext
 {
-    sealed class Pending { public bool Value; }
+    sealed class Pending
+    {
+        public bool Value;
+        public List<OutboxState> Units = [];
+    }
 
     readonly ConditionalWeakTable<DbContext, Pending> _pendingCommit = new();
 
@@ -59,6 +71,12 @@ sealed class OutboxCommitInterceptor<TDbContext>(OutboxDeliverySignal<TDbContext
         return Task.CompletedTask;
     }
 
+    /// <summary>
+    /// The caller sends what <paramref name="db"/>'s open transaction wrote itself, right after the commit: a wake-up
+    /// would only start a delivery round that competes with it for the same rows.
+    /// </summary>
+    public void LeaveToCaller(DbContext db) => Forget(db);
+
     void Track(DbContext? db)
     {
         if (db is null)
@@ -68,8 +86,10 @@ sealed class OutboxCommitInterceptor<TDbContext>(OutboxDeliverySignal<TDbContext
         {
             if (entry.State == EntityState.Added)
             {
-                _pendingCommit.GetOrCreateValue(db).Value = true;
-                return;
+                var pending = _pendingCommit.GetOrCreateValue(db);
+                pending.Value = true;
+                if (!pending.Units.Contains(entry.Entity))
+                    pending.Units.Add(entry.Entity);
             }
         }
     }
@@ -82,16 +102,51 @@ sealed class OutboxCommitInterceptor<TDbContext>(OutboxDeliverySignal<TDbContext
 
     void Committed(DbContext? db)
     {
-        if (db is not null && _pendingCommit.TryGetValue(db, out var pending) && pending.Value)
+        if (db is null || !_pendingCommit.TryGetValue(db, out var pending) || !pending.Value)
+            return;
+
+        var units = pending.Units;
+        pending.Value = false;
+        pending.Units = [];
+
+        var now = time.GetUtcNow().UtcDateTime;
+        var due = units.Where(unit => unit.DueTime <= now).ToList();
+        if (!options.Value.DeliverAfterCommit || due.Count == 0)
         {
-            pending.Value = false;
             signal.Notify();
+            return;
         }
+
+        if (due.Count < units.Count)
+            signal.Notify();
+
+        _ = Task.Run(() => DeliverInBackground(due));
+    }
+
+    async Task DeliverInBackground(IReadOnlyList<OutboxState> units)
+    {
+        try
+        {
+            // The request's scope (and its DbContext) may be gone by now: the delete runs on a context of its own.
+            await using var scope = scopes.CreateAsyncScope();
+            var db = scope.ServiceProvider.GetRequiredService<TDbContext>();
+            if (await scope.ServiceProvider.GetRequiredService<AfterCommitDelivery>().Deliver(db, units, CancellationToken.None))
+                return;
+        }
+        catch (Exception exception) when (exception is ObjectDisposedException or InvalidOperationException)
+        {
+            // The host is stopping; the rows wait for the delivery service.
+        }
+
+        signal.Notify();
     }
 
     void Forget(DbContext? db)
     {
         if (db is not null && _pendingCommit.TryGetValue(db, out var pending))
+        {
             pending.Value = false;
+            pending.Units = [];
+        }
     }
 }

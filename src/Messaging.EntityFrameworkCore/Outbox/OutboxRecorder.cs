@@ -16,10 +16,17 @@ sealed class OutboxRecorder(DbContext db, TimeProvider time)
     const string TransportDelayProperty = "Delay";
 
     readonly Lock _lock = new();
+    readonly List<OutboxState> _immediate = [];
     OutboxState? _current;
 
     /// <summary>True once a message was recorded since the last <see cref="Reset"/>.</summary>
     public bool HasMessages { get; private set; }
+
+    /// <summary>True once a message due later (a schedule) was recorded: only the delivery service sends those.</summary>
+    public bool HasScheduledMessages { get; private set; }
+
+    /// <summary>The units of messages due at once, in the order they were started.</summary>
+    public IReadOnlyList<OutboxState> ImmediateUnits => _immediate;
 
     public Task Add<T>(SendContext<T> context) where T : class
     {
@@ -42,6 +49,7 @@ sealed class OutboxRecorder(DbContext db, TimeProvider time)
                     ScheduleTokenId = context.ScheduledMessageId
                 };
                 db.Add(outbox);
+                HasScheduledMessages = true;
             }
             else
             {
@@ -50,6 +58,7 @@ sealed class OutboxRecorder(DbContext db, TimeProvider time)
                 {
                     _current = new OutboxState { OutboxId = NewId.NextGuid(), Created = now, DueTime = now };
                     db.Add(_current);
+                    _immediate.Add(_current);
                 }
 
                 outbox = _current;
@@ -102,7 +111,9 @@ sealed class OutboxRecorder(DbContext db, TimeProvider time)
         lock (_lock)
         {
             _current = null;
+            _immediate.Clear();
             HasMessages = false;
+            HasScheduledMessages = false;
         }
     }
 }

@@ -19,6 +19,12 @@ public abstract class DurableStoreDialect
     /// <summary>Appended to a saga load so concurrent events for one instance queue up behind each other.</summary>
     public abstract string RowLockSuffix { get; }
 
+    /// <summary>
+    /// Prefixed to the statement of a transaction whose loss in a crash costs a re-send, not data (the delete of a sent
+    /// outbox unit): its commit need not wait for the disk.
+    /// </summary>
+    public abstract string NoDurabilityWaitPrefix { get; }
+
     public virtual string Quote(string identifier) => $"\"{identifier}\"";
 
     /// <summary>A value for a hand-written command, stored the way EF Core stores it for this provider.</summary>
@@ -55,6 +61,7 @@ public abstract class DurableStoreDialect
     {
         public override string SkipLockedSuffix => " FOR UPDATE SKIP LOCKED";
         public override string RowLockSuffix => " FOR UPDATE";
+        public override string NoDurabilityWaitPrefix => "SET LOCAL synchronous_commit TO off; ";
     }
 
     // SQLite takes a database-wide write lock per transaction, which already serialises what row locks would.
@@ -62,6 +69,7 @@ public abstract class DurableStoreDialect
     {
         public override string SkipLockedSuffix => "";
         public override string RowLockSuffix => "";
+        public override string NoDurabilityWaitPrefix => "";
 
         // EF Core's SQLite provider keeps Guids as upper-case text and DateTimes as sortable text.
         public override object? Parameter(object? value) => value switch
