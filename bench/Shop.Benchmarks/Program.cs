@@ -18,7 +18,7 @@ var settings = new BenchSettings(
     Concurrency: arguments.Int("concurrency", 32),
     LagSamples: arguments.Int("lag-samples", arguments.Quick ? 30 : 500),
     Quick: arguments.Quick,
-    Warmup: arguments.Int("warmup", arguments.Quick ? 20 : 1_000))
+    Warmup: arguments.Int("warmup", arguments.Quick ? 20 : 5_000))
 {
     Thumbnails = new ThumbnailSettings(
         Photos: arguments.Int("photos", arguments.Quick ? 1 : 16),
@@ -55,27 +55,27 @@ BenchResult? raw = null, plain = null;
 if (only.Contains("1") || only.Contains("2"))
 {
     raw = await InEnvironment(env => RawRabbitMqScenario.Run(new Uri(env.RabbitMqUrl), settings));
-    results.Add(raw);
+    results.AddRange(raw.WithCpuRows());
 }
 
 if (only.Contains("2") || only.Contains("3"))
 {
     plain = await InEnvironment(env => MassTransitScenario.RunPlain(env.RabbitMqUrl, settings));
-    results.Add(raw is null ? plain : plain with { Baseline = raw.Scenario, Ratio = plain.Value / raw.Value, Target = ">= 0.70" });
+    results.AddRange((raw is null ? plain : plain with { Baseline = raw.Scenario, Ratio = plain.Value / raw.Value, Target = ">= 0.70" }).WithCpuRows());
 }
 
 if (only.Contains("3"))
 {
     var durable = await InEnvironment(env => MassTransitScenario.RunDurable(env.RabbitMqUrl, env.ConnectionString, settings));
-    results.Add(plain is null ? durable : durable with { Baseline = plain.Scenario, Ratio = durable.Value / plain.Value, Target = ">= 0.50" });
+    results.AddRange((plain is null ? durable : durable with { Baseline = plain.Scenario, Ratio = durable.Value / plain.Value, Target = ">= 0.50" }).WithCpuRows());
 
     var npgsql = await InEnvironment(env => RawNpgsqlScenario.Run(env.ConnectionString, settings));
-    results.Add(npgsql);
+    results.AddRange(npgsql.WithCpuRows());
     results.Add(new BenchResult(durable.Scenario, "vs hand-written Npgsql", durable.Value, "msg/s", npgsql.Scenario, durable.Value / npgsql.Value));
 }
 
 if (only.Contains("3c"))
-    results.Add(await InEnvironment(env => EfInboxScenario.Run(env.ConnectionString, settings)));
+    results.AddRange((await InEnvironment(env => EfInboxScenario.Run(env.ConnectionString, settings))).WithCpuRows());
 
 if (only.Contains("5"))
     results.AddRange(await InEnvironment(env => OrderFlowScenario.Run(env, settings)));

@@ -8,11 +8,11 @@ public static class Report
     public static void Print(IReadOnlyList<BenchResult> results)
     {
         Console.WriteLine();
-        Console.WriteLine($"{"scenario",-42} {"metric",-24} {"value",12} {"unit",-6} {"ratio",8}  {"target",-8} baseline");
-        Console.WriteLine(new string('-', 130));
+        Console.WriteLine($"{"scenario",-42} {"metric",-30} {"value",12} {"unit",-6} {"ratio",8}  {"target",-8} baseline");
+        Console.WriteLine(new string('-', 136));
         foreach (var r in results)
         {
-            Console.WriteLine($"{r.Scenario,-42} {r.Metric,-24} {r.Value,12:N1} {r.Unit,-6} {(r.Ratio is { } ratio ? ratio.ToString("0.00") : ""),8}  " +
+            Console.WriteLine($"{r.Scenario,-42} {r.Metric,-30} {r.Value,12:N1} {r.Unit,-6} {(r.Ratio is { } ratio ? ratio.ToString("0.00") : ""),8}  " +
                               $"{r.Target ?? "",-8} {r.Baseline ?? ""}");
         }
     }

@@ -1,8 +1,10 @@
+using System.Data.Common;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Npgsql;
 
 namespace Shop.ServiceDefaults;
 
@@ -28,13 +30,30 @@ public static class ServiceDatabaseExtensions
         var connectionString = configuration.GetConnectionString(connectionStringName) ?? defaultConnectionString
             ?? throw new InvalidOperationException($"ConnectionStrings:{connectionStringName} is not set.");
 
+        // Pooled: a fresh DbContext builds dozens of EF Core services (query translators, the state manager) before its
+        // first command, which a profile of the durable consume put at a tenth of the process's processor time.
         var provider = configuration[ProviderKey] ?? PostgreSql;
         if (string.Equals(provider, PostgreSql, StringComparison.OrdinalIgnoreCase))
-            return services.AddDbContext<TDbContext>(options => options.UseNpgsql(connectionString));
+            return services.AddDbContextPool<TDbContext>(options => options.UseNpgsql(WithPreparedStatements(connectionString)));
         if (string.Equals(provider, Sqlite, StringComparison.OrdinalIgnoreCase))
-            return services.AddDbContext<TDbContext>(options => options.UseSqlite(connectionString));
+            return services.AddDbContextPool<TDbContext>(options => options.UseSqlite(connectionString));
 
         throw new InvalidOperationException($"{ProviderKey} is '{provider}'; use {PostgreSql} (the default) or {Sqlite}.");
+    }
+
+    /// <summary>
+    /// Turns on Npgsql's automatic preparation unless the connection string decides (<c>Max Auto Prepare=0</c> behind a
+    /// pooler in transaction mode, which cannot keep prepared statements): every message runs the same few statements, and
+    /// a prepared one skips PostgreSQL's parse and plan (about a tenth of the machine's processor time per durable message
+    /// in the benchmark).
+    /// </summary>
+    public static string WithPreparedStatements(string connectionString)
+    {
+        var given = new DbConnectionStringBuilder { ConnectionString = connectionString };
+        if (given.Keys.Cast<string>().Any(key => key.Replace(" ", "", StringComparison.Ordinal).Equals("MaxAutoPrepare", StringComparison.OrdinalIgnoreCase)))
+            return connectionString;
+
+        return new NpgsqlConnectionStringBuilder(connectionString) { MaxAutoPrepare = 32, AutoPrepareMinUsages = 2 }.ConnectionString;
     }
 
     /// <summary>

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
+using Shop.Messaging.EntityFrameworkCore.Storage;
 using Shop.Messaging.Tests.Components;
 using Shop.Messaging.Tests.Infrastructure;
 using Shop.Testing;
@@ -58,6 +59,37 @@ public sealed class When_the_broker_delivers_a_message_twice(TestEnvironment env
         await cleanup.RemoveExpired(CancellationToken.None);
 
         Assert.Equal(0, await ReceiveCount(messageId));
+    }
+
+    [Fact]
+    public async Task Should_run_the_consumer_for_an_inbox_row_left_unmarked_by_an_older_version()
+    {
+        await using var host = await ShopTestHost.Start(environment);
+        var first = NewId.NextGuid();
+        await host.Bus.Publish(new RecordEffect("unmarked-first"), c => c.MessageId = first);
+        await Eventually.Returns(() => CountEffects("unmarked-first"), n => n == 1, "the first message's effect");
+        var consumerId = (await InboxRow(first))!.ConsumerId;
+
+        // Before the claim wrote the consumed time itself, a row could commit without one; it proves no consume.
+        var second = NewId.NextGuid();
+        await using (var db = environment.CreateDbContext())
+        {
+            db.Add(new InboxState { MessageId = second, ConsumerId = consumerId, Received = DateTime.UtcNow, ReceiveCount = 1 });
+            await db.SaveChangesAsync();
+        }
+
+        await host.Bus.Publish(new RecordEffect("unmarked-second"), c => c.MessageId = second);
+
+        await Eventually.Returns(() => CountEffects("unmarked-second"), n => n == 1, "the consumer to run for the unmarked row");
+        var row = await Eventually.Returns(() => InboxRow(second), r => r?.Consumed is not null, "the row to be marked consumed");
+        Assert.Equal(2, row!.ReceiveCount);
+        Assert.NotNull((await InboxRow(first))!.Consumed);
+    }
+
+    async Task<InboxState?> InboxRow(Guid messageId)
+    {
+        await using var db = environment.CreateDbContext();
+        return await db.Set<InboxState>().AsNoTracking().SingleOrDefaultAsync(x => x.MessageId == messageId);
     }
 
     async Task<int> CountEffects(string key)

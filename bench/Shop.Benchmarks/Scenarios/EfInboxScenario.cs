@@ -2,8 +2,10 @@ using System.Diagnostics;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage;
 
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Shop.Messaging.EntityFrameworkCore.Storage;
+using Shop.ServiceDefaults;
 
 namespace Shop.Benchmarks.Scenarios;
 
@@ -17,17 +19,21 @@ public static class EfInboxScenario
     public static async Task<BenchResult> Run(string connectionString, BenchSettings settings)
     {
         var services = new ServiceCollection();
-        services.AddDbContext<BenchDbContext>(o => o.UseNpgsql(connectionString));
+        // Registered as the services register theirs (pooled, prepared statements).
+        services.AddServiceDatabase<BenchDbContext>(new ConfigurationBuilder()
+            .AddInMemoryCollection(new Dictionary<string, string?> { ["ConnectionStrings:Bench"] = connectionString }).Build(), "Bench");
         await using var provider = services.BuildServiceProvider();
         await using (var scope = provider.CreateAsyncScope())
             await scope.ServiceProvider.GetRequiredService<BenchDbContext>().Database.EnsureCreatedAsync();
 
         var consumerId = Guid.NewGuid();
         await Loop(provider, consumerId, settings.Warmup, settings);
+        var cpu = new CpuWindow();
         var watch = Stopwatch.StartNew();
         await Loop(provider, consumerId, settings.Messages, settings);
         watch.Stop();
-        return new BenchResult("3c EF Core inbox path, no MassTransit", "throughput", settings.Messages / watch.Elapsed.TotalSeconds, "tx/s");
+        return new BenchResult("3c EF Core inbox path, no MassTransit", "throughput", settings.Messages / watch.Elapsed.TotalSeconds, "tx/s")
+            { Cpu = cpu.Per(settings.Messages) };
     }
 
     static async Task Loop(ServiceProvider provider, Guid consumerId, int messages, BenchSettings settings)

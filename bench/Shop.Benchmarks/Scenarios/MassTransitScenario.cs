@@ -8,6 +8,7 @@ using Microsoft.Extensions.Logging;
 using Shop.Messaging;
 using Shop.Messaging.EntityFrameworkCore;
 using Shop.Messaging.EntityFrameworkCore.Storage;
+using Shop.ServiceDefaults;
 
 namespace Shop.Benchmarks.Scenarios;
 
@@ -89,7 +90,9 @@ public static class MassTransitScenario
         }
         else
         {
-            builder.Services.AddDbContext<BenchDbContext>(o => o.UseNpgsql(connectionString));
+            // Registered as the services register theirs.
+            builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["ConnectionStrings:Bench"] = connectionString });
+            builder.Services.AddServiceDatabase<BenchDbContext>(builder.Configuration, "Bench");
             builder.Services.AddShopMessaging<BenchDbContext>(builder.Configuration, configure);
         }
 
@@ -118,12 +121,13 @@ public static class MassTransitScenario
             // Untimed warm-up: the first messages pay for JIT compilation and connection set-up, which is not throughput.
             await Load(host, settings.Warmup, settings, connectionString, progress: null);
 
+            var cpu = new CpuWindow();
             var watch = Stopwatch.StartNew();
             using (var progress = new Progress(name, settings.Messages))
                 await Load(host, settings.Messages, settings, connectionString, progress);
 
             watch.Stop();
-            return new BenchResult(name, "throughput", settings.Messages / watch.Elapsed.TotalSeconds, "msg/s");
+            return new BenchResult(name, "throughput", settings.Messages / watch.Elapsed.TotalSeconds, "msg/s") { Cpu = cpu.Per(settings.Messages) };
         }
         finally
         {

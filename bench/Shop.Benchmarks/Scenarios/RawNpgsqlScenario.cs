@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Npgsql;
+using Shop.ServiceDefaults;
 
 namespace Shop.Benchmarks.Scenarios;
 
@@ -11,7 +12,11 @@ public static class RawNpgsqlScenario
 {
     public static async Task<BenchResult> Run(string connectionString, BenchSettings settings)
     {
-        var builder = new NpgsqlConnectionStringBuilder(connectionString) { MaxPoolSize = settings.Concurrency + 4 };
+        // Prepared statements, as the services' connections have them (AddServiceDatabase).
+        var builder = new NpgsqlConnectionStringBuilder(ServiceDatabaseExtensions.WithPreparedStatements(connectionString))
+        {
+            MaxPoolSize = settings.Concurrency + 4
+        };
         await using var dataSource = NpgsqlDataSource.Create(builder.ConnectionString);
         await using (var setup = dataSource.CreateCommand("""
             CREATE TABLE IF NOT EXISTS raw_inbox (message_id uuid, consumer_id uuid, received timestamptz, consumed timestamptz, PRIMARY KEY (message_id, consumer_id));
@@ -23,11 +28,13 @@ public static class RawNpgsqlScenario
         var consumerId = Guid.NewGuid();
         await Loop(dataSource, consumerId, settings.Warmup, settings, progress: null);
         using var progress = new Progress("hand-written Npgsql loop", settings.Messages);
+        var cpu = new CpuWindow();
         var watch = Stopwatch.StartNew();
         await Loop(dataSource, consumerId, settings.Messages, settings, progress);
         watch.Stop();
 
-        return new BenchResult("3b hand-written Npgsql, 3 writes/tx", "throughput", settings.Messages / watch.Elapsed.TotalSeconds, "tx/s");
+        return new BenchResult("3b hand-written Npgsql, 3 writes/tx", "throughput", settings.Messages / watch.Elapsed.TotalSeconds, "tx/s")
+            { Cpu = cpu.Per(settings.Messages) };
     }
 
     static async Task Loop(NpgsqlDataSource dataSource, Guid consumerId, int messages, BenchSettings settings, Progress? progress)

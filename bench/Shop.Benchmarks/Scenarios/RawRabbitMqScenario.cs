@@ -51,10 +51,12 @@ public static class RawRabbitMqScenario
         Volatile.Write(ref target, settings.Messages);
         using (progress = new Progress("raw RabbitMQ.Client", settings.Messages))
         {
+            var cpu = new CpuWindow();
             var watch = Stopwatch.StartNew();
             await Round(settings.Messages);
             watch.Stop();
-            return new BenchResult("1 raw RabbitMQ.Client", "throughput", settings.Messages / watch.Elapsed.TotalSeconds, "msg/s");
+            return new BenchResult("1 raw RabbitMQ.Client", "throughput", settings.Messages / watch.Elapsed.TotalSeconds, "msg/s")
+                { Cpu = cpu.Per(settings.Messages) };
         }
 
         async Task Round(int messages)

@@ -11,8 +11,9 @@ namespace Shop.Messaging.EntityFrameworkCore.Outbox;
 
 /// <summary>
 /// Runs a consumer inside one database transaction that also holds its inbox row and its outgoing messages:
-/// claim the inbox row, consume, record the outbox rows, mark consumed, commit. A message whose inbox row says
-/// it was consumed already is acknowledged without running the consumer.
+/// claim the inbox row (written as consumed: it commits with the consumer's changes or not at all), consume, record
+/// the outbox rows, commit. A message whose inbox row says it was consumed already is acknowledged without running
+/// the consumer.
 /// </summary>
 sealed class DurableOutboxContextFactory<TDbContext>(
     TDbContext db,
@@ -47,10 +48,11 @@ sealed class DurableOutboxContextFactory<TDbContext>(
 
         await using (var transaction = await db.Database.BeginTransactionAsync(cancellationToken))
         {
-            var consumed = await InboxClaim.Claim(db, _dialect, messageId, options.ConsumerId, time.GetUtcNow().UtcDateTime, cancellationToken);
+            var claim = await InboxClaim.Claim(db, _dialect, messageId, options.ConsumerId, time.GetUtcNow().UtcDateTime, cancellationToken);
+            var consumed = claim.ConsumedBefore;
 
             outboxContext = new DurableOutboxConsumeContext<T>(context, options, provider, db, recorder,
-                () => MarkConsumed(messageId, options.ConsumerId), alreadyConsumed: consumed.HasValue);
+                claim.NeedsMark ? () => MarkConsumed(messageId, options.ConsumerId) : NoMark, alreadyConsumed: consumed.HasValue);
 
             if (consumed.HasValue)
             {
@@ -105,7 +107,9 @@ sealed class DurableOutboxContextFactory<TDbContext>(
         await next.Send(completed);
     }
 
-    /// <summary>Tracks the inbox row as consumed, so the update travels in the same batch as the consumer's own changes.</summary>
+    static Task NoMark() => Task.CompletedTask;
+
+    /// <summary>Tracks an older inbox row as consumed, so the update travels in the same batch as the consumer's own changes.</summary>
     Task MarkConsumed(Guid messageId, Guid consumerId)
     {
         var inbox = new InboxState { MessageId = messageId, ConsumerId = consumerId };

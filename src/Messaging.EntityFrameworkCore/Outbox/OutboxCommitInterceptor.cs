@@ -26,6 +26,10 @@ public sealed class OutboxCommitInterceptor<TDbContext>(
     {
         public bool Value;
         public List<OutboxState> Units = [];
+
+        // A pooled DbContext outlives its scope, and a transaction disposed without commit or rollback raises no
+        // event: units are only taken for the transaction they were saved in (null: SaveChanges's own).
+        public Guid? TransactionId;
     }
 
     readonly ConditionalWeakTable<DbContext, Pending> _pendingCommit = new();
@@ -55,11 +59,12 @@ public sealed class OutboxCommitInterceptor<TDbContext>(
         return ValueTask.FromResult(result);
     }
 
-    public void TransactionCommitted(DbTransaction transaction, TransactionEndEventData eventData) => Committed(eventData.Context);
+    public void TransactionCommitted(DbTransaction transaction, TransactionEndEventData eventData) =>
+        Committed(eventData.Context, eventData.TransactionId);
 
     public Task TransactionCommittedAsync(DbTransaction transaction, TransactionEndEventData eventData, CancellationToken cancellationToken = default)
     {
-        Committed(eventData.Context);
+        Committed(eventData.Context, eventData.TransactionId);
         return Task.CompletedTask;
     }
 
@@ -82,11 +87,15 @@ public sealed class OutboxCommitInterceptor<TDbContext>(
         if (db is null)
             return;
 
+        var transactionId = db.Database.CurrentTransaction?.TransactionId;
         foreach (var entry in db.ChangeTracker.Entries<OutboxState>())
         {
             if (entry.State == EntityState.Added)
             {
                 var pending = _pendingCommit.GetOrCreateValue(db);
+                if (pending.Value && pending.TransactionId != transactionId)
+                    pending.Units = [];
+                pending.TransactionId = transactionId;
                 pending.Value = true;
                 if (!pending.Units.Contains(entry.Entity))
                     pending.Units.Add(entry.Entity);
@@ -97,13 +106,21 @@ public sealed class OutboxCommitInterceptor<TDbContext>(
     void Saved(DbContext? db)
     {
         if (db is not null && db.Database.CurrentTransaction is null)
-            Committed(db);
+            Committed(db, null);
     }
 
-    void Committed(DbContext? db)
+    void Committed(DbContext? db, Guid? transactionId)
     {
         if (db is null || !_pendingCommit.TryGetValue(db, out var pending) || !pending.Value)
             return;
+
+        // Units saved outside an explicit transaction commit with SaveChanges's own (whatever its id).
+        if (pending.TransactionId is { } savedIn && savedIn != transactionId)
+        {
+            // Saved in a transaction that never committed: nothing of it is in the table.
+            Forget(db);
+            return;
+        }
 
         var units = pending.Units;
         pending.Value = false;

@@ -7,25 +7,42 @@ static class InboxClaim
 {
     /// <summary>
     /// Records a delivery of (message, consumer) inside the current transaction and returns when it was consumed
-    /// before, if ever. The upsert holds the row lock until commit, so a concurrent duplicate waits and then sees
-    /// the first delivery's outcome instead of running the consumer a second time.
+    /// before, if ever. The row is written as consumed at once: it commits with the consumer's own changes or not at
+    /// all, so no second write is needed to mark it. The upsert holds the row lock until commit, so a concurrent
+    /// duplicate waits and then sees the first delivery's outcome instead of running the consumer a second time.
     /// </summary>
-    public static async Task<DateTime?> Claim(DbContext db, DurableStoreDialect dialect, Guid messageId, Guid consumerId, DateTime now,
+    public static async Task<Outcome> Claim(DbContext db, DurableStoreDialect dialect, Guid messageId, Guid consumerId, DateTime now,
         CancellationToken cancellationToken)
     {
         var table = dialect.TableName<InboxState>(db);
         await db.Database.OpenConnectionAsync(cancellationToken);
         await using var command = db.CreateCommand(
-            $"INSERT INTO {table} (message_id, consumer_id, received, receive_count) VALUES (@message_id, @consumer_id, @received, 1) " +
-            $"ON CONFLICT (message_id, consumer_id) DO UPDATE SET receive_count = {table}.receive_count + 1 RETURNING consumed",
+            $"INSERT INTO {table} (message_id, consumer_id, received, receive_count, consumed) VALUES (@message_id, @consumer_id, @received, 1, @received) " +
+            $"ON CONFLICT (message_id, consumer_id) DO UPDATE SET receive_count = {table}.receive_count + 1 RETURNING receive_count, consumed",
             ("message_id", dialect.Parameter(messageId)), ("consumer_id", dialect.Parameter(consumerId)), ("received", dialect.Parameter(now)));
 
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        if (!await reader.ReadAsync(cancellationToken))
+            throw new InvalidOperationException("The inbox claim returned no row.");
+
+        var receiveCount = Convert.ToInt64(reader.GetValue(0), CultureInfo.InvariantCulture);
+        if (receiveCount == 1)
+            return new Outcome(ConsumedBefore: null, NeedsMark: false);
+
         // PostgreSQL answers a timestamp; SQLite keeps EF Core's DateTime as text.
-        return await command.ExecuteScalarAsync(cancellationToken) switch
+        DateTime? consumed = reader.IsDBNull(1) ? null : reader.GetValue(1) switch
         {
-            DateTime consumed => DateTime.SpecifyKind(consumed, DateTimeKind.Utc),
+            DateTime value => DateTime.SpecifyKind(value, DateTimeKind.Utc),
             string text => DateTime.Parse(text, CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal),
-            _ => null
+            var other => throw new InvalidOperationException($"Unexpected inbox consumed value {other}.")
         };
+
+        // A row that committed without a consumed time (written by an older version that marked it separately) is
+        // not proof of a consume: run the consumer and mark the row with its changes.
+        return new Outcome(consumed, NeedsMark: consumed is null);
     }
+
+    /// <param name="ConsumedBefore">When an earlier delivery was consumed; null when this delivery must run the consumer.</param>
+    /// <param name="NeedsMark">The existing row must be marked consumed together with the consumer's changes.</param>
+    public readonly record struct Outcome(DateTime? ConsumedBefore, bool NeedsMark);
 }

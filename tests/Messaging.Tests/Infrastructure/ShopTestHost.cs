@@ -51,7 +51,7 @@ public sealed class ShopTestHost : IAsyncDisposable
         builder.Logging.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning)
             .AddFilter("Shop", Enum.Parse<LogLevel>(Environment.GetEnvironmentVariable("SHOP_TEST_LOG_LEVEL") ?? "Warning"))
             .AddFilter("Microsoft.EntityFrameworkCore.Database.Command", Enum.Parse<LogLevel>(Environment.GetEnvironmentVariable("SHOP_TEST_SQL_LOG_LEVEL") ?? "Warning"));
-        builder.Services.AddDbContext<TestDbContext>(useDatabase ?? (o => o.UseNpgsql(environment.ConnectionString)));
+        builder.Services.AddDbContextPool<TestDbContext>(useDatabase ?? (o => o.UseNpgsql(environment.ConnectionString)));
         builder.Services.AddSingleton<Observed>();
         builder.Services.AddSingleton<Attempts>();
 
