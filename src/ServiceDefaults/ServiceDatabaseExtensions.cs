@@ -45,15 +45,26 @@ public static class ServiceDatabaseExtensions
     /// Turns on Npgsql's automatic preparation unless the connection string decides (<c>Max Auto Prepare=0</c> behind a
     /// pooler in transaction mode, which cannot keep prepared statements): every message runs the same few statements, and
     /// a prepared one skips PostgreSQL's parse and plan (about a tenth of the machine's processor time per durable message
-    /// in the benchmark).
+    /// in the benchmark). With prepared statements Npgsql can no longer reset a pooled connection with one
+    /// <c>DISCARD ALL</c> and sends seven statements instead, on every reuse (several per message); the services keep no
+    /// session state (only <c>SET LOCAL</c>, which ends with its transaction), so the reset is off unless the string
+    /// sets <c>No Reset On Close</c> itself.
     /// </summary>
     public static string WithPreparedStatements(string connectionString)
     {
         var given = new DbConnectionStringBuilder { ConnectionString = connectionString };
-        if (given.Keys.Cast<string>().Any(key => key.Replace(" ", "", StringComparison.Ordinal).Equals("MaxAutoPrepare", StringComparison.OrdinalIgnoreCase)))
+        var builder = new NpgsqlConnectionStringBuilder(connectionString);
+        if (Given("MaxAutoPrepare"))
             return connectionString;
 
-        return new NpgsqlConnectionStringBuilder(connectionString) { MaxAutoPrepare = 32, AutoPrepareMinUsages = 2 }.ConnectionString;
+        builder.MaxAutoPrepare = 32;
+        builder.AutoPrepareMinUsages = 2;
+        if (!Given("NoResetOnClose"))
+            builder.NoResetOnClose = true;
+        return builder.ConnectionString;
+
+        bool Given(string keyword) => given.Keys.Cast<string>()
+            .Any(key => key.Replace(" ", "", StringComparison.Ordinal).Equals(keyword, StringComparison.OrdinalIgnoreCase));
     }
 
     /// <summary>

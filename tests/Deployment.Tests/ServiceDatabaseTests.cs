@@ -15,6 +15,9 @@ public sealed class ServiceDatabaseTests
     {
         var prepared = new NpgsqlConnectionStringBuilder(ServiceDatabaseExtensions.WithPreparedStatements("Host=db;Database=orders"));
         Assert.Equal(32, prepared.MaxAutoPrepare);
+        Assert.True(prepared.NoResetOnClose);
+        Assert.False(new NpgsqlConnectionStringBuilder(
+            ServiceDatabaseExtensions.WithPreparedStatements("Host=db;No Reset On Close=false")).NoResetOnClose);
         Assert.Equal("db", prepared.Host);
 
         // Behind a pooler in transaction mode prepared statements must stay off; an explicit choice is kept as written.
