@@ -24,10 +24,12 @@ public sealed class DurableStoreOptions
 
     /// <summary>
     /// Send messages due now right after the commit that wrote them, instead of waiting for the delivery service's next
-    /// round; the service (in this process or another) still sends whatever this leaves. Off by default: it costs a
-    /// transaction per unit where a delivery round shares one among many (docs/performance.md has the figures).
+    /// round; the service (in this process or another) still sends whatever this leaves. On by default: measured on a
+    /// quiet machine it halves the outbox lag and the order latency at half load for the same throughput and processor
+    /// time per order, although it spends a short transaction per unit where a delivery round shares one among many
+    /// (docs/performance.md has the figures).
     /// </summary>
-    public bool DeliverAfterCommit { get; set; }
+    public bool DeliverAfterCommit { get; set; } = true;
 
     /// <summary>How long consumed inbox rows are kept to recognise redeliveries.</summary>
     public TimeSpan InboxRetention { get; set; } = TimeSpan.FromDays(7);
