@@ -55,9 +55,20 @@ public static class BusOutboxLagScenario
             var results = new List<BenchResult>();
             results.AddRange(await Measure(host, "idle", settings.LagSamples, committed, arrived));
 
+            // "Half load" is half of what this machine sustains: requests as fast as 32 callers can make them, until every
+            // message has arrived. A --background-rate above zero fixes the rate instead.
+            var rate = backgroundRate;
+            if (rate <= 0)
+            {
+                var max = await MaxRate(host, settings.Quick ? 100 : 3000, arrived);
+                results.Add(new BenchResult("4 bus outbox, closed loop", "sustained requests/s", max, "req/s"));
+                rate = (int)(max / 2);
+            }
+
             using var stop = new CancellationTokenSource();
-            var load = BackgroundLoad(host, backgroundRate, stop.Token);
-            results.AddRange(await Measure(host, $"{backgroundRate} req/s load", settings.LagSamples, committed, arrived));
+            var load = BackgroundLoad(host, rate, stop.Token);
+            results.AddRange(await Measure(host, $"{rate} req/s load{(backgroundRate <= 0 ? ", half" : "")}", settings.LagSamples,
+                committed, arrived));
             await stop.CancelAsync();
             await load;
             return results;
@@ -66,6 +77,32 @@ public static class BusOutboxLagScenario
         {
             await host.StopAsync();
         }
+    }
+
+    static async Task<double> MaxRate(IHost host, int requests, ConcurrentDictionary<Guid, long> arrived)
+    {
+        var ids = new ConcurrentQueue<Guid>();
+        var watch = Stopwatch.StartNew();
+        using (var progress = new Progress("bus outbox, closed loop", requests))
+        {
+            await ConcurrentSends.Run(requests, 32, async () =>
+            {
+                var id = NewId.NextGuid();
+                ids.Enqueue(id);
+                await Request(host, id, null);
+                progress.Report(ids.Count);
+            });
+        }
+
+        var deadline = DateTime.UtcNow.AddMinutes(2);
+        while (ids.Any(id => !arrived.ContainsKey(id)))
+        {
+            if (DateTime.UtcNow > deadline)
+                throw new TimeoutException("Closed-loop probe messages never arrived.");
+            await Task.Delay(5);
+        }
+
+        return requests / watch.Elapsed.TotalSeconds;
     }
 
     static async Task<IReadOnlyList<BenchResult>> Measure(IHost host, string label, int samples, ConcurrentDictionary<Guid, long> committed,
@@ -97,7 +134,8 @@ public static class BusOutboxLagScenario
         return
         [
             new BenchResult($"4 bus outbox lag ({label})", "p50", Percentile(values, 0.50), "ms"),
-            new BenchResult($"4 bus outbox lag ({label})", "p99", Percentile(values, 0.99), "ms", Target: label == "idle" ? null : "< 50 ms")
+            new BenchResult($"4 bus outbox lag ({label})", "p99", Percentile(values, 0.99), "ms",
+                Target: label.EndsWith("half", StringComparison.Ordinal) ? "< 50 ms" : null)
         ];
     }
 
