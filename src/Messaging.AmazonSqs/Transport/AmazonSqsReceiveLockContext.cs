@@ -3,6 +3,7 @@ using Amazon.SQS.Model;
 using MassTransit;
 using MassTransit.Transports;
 using Microsoft.Extensions.Logging;
+using Shop.Messaging.AmazonSqs.Topology;
 
 namespace Shop.Messaging.AmazonSqs.Transport;
 
@@ -10,7 +11,7 @@ namespace Shop.Messaging.AmazonSqs.Transport;
 /// Holds one received message while it is processed: extends its visibility at half the visibility timeout so a long
 /// consumer keeps it (up to <see cref="AmazonSqsTransportOptions.MaxVisibilityExtension"/>), deletes it on success
 /// and makes it visible again on a transport-level fault, later with every receive so a poisoned dependency does not
-/// spin. A lost receipt (the message came back and was received again) is logged, not thrown: the inbox makes the
+/// spin, until <see cref="AmazonSqsTransportOptions.MaxReceiveCount"/> receives move it to the error queue. A lost receipt (the message came back and was received again) is logged, not thrown: the inbox makes the
 /// other delivery harmless.
 /// </summary>
 public sealed partial class AmazonSqsReceiveLockContext : ReceiveLockContext, IAsyncDisposable
@@ -20,17 +21,19 @@ public sealed partial class AmazonSqsReceiveLockContext : ReceiveLockContext, IA
     readonly AmazonSqsTransportContext _transport;
     readonly string _queueUrl;
     readonly Message _message;
+    readonly SqsQueue? _errorQueue;
     readonly DateTime _extendUntil;
     readonly ITimer _firstExtension;
     CancellationTokenSource? _stopRenewal;
     Task _renewal = Task.CompletedTask;
     int _settled;
 
-    public AmazonSqsReceiveLockContext(AmazonSqsTransportContext transport, string queueUrl, Message message)
+    public AmazonSqsReceiveLockContext(AmazonSqsTransportContext transport, string queueUrl, Message message, SqsQueue? errorQueue = null)
     {
         _transport = transport;
         _queueUrl = queueUrl;
         _message = message;
+        _errorQueue = errorQueue;
         _extendUntil = DateTime.UtcNow + transport.Options.MaxVisibilityExtension;
         // Most messages are done long before their first extension is due: a timer costs them far less than a task
         // waiting from the start, and the renewal loop only begins for those still in progress.
@@ -73,8 +76,45 @@ public sealed partial class AmazonSqsReceiveLockContext : ReceiveLockContext, IA
     public async Task Faulted(Exception exception)
     {
         if (!await SettleAsync()) return;
+        if (await MoveWhenExhausted(exception)) return;
         var backoff = TimeSpan.FromSeconds(Math.Min(Math.Pow(2, ReceiveCount - 1), MaxFaultBackoff.TotalSeconds));
         await ReleaseAsync(backoff);
+    }
+
+    /// <summary>
+    /// A poison message must not cycle through the queue forever: at the last allowed receive it goes to the error queue
+    /// as it arrived, with the fault's headers, and is deleted. If that move fails, it is released as any other fault.
+    /// </summary>
+    async Task<bool> MoveWhenExhausted(Exception exception)
+    {
+        var max = _transport.Options.MaxReceiveCount;
+        if (_errorQueue is null || max <= 0 || ReceiveCount < max)
+            return false;
+
+        try
+        {
+            var received = SqsTransportHeaders.FromAttributes(
+                _message.MessageAttributes?.Select(a => new KeyValuePair<string, string>(a.Key, a.Value.StringValue ?? "")) ?? []);
+            var attributes = SqsTransportHeaders.ToAttributes(received,
+            [
+                new(MessageHeaders.FaultExceptionType, exception.GetType().FullName ?? exception.GetType().Name),
+                new(MessageHeaders.FaultMessage, exception.Message),
+                new(MessageHeaders.Reason, $"transport fault on receive {ReceiveCount} (MaxReceiveCount {max})")
+            ]);
+            var fifo = AmazonSqsEntityNames.IsFifo(_errorQueue.Name);
+            string? groupId = null;
+            _message.Attributes?.TryGetValue("MessageGroupId", out groupId);
+            await _transport.Sender(_errorQueue).SendAsync(new SqsOutgoingMessage(_message.Body ?? "", attributes, null,
+                fifo ? groupId ?? "default" : null, fifo ? _message.MessageId : null), CancellationToken.None);
+            await DeleteAsync();
+            LogMovedToError(_transport.Logger, _message.MessageId, ReceiveCount, _errorQueue.Name, exception.Message);
+            return true;
+        }
+        catch (Exception e)
+        {
+            LogMoveFailed(_transport.Logger, _message.MessageId, e.Message);
+            return false;
+        }
     }
 
     /// <summary>Gives the message back to the queue, e.g. when the endpoint stops before it was processed.</summary>
@@ -170,6 +210,12 @@ public sealed partial class AmazonSqsReceiveLockContext : ReceiveLockContext, IA
     {
         await SettleAsync();
     }
+
+    [LoggerMessage(LogLevel.Error, "SQS message {MessageId}: moved to {ErrorQueue} after {ReceiveCount} receives that faulted in the transport ({Reason})")]
+    static partial void LogMovedToError(ILogger logger, string messageId, int receiveCount, string errorQueue, string reason);
+
+    [LoggerMessage(LogLevel.Warning, "SQS message {MessageId}: moving it to the error queue failed ({Reason}); it is released and tried again")]
+    static partial void LogMoveFailed(ILogger logger, string messageId, string reason);
 
     [LoggerMessage(LogLevel.Warning, "SQS message {MessageId}: its receipt is no longer valid ({Reason}); it will be received again and the inbox makes that harmless")]
     static partial void LogLostReceipt(ILogger logger, string messageId, string reason);

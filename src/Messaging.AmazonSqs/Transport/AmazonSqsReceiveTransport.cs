@@ -264,7 +264,7 @@ public sealed partial class AmazonSqsReceiveTransport(AmazonSqsReceiveEndpointCo
 
         async Task HandleAsync(SqsQueue queue, Message message)
         {
-            var lockContext = new AmazonSqsReceiveLockContext(_transport, queue.Url, message);
+            var lockContext = new AmazonSqsReceiveLockContext(_transport, queue.Url, message, _topology?.ErrorQueue);
             try
             {
                 if (IsStopping)

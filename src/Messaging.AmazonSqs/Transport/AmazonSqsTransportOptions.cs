@@ -42,6 +42,13 @@ public sealed class AmazonSqsTransportOptions
     public TimeSpan MaxVisibilityExtension { get; set; } = TimeSpan.FromHours(1);
 
     /// <summary>
+    /// A message whose handling fails in the transport itself (a claim-checked body that cannot be loaded, a pipeline that
+    /// cannot even fault it) is received again with a growing delay; on this receive it is moved to the endpoint's
+    /// <c>_error</c> queue with the reason instead. 0 keeps retrying forever.
+    /// </summary>
+    public int MaxReceiveCount { get; set; } = 10;
+
+    /// <summary>
     /// Bodies larger than this are stored in blob storage and travel as a reference (SQS and SNS stop at 256 KiB,
     /// attributes included, so the default leaves room for them).
     /// </summary>

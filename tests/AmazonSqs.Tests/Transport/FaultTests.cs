@@ -41,6 +41,39 @@ public sealed class FaultTests(FauxqsEnvironment fauxqs) : IClassFixture<FauxqsE
     }
 
     [Fact]
+    public async Task A_message_that_faults_in_the_transport_on_every_receive_goes_to_the_error_queue_at_the_limit()
+    {
+        var prefix = fauxqs.Name("poison");
+        await using var bus = await SqsBus.StartAsync(fauxqs, prefix, x => x.AddConsumer<PingConsumer>(),
+            new Dictionary<string, string?> { ["Messaging:AmazonSqs:MaxReceiveCount"] = "2" });
+        var names = new AmazonSqsEntityNames(prefix + "-");
+        var source = (await fauxqs.Sqs.GetQueueUrlAsync(names.Queue("ping"))).QueueUrl;
+
+        // A claim check whose body is gone: the transport cannot even hand the message to the pipeline, on any receive.
+        var body = "{\"lost\":true}";
+        await fauxqs.Sqs.SendMessageAsync(new Amazon.SQS.Model.SendMessageRequest
+        {
+            QueueUrl = source,
+            MessageBody = body,
+            MessageAttributes = new()
+            {
+                [SqsTransportHeaders.BodyReference] = new() { DataType = "String", StringValue = "messages/" + Guid.NewGuid() }
+            }
+        });
+
+        var error = (await fauxqs.Sqs.GetQueueUrlAsync(names.ErrorQueue("ping"))).QueueUrl;
+        var moved = Assert.Single(await fauxqs.Receive(error, 1, TimeSpan.FromSeconds(30)));
+        Assert.Equal(body, moved.Body);
+        var headers = SqsTransportHeaders.FromAttributes(moved.MessageAttributes.Select(a => new KeyValuePair<string, string>(a.Key, a.Value.StringValue)));
+        Assert.Contains("MaxReceiveCount 2", headers["MT-Reason"]);
+        Assert.False(string.IsNullOrEmpty(headers["MT-Fault-ExceptionType"]));
+        Assert.True(headers.ContainsKey(SqsTransportHeaders.BodyReference), "the reference travels with the message");
+
+        // Gone from the source queue, not merely hidden: nothing comes back after the longest backoff it could have had.
+        Assert.Empty(await fauxqs.Receive(source, 1, TimeSpan.FromSeconds(4)));
+    }
+
+    [Fact]
     public async Task A_message_no_consumer_of_the_endpoint_takes_goes_to_the_skipped_queue()
     {
         var prefix = fauxqs.Name("skip");
