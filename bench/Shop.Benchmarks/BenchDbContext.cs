@@ -1,5 +1,8 @@
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 using Shop.Messaging.EntityFrameworkCore.Storage;
+using Shop.ServiceDefaults;
 
 namespace Shop.Benchmarks;
 
@@ -26,4 +29,12 @@ public sealed class BenchDbContext(DbContextOptions<BenchDbContext> options) : D
             row.Property(x => x.Data).HasColumnName("data");
         });
     }
+}
+
+public static class BenchDatabase
+{
+    /// <summary>Registers <see cref="BenchDbContext"/> as the services register theirs (pooled, prepared statements).</summary>
+    public static IServiceCollection AddBenchDatabase(this IServiceCollection services, string connectionString) =>
+        services.AddServiceDatabase<BenchDbContext>(new ConfigurationBuilder()
+            .AddInMemoryCollection(new Dictionary<string, string?> { ["ConnectionStrings:Bench"] = connectionString }).Build(), "Bench");
 }

@@ -53,12 +53,10 @@ public static class ServiceDatabaseExtensions
     public static string WithPreparedStatements(string connectionString)
     {
         var given = new DbConnectionStringBuilder { ConnectionString = connectionString };
-        var builder = new NpgsqlConnectionStringBuilder(connectionString);
         if (Given("MaxAutoPrepare"))
             return connectionString;
 
-        builder.MaxAutoPrepare = 32;
-        builder.AutoPrepareMinUsages = 2;
+        var builder = new NpgsqlConnectionStringBuilder(connectionString) { MaxAutoPrepare = 32, AutoPrepareMinUsages = 2 };
         if (!Given("NoResetOnClose"))
             builder.NoResetOnClose = true;
         return builder.ConnectionString;

@@ -2,10 +2,8 @@ using System.Diagnostics;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage;
 
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Shop.Messaging.EntityFrameworkCore.Storage;
-using Shop.ServiceDefaults;
 
 namespace Shop.Benchmarks.Scenarios;
 
@@ -19,9 +17,7 @@ public static class EfInboxScenario
     public static async Task<BenchResult> Run(string connectionString, BenchSettings settings)
     {
         var services = new ServiceCollection();
-        // Registered as the services register theirs (pooled, prepared statements).
-        services.AddServiceDatabase<BenchDbContext>(new ConfigurationBuilder()
-            .AddInMemoryCollection(new Dictionary<string, string?> { ["ConnectionStrings:Bench"] = connectionString }).Build(), "Bench");
+        services.AddBenchDatabase(connectionString);
         await using var provider = services.BuildServiceProvider();
         await using (var scope = provider.CreateAsyncScope())
             await scope.ServiceProvider.GetRequiredService<BenchDbContext>().Database.EnsureCreatedAsync();

@@ -8,7 +8,6 @@ using Microsoft.Extensions.Logging;
 using Shop.Messaging;
 using Shop.Messaging.EntityFrameworkCore;
 using Shop.Messaging.EntityFrameworkCore.Storage;
-using Shop.ServiceDefaults;
 
 namespace Shop.Benchmarks.Scenarios;
 
@@ -90,9 +89,7 @@ public static class MassTransitScenario
         }
         else
         {
-            // Registered as the services register theirs.
-            builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["ConnectionStrings:Bench"] = connectionString });
-            builder.Services.AddServiceDatabase<BenchDbContext>(builder.Configuration, "Bench");
+            builder.Services.AddBenchDatabase(connectionString);
             builder.Services.AddShopMessaging<BenchDbContext>(builder.Configuration, configure);
         }
 

@@ -10,13 +10,24 @@ namespace Shop.Messaging.AmazonSqs.Transport;
 /// </summary>
 public abstract class AmazonSqsMoveTransport(AmazonSqsTransportContext transport, SqsQueue queue)
 {
-    protected async Task Move(ReceiveContext context, IEnumerable<KeyValuePair<string, object>> extra)
+    protected Task Move(ReceiveContext context, IEnumerable<KeyValuePair<string, object>> extra)
     {
         var received = context.GetPayload<AmazonSqsReceiveContext>();
-        var attributes = SqsTransportHeaders.ToAttributes(received.Headers, extra);
+        return Move(transport, queue, received.TransportMessage, received.Headers, extra);
+    }
+
+    /// <summary>
+    /// Sends <paramref name="message"/> on to <paramref name="queue"/> as it arrived, with <paramref name="headers"/> and
+    /// <paramref name="extra"/> as attributes; also for a message the transport could not turn into a receive context.
+    /// </summary>
+    internal static Task Move(AmazonSqsTransportContext transport, SqsQueue queue, Amazon.SQS.Model.Message message,
+        IEnumerable<KeyValuePair<string, string>> headers, IEnumerable<KeyValuePair<string, object>> extra)
+    {
+        var attributes = SqsTransportHeaders.ToAttributes(headers, extra);
         var fifo = AmazonSqsEntityNames.IsFifo(queue.Name);
-        await transport.Sender(queue).SendAsync(new SqsOutgoingMessage(received.TransportMessage.Body, attributes, null,
-            fifo ? received.PartitionKey ?? "default" : null, fifo ? received.TransportMessage.MessageId : null), CancellationToken.None);
+        var groupId = message.Attributes?.GetValueOrDefault("MessageGroupId");
+        return transport.Sender(queue).SendAsync(new SqsOutgoingMessage(message.Body ?? "", attributes, null,
+            fifo ? groupId ?? "default" : null, fifo ? message.MessageId : null), CancellationToken.None);
     }
 }
 

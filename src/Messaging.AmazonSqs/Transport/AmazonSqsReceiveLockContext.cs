@@ -11,8 +11,9 @@ namespace Shop.Messaging.AmazonSqs.Transport;
 /// Holds one received message while it is processed: extends its visibility at half the visibility timeout so a long
 /// consumer keeps it (up to <see cref="AmazonSqsTransportOptions.MaxVisibilityExtension"/>), deletes it on success
 /// and makes it visible again on a transport-level fault, later with every receive so a poisoned dependency does not
-/// spin, until <see cref="AmazonSqsTransportOptions.MaxReceiveCount"/> receives move it to the error queue. A lost receipt (the message came back and was received again) is logged, not thrown: the inbox makes the
-/// other delivery harmless.
+/// spin, until <see cref="AmazonSqsTransportOptions.MaxReceiveCount"/> receives move it to the error queue. A lost
+/// receipt (the message came back and was received again) is logged, not thrown: the inbox makes the other delivery
+/// harmless.
 /// </summary>
 public sealed partial class AmazonSqsReceiveLockContext : ReceiveLockContext, IAsyncDisposable
 {
@@ -95,17 +96,12 @@ public sealed partial class AmazonSqsReceiveLockContext : ReceiveLockContext, IA
         {
             var received = SqsTransportHeaders.FromAttributes(
                 _message.MessageAttributes?.Select(a => new KeyValuePair<string, string>(a.Key, a.Value.StringValue ?? "")) ?? []);
-            var attributes = SqsTransportHeaders.ToAttributes(received,
+            await AmazonSqsMoveTransport.Move(_transport, _errorQueue, _message, received,
             [
                 new(MessageHeaders.FaultExceptionType, exception.GetType().FullName ?? exception.GetType().Name),
                 new(MessageHeaders.FaultMessage, exception.Message),
                 new(MessageHeaders.Reason, $"transport fault on receive {ReceiveCount} (MaxReceiveCount {max})")
             ]);
-            var fifo = AmazonSqsEntityNames.IsFifo(_errorQueue.Name);
-            string? groupId = null;
-            _message.Attributes?.TryGetValue("MessageGroupId", out groupId);
-            await _transport.Sender(_errorQueue).SendAsync(new SqsOutgoingMessage(_message.Body ?? "", attributes, null,
-                fifo ? groupId ?? "default" : null, fifo ? _message.MessageId : null), CancellationToken.None);
             await DeleteAsync();
             LogMovedToError(_transport.Logger, _message.MessageId, ReceiveCount, _errorQueue.Name, exception.Message);
             return true;
