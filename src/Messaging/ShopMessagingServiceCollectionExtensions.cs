@@ -139,11 +139,13 @@ public static class ShopMessagingServiceCollectionExtensions
             host.StopTimeout = options.StopTimeout;
         });
 
-        services.AddOpenTelemetry()
-            .WithTracing(tracing => tracing.AddSource(DiagnosticHeaders.DefaultListenerName))
-            .WithMetrics(metrics => metrics
-                .AddMeter(InstrumentationOptions.MeterName)
-                .AddMeter(ShopMessagingDiagnostics.MeterName));
+        // Joins the service's tracer and meter providers without creating them: with no exporter configured there are
+        // none, and MassTransit then skips its activities and instruments (measured: a tenth of a message's processor
+        // time on a bus nobody traces).
+        services.ConfigureOpenTelemetryTracerProvider(tracing => tracing.AddSource(DiagnosticHeaders.DefaultListenerName));
+        services.ConfigureOpenTelemetryMeterProvider(metrics => metrics
+            .AddMeter(InstrumentationOptions.MeterName)
+            .AddMeter(ShopMessagingDiagnostics.MeterName));
 
         return services;
     }
