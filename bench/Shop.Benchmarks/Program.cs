@@ -4,7 +4,7 @@ using Shop.Benchmarks.Scenarios.Thumbnails;
 using Shop.Testing;
 
 // Usage: dotnet run -c Release --project bench/Shop.Benchmarks -- [--quick] [--scenarios 1,2,3,3c,4,5,6,7] [--messages N]
-//        [--warmup N] [--concurrency N] [--lag-samples N] [--background-rate N] [--photos N] [--rounds N]
+//        [--warmup N] [--warmup-seconds N] [--concurrency N] [--lag-samples N] [--background-rate N] [--photos N] [--rounds N]
 //        [--image-concurrency N] [--out DIR]
 // Needs the services of scripts/services.sh (SHOP_TEST_* settings in the environment); scenario 6 also needs fauxqs
 // (eval "$(scripts/fauxqs.sh --env)"); scenario 7 needs none.
@@ -20,6 +20,7 @@ var settings = new BenchSettings(
     Quick: arguments.Quick,
     Warmup: arguments.Int("warmup", arguments.Quick ? 20 : 5_000))
 {
+    WarmupTime = TimeSpan.FromSeconds(arguments.Int("warmup-seconds", arguments.Quick ? 0 : 20)),
     Thumbnails = new ThumbnailSettings(
         Photos: arguments.Int("photos", arguments.Quick ? 1 : 16),
         Width: arguments.Quick ? 1000 : 4000,
@@ -34,7 +35,7 @@ var output = arguments.String("out", Path.Combine("bench", "results"));
 var only = arguments.String("scenarios", "1,2,3,4,5,6,7").Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).ToHashSet();
 
 Console.WriteLine($"Shop benchmarks — {Environment.ProcessorCount} cores, {settings.Messages} messages of {settings.PayloadBytes} B " +
-                  $"after {settings.Warmup} untimed, " +
+                  $"after at least {settings.WarmupTime.TotalSeconds:0} s untimed (rounds of {settings.Warmup}), " +
                   $"concurrency {settings.Concurrency}{(settings.Quick ? " (quick run: figures are not meaningful)" : "")}");
 
 var results = new List<BenchResult>();

@@ -23,7 +23,7 @@ public static class EfInboxScenario
             await scope.ServiceProvider.GetRequiredService<BenchDbContext>().Database.EnsureCreatedAsync();
 
         var consumerId = Guid.NewGuid();
-        await Loop(provider, consumerId, settings.Warmup, settings);
+        await settings.WarmUp(count => Loop(provider, consumerId, count, settings));
         var cpu = new CpuWindow();
         var watch = Stopwatch.StartNew();
         await Loop(provider, consumerId, settings.Messages, settings);

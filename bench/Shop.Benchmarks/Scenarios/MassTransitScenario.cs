@@ -116,7 +116,7 @@ public static class MassTransitScenario
         try
         {
             // Untimed warm-up: the first messages pay for JIT compilation and connection set-up, which is not throughput.
-            await Load(host, settings.Warmup, settings, connectionString, progress: null);
+            await settings.WarmUp(count => Load(host, count, settings, connectionString, progress: null));
 
             var cpu = new CpuWindow();
             var watch = Stopwatch.StartNew();

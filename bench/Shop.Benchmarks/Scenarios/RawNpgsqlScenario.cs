@@ -26,7 +26,7 @@ public static class RawNpgsqlScenario
             await setup.ExecuteNonQueryAsync();
 
         var consumerId = Guid.NewGuid();
-        await Loop(dataSource, consumerId, settings.Warmup, settings, progress: null);
+        await settings.WarmUp(count => Loop(dataSource, consumerId, count, settings, progress: null));
         using var progress = new Progress("hand-written Npgsql loop", settings.Messages);
         var cpu = new CpuWindow();
         var watch = Stopwatch.StartNew();

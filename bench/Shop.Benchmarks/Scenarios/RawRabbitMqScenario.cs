@@ -24,9 +24,9 @@ public static class RawRabbitMqScenario
         await consumerChannel.QueuePurgeAsync(queue);
         await consumerChannel.BasicQosAsync(0, (ushort)settings.Concurrency, false);
 
-        // The same untimed warm-up as the other scenarios: the first round counts up to the warm-up, the second is timed.
+        // Each round counts its own messages: the untimed warm-up rounds, then the timed one.
         var received = 0;
-        var target = settings.Warmup;
+        var target = 0;
         var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         Progress? progress = null;
         var consumer = new AsyncEventingBasicConsumer(consumerChannel);
@@ -44,11 +44,8 @@ public static class RawRabbitMqScenario
         var properties = new BasicProperties { Persistent = true, ContentType = "application/json" };
 
         using var window = new SemaphoreSlim(settings.Concurrency * 2);
-        await Round(settings.Warmup);
+        await settings.WarmUp(Round);
 
-        received = 0;
-        done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        Volatile.Write(ref target, settings.Messages);
         using (progress = new Progress("raw RabbitMQ.Client", settings.Messages))
         {
             var cpu = new CpuWindow();
@@ -64,6 +61,9 @@ public static class RawRabbitMqScenario
             if (messages == 0)
                 return;
 
+            Volatile.Write(ref received, 0);
+            done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            Volatile.Write(ref target, messages);
             var publishes = new List<Task>(messages);
             for (var i = 0; i < messages; i++)
             {
