@@ -25,11 +25,19 @@ public sealed class DurableStoreOptions
     /// <summary>
     /// Send messages due now right after the commit that wrote them, instead of waiting for the delivery service's next
     /// round; the service (in this process or another) still sends whatever this leaves. On by default: measured on a
-    /// quiet machine it halves the outbox lag and the order latency at half load for the same throughput and processor
-    /// time per order, although it spends a short transaction per unit where a delivery round shares one among many
-    /// (docs/performance.md has the figures).
+    /// quiet machine it halves the outbox lag and the order latency at half load (docs/performance.md has the figures).
     /// </summary>
     public bool DeliverAfterCommit { get; set; } = true;
+
+    /// <summary>
+    /// With <see cref="DeliverAfterCommit"/>, how long delivery rounds leave a just-written unit to its writer. The
+    /// writer sends it without locking the row and deletes it later in a batch with others; if it dies first or its
+    /// send fails, the unit falls to the delivery service when this ends. Longer than a unit's sends can take (see
+    /// <see cref="SendTimeout"/>), or a slow send may go out twice (an inbox absorbs that).
+    /// </summary>
+    public TimeSpan AfterCommitLease { get; set; } = TimeSpan.FromSeconds(30);
+
+    internal TimeSpan? AfterCommitLeaseOrNull => DeliverAfterCommit ? AfterCommitLease : null;
 
     /// <summary>How long consumed inbox rows are kept to recognise redeliveries.</summary>
     public TimeSpan InboxRetention { get; set; } = TimeSpan.FromDays(7);

@@ -49,11 +49,14 @@ public static class DurableStoreServiceCollectionExtensions
         services.TryAddSingleton<IBusOutboxNotification>(provider => provider.GetRequiredService<OutboxDeliverySignal<TDbContext>>());
         services.TryAddSingleton<DurableStoreMetrics>();
         services.TryAddSingleton<OutboxMessageSender>();
-        services.TryAddSingleton<AfterCommitDelivery>();
+        services.TryAddSingleton<AfterCommitDelivery<TDbContext>>();
+        services.TryAddSingleton<SentOutboxDeletes<TDbContext>>();
         services.TryAddSingleton<OutboxCommitInterceptor<TDbContext>>();
         services.ConfigureDbContext<TDbContext>((provider, db) => db.AddInterceptors(provider.GetRequiredService<OutboxCommitInterceptor<TDbContext>>()));
 
         services.AddScoped<IOutboxContextFactory<TDbContext>, DurableOutboxContextFactory<TDbContext>>();
+        // Registered before the bus, so it stops after it: it outlives every send whose row it is to delete.
+        services.AddHostedService(provider => provider.GetRequiredService<SentOutboxDeletes<TDbContext>>());
         // Delivering before the bus has bound its queues would route messages past consumers that are still starting.
         builder.AfterBus(after =>
         {

@@ -1,7 +1,7 @@
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage;
 using Microsoft.Extensions.DependencyInjection;
-using Npgsql;
 using Shop.Messaging.EntityFrameworkCore.Delivery;
 using Shop.Messaging.EntityFrameworkCore.Storage;
 using Shop.Messaging.Tests.Components;
@@ -12,8 +12,8 @@ using Xunit;
 namespace Shop.Messaging.Tests;
 
 /// <summary>
-/// Delivery right after a commit competes with the delivery service for the same rows; each unit must still go out
-/// once, in order, and stay in the table until it has.
+/// Delivery right after a commit and the delivery service share the same rows: the writer's lease keeps them apart,
+/// a unit stays in the table until it has gone out, and nothing is left behind when the writer fails or dies.
 /// </summary>
 public sealed class When_committed_messages_are_sent_right_after_the_commit(TestEnvironment environment) : IClassFixture<TestEnvironment>
 {
@@ -22,13 +22,6 @@ public sealed class When_committed_messages_are_sent_right_after_the_commit(Test
     {
         ["Messaging:DurableStore:DeliveryEnabled"] = "false",
         ["Messaging:DurableStore:DeliverAfterCommit"] = "true"
-    };
-
-    // Rows are written here and handed over by the test itself, so nothing else delivers them behind its back.
-    static readonly Dictionary<string, string?> NothingDelivers = new()
-    {
-        ["Messaging:DurableStore:DeliveryEnabled"] = "false",
-        ["Messaging:DurableStore:DeliverAfterCommit"] = "false"
     };
 
     [Fact]
@@ -71,83 +64,87 @@ public sealed class When_committed_messages_are_sent_right_after_the_commit(Test
     }
 
     [Fact]
-    public async Task Should_send_a_unit_once_and_leave_one_that_is_gone_alone()
+    public async Task Should_leave_a_just_written_unit_to_its_writer_until_its_lease_ends()
     {
-        await using var host = await ShopTestHost.Start(environment, NothingDelivers);
-        var unit = await CommitPing(host, "sent-once");
-        var delivery = host.Services.GetRequiredService<AfterCommitDelivery>();
+        await using var host = await ShopTestHost.Start(environment, new Dictionary<string, string?>
+        {
+            ["Messaging:DurableStore:DeliveryEnabled"] = "true",
+            ["Messaging:DurableStore:DeliverAfterCommit"] = "true",
+            ["Messaging:DurableStore:AfterCommitLease"] = "00:00:03"
+        });
 
-        await using (var scope = host.Services.CreateAsyncScope())
-            Assert.True(await delivery.Deliver(scope.ServiceProvider.GetRequiredService<TestDbContext>(), [unit], CancellationToken.None));
-        await host.Observed.WaitFor<Ping>(p => p.Key == "sent-once", timeout: TimeSpan.FromSeconds(10));
+        // The writer dies right after its commit: the delivery service must not send the unit while the lease runs
+        // (the writer could still be sending it), and must send it once the lease is over.
+        var unit = await CommitPingWithoutTheWriterKnowing(host, "writer-died");
+        await Eventually.StaysZero(() => Task.FromResult(host.Observed.All<Ping>(p => p.Key == "writer-died").Count), TimeSpan.FromSeconds(1.5),
+            "Ping sent by the delivery service while its writer's lease was running");
 
-        // The same unit again, as if a delivery round had sent it first: the row is gone, so nothing goes out twice.
-        await using (var scope = host.Services.CreateAsyncScope())
-            Assert.True(await delivery.Deliver(scope.ServiceProvider.GetRequiredService<TestDbContext>(), [unit], CancellationToken.None));
-        await Task.Delay(TimeSpan.FromSeconds(1));
-
-        Assert.Single(host.Observed.All<Ping>(p => p.Key == "sent-once"));
+        await host.Observed.WaitFor<Ping>(p => p.Key == "writer-died", timeout: TimeSpan.FromSeconds(15));
         await using var db = environment.CreateDbContext();
-        Assert.Equal(0, await db.Set<OutboxState>().CountAsync(s => s.OutboxId == unit.OutboxId));
+        await Eventually.Returns(() => db.Set<OutboxState>().CountAsync(s => s.OutboxId == unit.OutboxId), n => n == 0,
+            "the unit to be removed once the delivery service sent it");
+        Assert.Single(host.Observed.All<Ping>(p => p.Key == "writer-died"));
     }
 
     [Fact]
-    public async Task Should_wait_for_a_delivery_round_that_holds_the_unit_and_not_send_it_again()
+    public async Task Should_hand_a_unit_whose_send_fails_to_the_delivery_service_at_once()
     {
-        await using var host = await ShopTestHost.Start(environment, NothingDelivers);
-        var unit = await CommitPing(host, "held-by-a-round");
-
-        // A delivery round's lock, taken as the delivery service takes it.
-        await using var round = new NpgsqlConnection(environment.ConnectionString);
-        await round.OpenAsync();
-        await using var roundTransaction = await round.BeginTransactionAsync();
-        await using (var select = new NpgsqlCommand("SELECT outbox_id FROM outbox_state WHERE outbox_id = $1 FOR UPDATE SKIP LOCKED", round, roundTransaction)
-                     { Parameters = { new() { Value = unit.OutboxId } } })
-            Assert.NotNull(await select.ExecuteScalarAsync());
-
-        await using var scope = host.Services.CreateAsyncScope();
-        var deliver = host.Services.GetRequiredService<AfterCommitDelivery>()
-            .Deliver(scope.ServiceProvider.GetRequiredService<TestDbContext>(), [unit], CancellationToken.None);
-        await Task.Delay(TimeSpan.FromSeconds(1));
-        Assert.False(deliver.IsCompleted, "delivery after commit did not wait for the round's lock");
-
-        // The round sends the unit and deletes it.
-        await using (var delete = new NpgsqlCommand("DELETE FROM outbox_state WHERE outbox_id = $1", round, roundTransaction)
-                     { Parameters = { new() { Value = unit.OutboxId } } })
-            await delete.ExecuteNonQueryAsync();
-        await roundTransaction.CommitAsync();
-
-        Assert.True(await deliver.WaitAsync(TimeSpan.FromSeconds(10)));
-        await Eventually.StaysZero(() => Task.FromResult(host.Observed.All<Ping>(p => p.Key == "held-by-a-round").Count), TimeSpan.FromSeconds(1.5),
-            "Ping sent after commit although a delivery round had taken it");
-    }
-
-    [Fact]
-    public async Task Should_keep_a_unit_whose_send_fails_for_the_delivery_service()
-    {
-        await using var host = await ShopTestHost.Start(environment, NothingDelivers);
-        var unit = await CommitPing(host, "send-fails");
+        // The default lease (30 s) is far longer than the test waits: only the hand-over explains a prompt delivery.
+        await using var host = await ShopTestHost.Start(environment, new Dictionary<string, string?>
+        {
+            ["Messaging:DurableStore:DeliveryEnabled"] = "true",
+            ["Messaging:DurableStore:DeliverAfterCommit"] = "true"
+        });
+        var unit = await CommitPingWithoutTheWriterKnowing(host, "send-fails");
+        var destination = unit.Messages[0].DestinationAddress;
         unit.Messages[0].DestinationAddress = null;
 
         await using (var scope = host.Services.CreateAsyncScope())
-            Assert.False(await host.Services.GetRequiredService<AfterCommitDelivery>()
+            Assert.False(await host.Services.GetRequiredService<AfterCommitDelivery<TestDbContext>>()
                 .Deliver(scope.ServiceProvider.GetRequiredService<TestDbContext>(), [unit], CancellationToken.None));
 
+        // The stored row still has its destination; the in-memory copy only made the writer's own send fail.
+        Assert.NotNull(destination);
+        await host.Observed.WaitFor<Ping>(p => p.Key == "send-fails", timeout: TimeSpan.FromSeconds(10));
         await using var db = environment.CreateDbContext();
-        Assert.Equal(1, await db.Set<OutboxState>().CountAsync(s => s.OutboxId == unit.OutboxId));
-        Assert.Equal(1, await db.Set<OutboxMessage>().CountAsync(m => m.OutboxId == unit.OutboxId));
+        await Eventually.Returns(() => db.Set<OutboxState>().CountAsync(s => s.OutboxId == unit.OutboxId), n => n == 0,
+            "the unit to be removed once the delivery service sent it");
     }
 
-    /// <summary>A Ping committed through the bus outbox, and its unit as the writing process still has it in memory.</summary>
-    static async Task<OutboxState> CommitPing(ShopTestHost host, string key)
+    [Fact]
+    public async Task Should_send_several_units_and_delete_them_all()
+    {
+        await using var host = await ShopTestHost.Start(environment, NoDeliveryService);
+        var first = await CommitPingWithoutTheWriterKnowing(host, "ordered-1");
+        var second = await CommitPingWithoutTheWriterKnowing(host, "ordered-2");
+
+        await using (var scope = host.Services.CreateAsyncScope())
+            Assert.True(await host.Services.GetRequiredService<AfterCommitDelivery<TestDbContext>>()
+                .Deliver(scope.ServiceProvider.GetRequiredService<TestDbContext>(), [first, second], CancellationToken.None));
+
+        await host.Observed.WaitFor<Ping>(p => p.Key == "ordered-2", timeout: TimeSpan.FromSeconds(10));
+        Assert.Single(host.Observed.All<Ping>(p => p.Key == "ordered-1"));
+        await using var db = environment.CreateDbContext();
+        await Eventually.Returns(() => db.Set<OutboxState>().CountAsync(s => s.OutboxId == first.OutboxId || s.OutboxId == second.OutboxId),
+            n => n == 0, "both sent units to be removed");
+    }
+
+    /// <summary>
+    /// A Ping committed through the bus outbox with after-commit delivery on, as if the writer died right after its
+    /// commit: the database transaction commits, EF Core (and so the outbox's interceptor) never hears of it. Returns
+    /// the unit as the writer had it in memory.
+    /// </summary>
+    static async Task<OutboxState> CommitPingWithoutTheWriterKnowing(ShopTestHost host, string key)
     {
         OutboxState? unit = null;
         await host.InScope(async services =>
         {
             var db = services.GetRequiredService<TestDbContext>();
+            await using var transaction = await db.Database.BeginTransactionAsync();
             await services.GetRequiredService<IPublishEndpoint>().Publish(new Ping(key));
             unit = db.ChangeTracker.Entries<OutboxState>().Single(e => e.State == EntityState.Added).Entity;
             await db.SaveChangesAsync();
+            await transaction.GetDbTransaction().CommitAsync();
         });
         return unit!;
     }

@@ -5,61 +5,68 @@ using Shop.Messaging.EntityFrameworkCore.Storage;
 namespace Shop.Messaging.EntityFrameworkCore.Delivery;
 
 /// <summary>
-/// Sends the outbox units a transaction just committed straight away, from the memory of the process that wrote
-/// them, instead of leaving them to the delivery service's next round (a wake-up, a query, a send and a delete later).
-/// The rows stay the source of truth: a unit is deleted in a short transaction that commits only after its messages
-/// went out. The delete's row lock keeps a competing delivery round off the unit, and a unit such a round holds or has
-/// already sent is left alone. A failed send rolls the delete back, so the unit waits for the delivery service.
+/// Sends the outbox units a transaction just committed straight away, from the memory of the process that wrote them,
+/// instead of leaving them to the delivery service's next round. The rows stay the source of truth, but the writer
+/// holds a lease on them (their due time is the lease's end), so nothing else sends them meanwhile and no row lock or
+/// transaction of its own is needed: a sent unit's row goes to <see cref="SentOutboxDeletes{TDbContext}"/>, which
+/// deletes many at once. A unit whose send fails is handed to the delivery service at once; one whose writer dies
+/// waits for the lease to end.
 /// </summary>
-public sealed class AfterCommitDelivery(OutboxMessageSender sender, DurableStoreMetrics metrics, TimeProvider time,
-    ILogger<AfterCommitDelivery> logger)
+public sealed class AfterCommitDelivery<TDbContext>(
+    OutboxMessageSender sender,
+    SentOutboxDeletes<TDbContext> deletes,
+    DurableStoreMetrics metrics,
+    TimeProvider time,
+    ILogger<AfterCommitDelivery<TDbContext>> logger)
+    where TDbContext : DbContext
 {
-    /// <summary>True when every unit went out (or was taken by a delivery round); false leaves the rest to the delivery service.</summary>
+    /// <summary>True when every unit went out; false hands the rest to the delivery service (whose caller should wake it).</summary>
     public async Task<bool> Deliver(DbContext db, IReadOnlyList<OutboxState> units, CancellationToken cancellationToken)
     {
+        var next = 0;
         try
         {
             // One unit after another keeps the order of a scope whose SaveChanges ran more than once.
-            foreach (var unit in units)
+            for (; next < units.Count; next++)
             {
-                if (!await DeliverUnit(db, unit, cancellationToken))
-                    return false;
-            }
+                var unit = units[next];
+                var (sent, error) = await sender.Send(unit.Messages, cancellationToken);
+                if (error is not null)
+                {
+                    logger.LogWarning(error, "Outbox {OutboxId} not sent right after commit; left to the delivery service", unit.OutboxId);
+                    break;
+                }
 
-            return true;
+                metrics.Delivered(sent, time.GetUtcNow().UtcDateTime - unit.Created);
+                deletes.Add(unit.OutboxId);
+            }
         }
         catch (Exception exception)
         {
-            // The writer's transaction has committed: whatever happens here, the delivery service still has the rows.
+            // The writer's transaction has committed: whatever happens here, the rows are still there.
             logger.LogWarning(exception, "Delivery right after commit failed; the outbox delivery service takes over");
-            return false;
         }
+
+        if (next == units.Count)
+            return true;
+
+        await Release(db, units.Skip(next).Select(unit => unit.OutboxId).ToList());
+        return false;
     }
 
-    async Task<bool> DeliverUnit(DbContext db, OutboxState unit, CancellationToken cancellationToken)
+    /// <summary>Ends the lease of what was not sent, so the delivery service need not wait for it to run out.</summary>
+    async Task Release(DbContext db, List<Guid> outboxIds)
     {
-        var dialect = DurableStoreDialect.For(db);
-        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-
-        // A delete lost in a crash only means the unit is sent again, which the receiving inbox absorbs.
-        await using (var delete = db.CreateCommand(
-                         $"{dialect.NoDurabilityWaitPrefix}DELETE FROM {dialect.TableName<OutboxState>(db)} WHERE outbox_id = @outbox_id",
-                         ("outbox_id", dialect.Parameter(unit.OutboxId))))
+        try
         {
-            if (await delete.ExecuteNonQueryAsync(cancellationToken) == 0)
-                return true;
+            var now = time.GetUtcNow().UtcDateTime;
+            await db.Set<OutboxState>().Where(s => outboxIds.Contains(s.OutboxId))
+                .ExecuteUpdateAsync(s => s.SetProperty(x => x.DueTime, now), CancellationToken.None);
         }
-
-        var (sent, error) = await sender.Send(unit.Messages, cancellationToken);
-        if (error is not null)
+        catch (Exception exception)
         {
-            await transaction.RollbackAsync(CancellationToken.None);
-            logger.LogWarning(error, "Outbox {OutboxId} not sent right after commit; left to the delivery service", unit.OutboxId);
-            return false;
+            logger.LogWarning(exception, "Could not hand {Count} outbox units to the delivery service; they wait for their lease to end",
+                outboxIds.Count);
         }
-
-        await transaction.CommitAsync(cancellationToken);
-        metrics.Delivered(sent, time.GetUtcNow().UtcDateTime - unit.DueTime);
-        return true;
     }
 }

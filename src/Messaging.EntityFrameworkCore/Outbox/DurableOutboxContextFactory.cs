@@ -19,7 +19,7 @@ sealed class DurableOutboxContextFactory<TDbContext>(
     TDbContext db,
     IServiceProvider provider,
     OutboxDeliverySignal<TDbContext> signal,
-    AfterCommitDelivery afterCommit,
+    AfterCommitDelivery<TDbContext> afterCommit,
     OutboxCommitInterceptor<TDbContext> commitInterceptor,
     IOptions<DurableStoreOptions> options,
     DurableStoreMetrics metrics,
@@ -28,7 +28,7 @@ sealed class DurableOutboxContextFactory<TDbContext>(
     where TDbContext : DbContext
 {
     readonly DurableStoreDialect _dialect = DurableStoreDialect.For(db);
-    readonly bool _deliverAfterCommit = options.Value.DeliverAfterCommit;
+    readonly TimeSpan? _afterCommitLease = options.Value.AfterCommitLeaseOrNull;
 
     public async Task Send<T>(ConsumeContext<T> context, OutboxConsumeOptions options, IPipe<OutboxConsumeContext<T>> next)
         where T : class
@@ -43,7 +43,7 @@ sealed class DurableOutboxContextFactory<TDbContext>(
         // The whole consume is one transaction that rolls back as a unit; per-SaveChanges savepoints only add round trips.
         db.Database.AutoSavepointsEnabled = false;
 
-        var recorder = new OutboxRecorder(db, time);
+        var recorder = new OutboxRecorder(db, time, _afterCommitLease);
         DurableOutboxConsumeContext<T> outboxContext;
 
         await using (var transaction = await db.Database.BeginTransactionAsync(cancellationToken))
@@ -72,7 +72,7 @@ sealed class DurableOutboxContextFactory<TDbContext>(
                 }
             }
 
-            if (_deliverAfterCommit)
+            if (_afterCommitLease is not null)
                 commitInterceptor.LeaveToCaller(db);
 
             try
@@ -89,7 +89,7 @@ sealed class DurableOutboxContextFactory<TDbContext>(
         if (outboxContext.HasOutgoingMessages)
         {
             // Sent before the consumed message is acknowledged: a crash in between leaves the rows to the delivery service.
-            var delivered = _deliverAfterCommit && await afterCommit.Deliver(db, recorder.ImmediateUnits, cancellationToken);
+            var delivered = _afterCommitLease is not null && await afterCommit.Deliver(db, recorder.ImmediateUnits, cancellationToken);
             if (!delivered || recorder.HasScheduledMessages)
                 signal.Notify();
         }

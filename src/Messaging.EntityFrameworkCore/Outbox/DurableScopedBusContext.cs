@@ -4,6 +4,7 @@ using MassTransit.Middleware;
 using MassTransit.Middleware.Outbox;
 using MassTransit.Transports;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 
 namespace Shop.Messaging.EntityFrameworkCore.Outbox;
 
@@ -12,10 +13,11 @@ namespace Shop.Messaging.EntityFrameworkCore.Outbox;
 /// add outbox rows to the scope's <see cref="DbContext"/> instead of talking to the broker. They are written by the
 /// caller's <c>SaveChanges</c>, inside the caller's transaction if it has one, and delivered after commit.
 /// </summary>
-sealed class DurableScopedBusContext(IBus bus, DbContext db, TimeProvider time, IClientFactory clientFactory, IServiceProvider provider)
+sealed class DurableScopedBusContext(IBus bus, DbContext db, TimeProvider time, IClientFactory clientFactory, IServiceProvider provider,
+    TimeSpan? afterCommitLease)
     : ScopedBusContext, OutboxSendContext
 {
-    readonly OutboxRecorder _recorder = new(db, time);
+    readonly OutboxRecorder _recorder = new(db, time, afterCommitLease);
     ISendEndpointProvider? _sendEndpointProvider;
     IPublishEndpoint? _publishEndpoint;
     IScopedClientFactory? _clientFactory;
@@ -37,7 +39,7 @@ sealed class DurableScopedBusContextProvider<TDbContext> : IScopedBusContextProv
 {
     public DurableScopedBusContextProvider(IBus bus, TDbContext db, TimeProvider time, Bind<IBus, IClientFactory> clientFactory,
         Bind<IBus, IScopedConsumeContextProvider> consumeContextProvider, IScopedConsumeContextProvider globalConsumeContextProvider,
-        IServiceProvider provider)
+        IOptions<DurableStoreOptions> options, IServiceProvider provider)
     {
         // Inside a consumer the consume context is already the consumer outbox; only "outside" scopes need the bus outbox.
         if (consumeContextProvider.Value.HasContext)
@@ -45,7 +47,7 @@ sealed class DurableScopedBusContextProvider<TDbContext> : IScopedBusContextProv
         else if (globalConsumeContextProvider.HasContext)
             Context = new ConsumeContextScopedBusContext<IBus>(bus, globalConsumeContextProvider.GetContext(), clientFactory.Value, provider);
         else
-            Context = new DurableScopedBusContext(bus, db, time, clientFactory.Value, provider);
+            Context = new DurableScopedBusContext(bus, db, time, clientFactory.Value, provider, options.Value.AfterCommitLeaseOrNull);
     }
 
     public ScopedBusContext Context { get; }

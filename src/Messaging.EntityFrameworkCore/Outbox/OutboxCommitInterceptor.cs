@@ -11,15 +11,14 @@ namespace Shop.Messaging.EntityFrameworkCore.Outbox;
 
 /// <summary>
 /// Acts when outbox rows become visible: after <c>SaveChanges</c> when it committed on its own, or after the commit of
-/// the explicit transaction it ran in. Units due now are handed to <see cref="AfterCommitDelivery"/> in the background
-/// (the committing request does not wait for the broker); anything else, or everything when
-/// <c>DeliverAfterCommit</c> is off, wakes the delivery service. A rolled-back transaction wakes nobody.
+/// the explicit transaction it ran in. Units written for delivery after commit are handed to
+/// <see cref="AfterCommitDelivery{TDbContext}"/> in the background (the committing request does not wait for the
+/// broker); anything else (schedules), or everything when <c>DeliverAfterCommit</c> is off, wakes the delivery service.
+/// A rolled-back transaction wakes nobody.
 /// </summary>
 public sealed class OutboxCommitInterceptor<TDbContext>(
     OutboxDeliverySignal<TDbContext> signal,
-    IServiceScopeFactory scopes,
-    IOptions<DurableStoreOptions> options,
-    TimeProvider time) : ISaveChangesInterceptor, IDbTransactionInterceptor
+    IServiceScopeFactory scopes) : ISaveChangesInterceptor, IDbTransactionInterceptor
     where TDbContext : DbContext
 {
     sealed class Pending
@@ -126,18 +125,12 @@ public sealed class OutboxCommitInterceptor<TDbContext>(
         pending.Value = false;
         pending.Units = [];
 
-        var now = time.GetUtcNow().UtcDateTime;
-        var due = units.Where(unit => unit.DueTime <= now).ToList();
-        if (!options.Value.DeliverAfterCommit || due.Count == 0)
-        {
-            signal.Notify();
-            return;
-        }
-
-        if (due.Count < units.Count)
+        var mine = units.Where(unit => unit.SentAfterCommit).ToList();
+        if (mine.Count < units.Count)
             signal.Notify();
 
-        _ = Task.Run(() => DeliverInBackground(due));
+        if (mine.Count > 0)
+            _ = Task.Run(() => DeliverInBackground(mine));
     }
 
     async Task DeliverInBackground(IReadOnlyList<OutboxState> units)
@@ -147,7 +140,7 @@ public sealed class OutboxCommitInterceptor<TDbContext>(
             // The request's scope (and its DbContext) may be gone by now: the delete runs on a context of its own.
             await using var scope = scopes.CreateAsyncScope();
             var db = scope.ServiceProvider.GetRequiredService<TDbContext>();
-            if (await scope.ServiceProvider.GetRequiredService<AfterCommitDelivery>().Deliver(db, units, CancellationToken.None))
+            if (await scope.ServiceProvider.GetRequiredService<AfterCommitDelivery<TDbContext>>().Deliver(db, units, CancellationToken.None))
                 return;
         }
         catch (Exception exception) when (exception is ObjectDisposedException or InvalidOperationException)

@@ -10,8 +10,10 @@ namespace Shop.Messaging.EntityFrameworkCore.Outbox;
 /// Turns sends and publishes into outbox rows tracked by a <see cref="DbContext"/>, so they are written by the
 /// same <c>SaveChanges</c> and transaction as the caller's own changes. Immediate messages of one unit of work share
 /// one outbox (delivered together, in order); every scheduled message gets an outbox of its own, due at its time.
+/// With an <paramref name="afterCommitLease"/>, immediate outboxes are the writer's to send right after the commit,
+/// and delivery rounds leave them alone until the lease ends.
 /// </summary>
-sealed class OutboxRecorder(DbContext db, TimeProvider time)
+sealed class OutboxRecorder(DbContext db, TimeProvider time, TimeSpan? afterCommitLease)
 {
     const string TransportDelayProperty = "Delay";
 
@@ -56,7 +58,13 @@ sealed class OutboxRecorder(DbContext db, TimeProvider time)
                 // Once saved, the current outbox is final: later messages of the scope start a new one.
                 if (_current is null || db.Entry(_current).State != EntityState.Added)
                 {
-                    _current = new OutboxState { OutboxId = NewId.NextGuid(), Created = now, DueTime = now };
+                    _current = new OutboxState
+                    {
+                        OutboxId = NewId.NextGuid(),
+                        Created = now,
+                        DueTime = afterCommitLease is { } lease ? now + lease : now,
+                        SentAfterCommit = afterCommitLease is not null
+                    };
                     db.Add(_current);
                     _immediate.Add(_current);
                 }

@@ -67,7 +67,7 @@ sealed class StandaloneScheduleMessageProvider<TDbContext>(IServiceProvider serv
         var db = scoped.GetRequiredService<TDbContext>();
         var bus = scoped.GetRequiredService<IBus>();
         var outbox = new DurableScopedBusContext(bus, db, scoped.GetRequiredService<TimeProvider>(),
-            scoped.GetRequiredService<IClientFactory>(), scoped);
+            scoped.GetRequiredService<IClientFactory>(), scoped, afterCommitLease: null);
         return (new DurableScheduleMessageProvider(outbox.SendEndpointProvider, db, token => db.SaveChangesAsync(token)), db);
     }
 }

@@ -20,10 +20,11 @@ public abstract class DurableStoreDialect
     public abstract string RowLockSuffix { get; }
 
     /// <summary>
-    /// Prefixed to the statement of a transaction whose loss in a crash costs a re-send, not data (the delete of a sent
-    /// outbox unit): its commit need not wait for the disk.
+    /// Deletes the rows of sent outbox units. A delete lost in a crash costs a re-send, not data, so where the database
+    /// allows it, its commit does not wait for the disk.
     /// </summary>
-    public abstract string NoDurabilityWaitPrefix { get; }
+    public virtual async Task DeleteOutboxes(DbContext db, Guid[] outboxIds, CancellationToken cancellationToken) =>
+        await db.Set<OutboxState>().Where(s => outboxIds.Contains(s.OutboxId)).ExecuteDeleteAsync(cancellationToken);
 
     public virtual string Quote(string identifier) => $"\"{identifier}\"";
 
@@ -61,7 +62,16 @@ public abstract class DurableStoreDialect
     {
         public override string SkipLockedSuffix => " FOR UPDATE SKIP LOCKED";
         public override string RowLockSuffix => " FOR UPDATE";
-        public override string NoDurabilityWaitPrefix => "SET LOCAL synchronous_commit TO off; ";
+
+        public override async Task DeleteOutboxes(DbContext db, Guid[] outboxIds, CancellationToken cancellationToken)
+        {
+            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+            await using (var delete = db.CreateCommand(
+                             $"SET LOCAL synchronous_commit TO off; DELETE FROM {TableName<OutboxState>(db)} WHERE outbox_id = ANY(@outbox_ids)",
+                             ("outbox_ids", outboxIds)))
+                await delete.ExecuteNonQueryAsync(cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+        }
     }
 
     // SQLite takes a database-wide write lock per transaction, which already serialises what row locks would.
@@ -69,7 +79,6 @@ public abstract class DurableStoreDialect
     {
         public override string SkipLockedSuffix => "";
         public override string RowLockSuffix => "";
-        public override string NoDurabilityWaitPrefix => "";
 
         // EF Core's SQLite provider keeps Guids as upper-case text and DateTimes as sortable text.
         public override object? Parameter(object? value) => value switch

@@ -19,4 +19,10 @@ public sealed class OutboxState
     public string? LastError { get; set; }
 
     public List<OutboxMessage> Messages { get; set; } = [];
+
+    /// <summary>
+    /// Not stored: set on a unit its writer sends itself right after the commit; its <see cref="DueTime"/> is then the
+    /// end of the writer's lease, when delivery rounds may take it.
+    /// </summary>
+    internal bool SentAfterCommit { get; set; }
 }
