@@ -2,8 +2,9 @@ namespace Shop.Benchmarks.Scenarios;
 
 /// <summary>
 /// Scenario 6 as a whole: the raw baseline and our transport against the same fauxqs, alternated round by round so
-/// that load from other processes on the shared machine hits both alike, after one untimed warm-up round each (the JIT
-/// is still busy with MassTransit's and the AWS SDK's code during the first thousands of messages). Each side's median
+/// that load from other processes on the shared machine hits both alike, after untimed warm-up rounds of both for at
+/// least the warm-up time (the JIT is still busy with MassTransit's and the AWS SDK's code during the first thousands of
+/// messages). Each side's median
 /// round counts. Every round has queues of its own: on fauxqs a long poll cancelled at the end of a round can still
 /// take messages of the next one from its queue. Every queue the run created is deleted at the end, whatever happened.
 /// </summary>
@@ -16,9 +17,16 @@ public static class AmazonSqsComparison
         {
             if (!settings.Quick)
             {
-                var warmUp = settings with { Messages = Math.Max(settings.Messages / 4, settings.Concurrency * 10) };
-                await RawSqsScenario.Run(peer, warmUp, 0);
-                await AmazonSqsTransportScenario.Run(peer, warmUp, 0);
+                // Untimed rounds of both sides until the warm-up time has passed; their queues are numbered apart.
+                var warmUp = settings with { Messages = Math.Max(settings.Warmup, settings.Concurrency * 10) };
+                var watch = System.Diagnostics.Stopwatch.StartNew();
+                var warmUpRound = 1000;
+                do
+                {
+                    warmUpRound++;
+                    await RawSqsScenario.Run(peer, warmUp, warmUpRound);
+                    await AmazonSqsTransportScenario.Run(peer, warmUp, warmUpRound);
+                } while (watch.Elapsed < settings.WarmupTime);
             }
 
             var raw = new List<BenchResult>();
