@@ -94,9 +94,11 @@ public sealed class When_the_payments_service_is_down(IntegrationEnvironment env
 public sealed class When_every_message_of_the_flow_arrives_twice(IntegrationEnvironment environment) : IClassFixture<IntegrationEnvironment>
 {
     /// <summary>
-    /// Every outbox row written in a service's database gets a twin: same message, same MessageId, its own outbox unit
-    /// (and the same due time and schedule token, so timeouts stay timeouts). Every queue of the flow therefore
-    /// receives every message twice, as it would from a broker redelivering after a lost acknowledgement.
+    /// Every outbox row written in a service's database gets a twin: same message, same MessageId, its own outbox unit.
+    /// A scheduled twin keeps the due time and schedule token, so timeouts stay timeouts; an immediate one is due at
+    /// once (the writer's lease covers only the unit it sends itself), so the delivery service sends it. Every queue
+    /// of the flow therefore receives every message twice, as it would from a broker redelivering after a lost
+    /// acknowledgement.
     /// </summary>
     const string DuplicateEveryOutboxMessage = """
         CREATE OR REPLACE FUNCTION test_duplicate_outbox_message() RETURNS trigger AS $$
@@ -104,7 +106,8 @@ public sealed class When_every_message_of_the_flow_arrives_twice(IntegrationEnvi
         BEGIN
             IF pg_trigger_depth() > 1 THEN RETURN NEW; END IF;
             INSERT INTO outbox_state (outbox_id, created, due_time, schedule_token_id, attempts)
-                SELECT twin, created, due_time, schedule_token_id, 0 FROM outbox_state WHERE outbox_id = NEW.outbox_id;
+                SELECT twin, created, CASE WHEN schedule_token_id IS NULL THEN created ELSE due_time END, schedule_token_id, 0
+                FROM outbox_state WHERE outbox_id = NEW.outbox_id;
             NEW.outbox_id := twin;
             INSERT INTO outbox_message SELECT (NEW).*;
             RETURN NULL;
