@@ -80,6 +80,15 @@ public sealed class DockerfileTests
         Assert.Equal(csproj, publish.Words[2]);
         Assert.Contains("Release", publish.Words);
         Assert.Contains("--no-restore", publish.Words);
+        // ReadyToRun for the image's architecture; publish without restore needs the restore to have asked for the same.
+        foreach (var step in new[] { restore, publish })
+        {
+            Assert.Contains("-p:PublishReadyToRun=true", step.Words);
+            var words = step.Words.ToList();
+            Assert.Equal("$TARGETARCH", words.ElementAtOrDefault(words.IndexOf("-a") + 1));
+        }
+        // Inside the build stage: an ARG declared before FROM is not visible to the stage's RUN steps.
+        Assert.Contains(dockerfile.All("ARG"), arg => arg.Arguments == "TARGETARCH" && arg.Stage == restore.Stage && arg.Line < restore.Line);
         Assert.Equal(Repository.ProjectClosure(project).Select(p => Path.GetDirectoryName(p)!.Replace('\\', '/') + "/").Order(), sourcesBeforePublish.Order());
 
         Assert.Equal(["dotnet", service.AssemblyFile], dockerfile.InFinalStage("ENTRYPOINT").Single().Words);
