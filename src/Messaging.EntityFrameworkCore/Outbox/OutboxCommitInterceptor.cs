@@ -3,7 +3,6 @@ using System.Runtime.CompilerServices;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Options;
 using Shop.Messaging.EntityFrameworkCore.Delivery;
 using Shop.Messaging.EntityFrameworkCore.Storage;
 
@@ -137,7 +136,7 @@ public sealed class OutboxCommitInterceptor<TDbContext>(
     {
         try
         {
-            // The request's scope (and its DbContext) may be gone by now: the delete runs on a context of its own.
+            // The request's scope (and its DbContext) may be gone by now: a failed send is handed over on a context of its own.
             await using var scope = scopes.CreateAsyncScope();
             var db = scope.ServiceProvider.GetRequiredService<TDbContext>();
             if (await scope.ServiceProvider.GetRequiredService<AfterCommitDelivery<TDbContext>>().Deliver(db, units, CancellationToken.None))
