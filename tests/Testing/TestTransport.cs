@@ -23,12 +23,15 @@ public static class TestTransport
 
     const string AwsHint = "run: eval \"$(scripts/fauxqs.sh --env)\" (installs and starts fauxqs on 127.0.0.1), or scripts/test.sh";
 
-    /// <summary>The fauxqs endpoint; a missing or silent one fails the test with what to run.</summary>
+    /// <summary>
+    /// The fauxqs endpoint (SQS, SNS and S3) of every suite that needs one; a missing or silent one fails the test with
+    /// what to run.
+    /// </summary>
     public static async Task<Uri> AwsEndpoint()
     {
         var endpoint = Environment.GetEnvironmentVariable("SHOP_TEST_AWS_ENDPOINT");
         if (string.IsNullOrWhiteSpace(endpoint))
-            throw new InvalidOperationException($"SHOP_TEST_TRANSPORT=AmazonSqs needs SHOP_TEST_AWS_ENDPOINT; {AwsHint}");
+            throw new InvalidOperationException($"SHOP_TEST_AWS_ENDPOINT is not set; {AwsHint}");
         foreach (var variable in new[] { "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY" })
             if (string.IsNullOrWhiteSpace(Environment.GetEnvironmentVariable(variable)))
                 throw new InvalidOperationException($"{variable} is not set; {AwsHint}");

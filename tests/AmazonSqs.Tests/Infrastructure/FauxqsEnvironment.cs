@@ -2,6 +2,7 @@ using Amazon.SQS;
 using Amazon.SQS.Model;
 using Shop.Messaging.AmazonSqs.Sns;
 using Shop.Messaging.AmazonSqs.Topology;
+using Shop.Testing;
 using Xunit;
 
 namespace Shop.AmazonSqs.Tests.Infrastructure;
@@ -12,7 +13,6 @@ namespace Shop.AmazonSqs.Tests.Infrastructure;
 /// </summary>
 public sealed class FauxqsEnvironment : IAsyncLifetime
 {
-    const string Hint = "run: eval \"$(scripts/fauxqs.sh --env)\" (installs and starts fauxqs on 127.0.0.1)";
     readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(30) };
 
     public Uri Endpoint { get; private set; } = null!;
@@ -22,27 +22,10 @@ public sealed class FauxqsEnvironment : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        var endpoint = Environment.GetEnvironmentVariable("SHOP_TEST_AWS_ENDPOINT");
-        if (string.IsNullOrWhiteSpace(endpoint))
-            throw new InvalidOperationException($"SHOP_TEST_AWS_ENDPOINT is not set; {Hint}");
-        foreach (var variable in new[] { "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY" })
-            if (string.IsNullOrWhiteSpace(Environment.GetEnvironmentVariable(variable)))
-                throw new InvalidOperationException($"{variable} is not set; {Hint}");
-        Endpoint = new Uri(endpoint);
+        Endpoint = await TestTransport.AwsEndpoint();
 
-        try
-        {
-            using var health = await _http.GetAsync(new Uri(Endpoint, "/health"));
-            health.EnsureSuccessStatusCode();
-        }
-        catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
-        {
-            throw new InvalidOperationException($"fauxqs does not answer at {Endpoint} ({e.Message}); {Hint}", e);
-        }
-
-        var region = Environment.GetEnvironmentVariable("AWS_REGION") ?? "us-east-1";
-        Sqs = new AmazonSQSClient(new AmazonSQSConfig { ServiceURL = Endpoint.ToString(), AuthenticationRegion = region });
-        Sns = new SnsClient(_http, new SnsClientOptions { ServiceUrl = Endpoint, Region = region });
+        Sqs = TestTransport.CreateSqsClient(Endpoint);
+        Sns = new SnsClient(_http, new SnsClientOptions { ServiceUrl = Endpoint, Region = TestTransport.Region });
     }
 
     public Task DisposeAsync()

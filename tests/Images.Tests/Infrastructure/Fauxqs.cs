@@ -1,6 +1,7 @@
 using Amazon.S3;
 using Amazon.SQS;
 using Shop.BlobStorage;
+using Shop.Testing;
 
 namespace Shop.Images.Tests.Infrastructure;
 
@@ -11,7 +12,7 @@ namespace Shop.Images.Tests.Infrastructure;
 public static class Fauxqs
 {
     const string Hint = "run: eval \"$(scripts/fauxqs.sh --env)\" (installs and starts fauxqs on 127.0.0.1)";
-    static readonly Lazy<Task<Uri>> Checked = new(Check);
+    static readonly Lazy<Task<Uri>> Checked = new(TestTransport.AwsEndpoint);
 
     public static Task<Uri> Endpoint() => Checked.Value;
 
@@ -62,29 +63,5 @@ public static class Fauxqs
     {
         await Endpoint();
         return BlobStorageServiceCollectionExtensions.CreateSqsClient(S3Options("unused"));
-    }
-
-    static async Task<Uri> Check()
-    {
-        var endpoint = Environment.GetEnvironmentVariable("SHOP_TEST_AWS_ENDPOINT");
-        if (string.IsNullOrWhiteSpace(endpoint))
-            throw new InvalidOperationException($"SHOP_TEST_AWS_ENDPOINT is not set; {Hint}");
-        foreach (var variable in new[] { "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY" })
-            if (string.IsNullOrWhiteSpace(Environment.GetEnvironmentVariable(variable)))
-                throw new InvalidOperationException($"{variable} is not set; {Hint}");
-
-        var uri = new Uri(endpoint);
-        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
-        try
-        {
-            using var health = await http.GetAsync(new Uri(uri, "/health"));
-            health.EnsureSuccessStatusCode();
-        }
-        catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
-        {
-            throw new InvalidOperationException($"fauxqs does not answer at {uri} ({e.Message}); {Hint}", e);
-        }
-
-        return uri;
     }
 }
