@@ -1,6 +1,7 @@
 using Amazon.Runtime;
 using Amazon.SQS;
 using Amazon.SQS.Model;
+using Shop.Testing;
 
 namespace Shop.Benchmarks.Scenarios;
 
@@ -10,8 +11,6 @@ namespace Shop.Benchmarks.Scenarios;
 /// </summary>
 public sealed class SqsPeer : IDisposable
 {
-    const string Hint = "run: eval \"$(scripts/fauxqs.sh --env)\" (installs and starts fauxqs on 127.0.0.1)";
-
     SqsPeer(Uri endpoint, string region, string accessKey, string secretKey)
     {
         Endpoint = endpoint;
@@ -32,26 +31,9 @@ public sealed class SqsPeer : IDisposable
     /// <summary>Fails with the reason when fauxqs is not configured or does not answer; a benchmark never skips.</summary>
     public static async Task<SqsPeer> Connect()
     {
-        var endpoint = Environment.GetEnvironmentVariable("SHOP_TEST_AWS_ENDPOINT");
-        var accessKey = Environment.GetEnvironmentVariable("AWS_ACCESS_KEY_ID");
-        var secretKey = Environment.GetEnvironmentVariable("AWS_SECRET_ACCESS_KEY");
-        if (string.IsNullOrWhiteSpace(endpoint) || string.IsNullOrWhiteSpace(accessKey) || string.IsNullOrWhiteSpace(secretKey))
-            throw new InvalidOperationException($"Scenario 6 needs SHOP_TEST_AWS_ENDPOINT, AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY; {Hint}");
-
-        var peer = new SqsPeer(new Uri(endpoint), Environment.GetEnvironmentVariable("AWS_REGION") ?? "us-east-1", accessKey, secretKey);
-        try
-        {
-            using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
-            using var health = await http.GetAsync(new Uri(peer.Endpoint, "/health"));
-            health.EnsureSuccessStatusCode();
-        }
-        catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
-        {
-            peer.Dispose();
-            throw new InvalidOperationException($"fauxqs does not answer at {endpoint} ({e.Message}); {Hint}", e);
-        }
-
-        return peer;
+        var endpoint = await TestTransport.AwsEndpoint();
+        return new SqsPeer(endpoint, TestTransport.Region, Environment.GetEnvironmentVariable("AWS_ACCESS_KEY_ID")!,
+            Environment.GetEnvironmentVariable("AWS_SECRET_ACCESS_KEY")!);
     }
 
     /// <summary>
