@@ -53,4 +53,15 @@ public sealed class AmazonSqsTransportOptions
     /// attributes included, so the default leaves room for them).
     /// </summary>
     public int ClaimCheckThreshold { get; set; } = 240 * 1024;
+
+    /// <summary>
+    /// Message types published to a FIFO topic (the type's topic name with <c>.fifo</c>), by CLR name or full name.
+    /// Endpoints whose names end in <c>.fifo</c> subscribe to the FIFO topics of what they consume; SNS delivers a FIFO
+    /// topic only to FIFO queues, so every subscriber of such a type must be a FIFO endpoint. The message group is the
+    /// publish's partition key (else its correlation id), the deduplication id its message id.
+    /// </summary>
+    public List<string> FifoTopics { get; set; } = [];
+
+    internal bool IsFifoTopic(Type messageType) =>
+        FifoTopics.Contains(messageType.Name, StringComparer.Ordinal) || FifoTopics.Contains(messageType.FullName ?? "", StringComparer.Ordinal);
 }

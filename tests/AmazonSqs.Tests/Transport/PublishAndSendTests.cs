@@ -120,4 +120,26 @@ public sealed class PublishAndSendTests(FauxqsEnvironment fauxqs) : IClassFixtur
         foreach (var group in groups)
             Assert.Equal(Enumerable.Range(0, 12), seen.Where(s => s.Message.Group == group).Select(s => s.Message.Sequence));
     }
+
+    [Fact]
+    public async Task Published_messages_of_a_fifo_topic_reach_a_fifo_endpoint_in_the_order_of_their_group()
+    {
+        await using var bus = await SqsBus.StartAsync(fauxqs, fauxqs.Name("fifo-topic"),
+            x => x.AddConsumer<OrderedStepConsumer>().Endpoint(e => e.Name = "published-steps.fifo"),
+            new Dictionary<string, string?> { ["Messaging:AmazonSqs:FifoTopics:0"] = nameof(OrderedStep) });
+        var log = bus.Services.GetRequiredService<MessageLogRegistry>().Log;
+
+        // No partition key: the group is the correlation id, one per group here.
+        var run = Guid.NewGuid();
+        var groups = new Dictionary<string, Guid> { ["a"] = Guid.NewGuid(), ["b"] = Guid.NewGuid() };
+        await Task.WhenAll(groups.Select(async group =>
+        {
+            for (var sequence = 0; sequence < 10; sequence++)
+                await bus.Bus.Publish(new OrderedStep(run, group.Key, sequence), ctx => ctx.CorrelationId = group.Value);
+        }));
+
+        var seen = await log.WaitFor<Seen<OrderedStep>>(s => s.Message.Id == run, count: 20, TimeSpan.FromSeconds(60));
+        foreach (var group in groups.Keys)
+            Assert.Equal(Enumerable.Range(0, 10), seen.Where(s => s.Message.Group == group).Select(s => s.Message.Sequence));
+    }
 }

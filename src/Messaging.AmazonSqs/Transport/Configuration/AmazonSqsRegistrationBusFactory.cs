@@ -16,7 +16,7 @@ public sealed class AmazonSqsRegistrationBusFactory : TransportRegistrationBusFa
 
     public AmazonSqsRegistrationBusFactory(AmazonSqsTransportOptions options,
         Action<IBusRegistrationContext, AmazonSqsBusFactoryConfigurator>? configure)
-        : this(new AmazonSqsBusConfiguration(new AmazonSqsTopologyConfiguration(new AmazonSqsEntityNameFormatter()), options), configure)
+        : this(new AmazonSqsBusConfiguration(new AmazonSqsTopologyConfiguration(new AmazonSqsEntityNameFormatter(), options.IsFifoTopic), options), configure)
     {
     }
 

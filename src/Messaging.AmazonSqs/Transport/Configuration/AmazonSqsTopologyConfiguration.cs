@@ -17,14 +17,15 @@ public sealed class AmazonSqsTopologyConfiguration : ITopologyConfiguration
     readonly AmazonSqsPublishTopology _publish;
     readonly AmazonSqsConsumeTopology _consume;
 
-    public AmazonSqsTopologyConfiguration(AmazonSqsEntityNameFormatter entityNameFormatter)
+    /// <param name="isFifoTopic">Whether a message type is published to its FIFO topic.</param>
+    public AmazonSqsTopologyConfiguration(AmazonSqsEntityNameFormatter entityNameFormatter, Func<Type, bool>? isFifoTopic = null)
     {
         _message = new MessageTopology(entityNameFormatter);
 
         _send = new SendTopology();
         _send.ConnectSendTopologyConfigurationObserver(new DelegateSendTopologyConfigurationObserver(GlobalTopology.Send));
 
-        _publish = new AmazonSqsPublishTopology(entityNameFormatter);
+        _publish = new AmazonSqsPublishTopology(entityNameFormatter, isFifoTopic ?? (_ => false));
         _publish.ConnectPublishTopologyConfigurationObserver(new DelegatePublishTopologyConfigurationObserver(GlobalTopology.Publish));
         _publish.ConnectPublishTopologyConfigurationObserver(new PublishToSendTopologyConfigurationObserver(_send));
 
@@ -50,11 +51,12 @@ public sealed class AmazonSqsTopologyConfiguration : ITopologyConfiguration
 
 public sealed class AmazonSqsConsumeTopology() : ConsumeTopology(AmazonSqsEntityNames.MaxQueueNameLength);
 
-public sealed class AmazonSqsPublishTopology(AmazonSqsEntityNameFormatter entityNameFormatter) : PublishTopology
+public sealed class AmazonSqsPublishTopology(AmazonSqsEntityNameFormatter entityNameFormatter, Func<Type, bool> isFifoTopic) : PublishTopology
 {
     protected override IMessagePublishTopologyConfigurator CreateMessageTopology<T>()
     {
-        var topology = new AmazonSqsMessagePublishTopology<T>(this, entityNameFormatter.Format(typeof(T)));
+        var topicName = entityNameFormatter.Format(typeof(T)) + (isFifoTopic(typeof(T)) ? AmazonSqsEntityNames.FifoSuffix : "");
+        var topology = new AmazonSqsMessagePublishTopology<T>(this, topicName);
         OnMessageTopologyCreated(topology);
         return topology;
     }
