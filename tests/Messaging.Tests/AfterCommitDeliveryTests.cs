@@ -99,9 +99,7 @@ public sealed class When_committed_messages_are_sent_right_after_the_commit(Test
         var destination = unit.Messages[0].DestinationAddress;
         unit.Messages[0].DestinationAddress = null;
 
-        await using (var scope = host.Services.CreateAsyncScope())
-            Assert.False(await host.Services.GetRequiredService<AfterCommitDelivery<TestDbContext>>()
-                .Deliver(scope.ServiceProvider.GetRequiredService<TestDbContext>(), [unit], CancellationToken.None));
+        Assert.False(await host.Services.GetRequiredService<AfterCommitDelivery<TestDbContext>>().Deliver([unit], CancellationToken.None));
 
         // The stored row still has its destination; the in-memory copy only made the writer's own send fail.
         Assert.NotNull(destination);
@@ -118,9 +116,7 @@ public sealed class When_committed_messages_are_sent_right_after_the_commit(Test
         var first = await CommitPingWithoutTheWriterKnowing(host, "ordered-1");
         var second = await CommitPingWithoutTheWriterKnowing(host, "ordered-2");
 
-        await using (var scope = host.Services.CreateAsyncScope())
-            Assert.True(await host.Services.GetRequiredService<AfterCommitDelivery<TestDbContext>>()
-                .Deliver(scope.ServiceProvider.GetRequiredService<TestDbContext>(), [first, second], CancellationToken.None));
+        Assert.True(await host.Services.GetRequiredService<AfterCommitDelivery<TestDbContext>>().Deliver([first, second], CancellationToken.None));
 
         // Sent in order, but consumed concurrently: either may arrive first.
         await host.Observed.WaitFor<Ping>(p => p.Key == "ordered-1", timeout: TimeSpan.FromSeconds(10));

@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Shop.Messaging.EntityFrameworkCore.Storage;
 
@@ -13,6 +14,7 @@ namespace Shop.Messaging.EntityFrameworkCore.Delivery;
 /// waits for the lease to end.
 /// </summary>
 public sealed class AfterCommitDelivery<TDbContext>(
+    IServiceScopeFactory scopes,
     OutboxMessageSender sender,
     SentOutboxDeletes<TDbContext> deletes,
     DurableStoreMetrics metrics,
@@ -21,7 +23,7 @@ public sealed class AfterCommitDelivery<TDbContext>(
     where TDbContext : DbContext
 {
     /// <summary>True when every unit went out; false hands the rest to the delivery service (whose caller should wake it).</summary>
-    public async Task<bool> Deliver(DbContext db, IReadOnlyList<OutboxState> units, CancellationToken cancellationToken)
+    public async Task<bool> Deliver(IReadOnlyList<OutboxState> units, CancellationToken cancellationToken)
     {
         var next = 0;
         try
@@ -50,15 +52,20 @@ public sealed class AfterCommitDelivery<TDbContext>(
         if (next == units.Count)
             return true;
 
-        await Release(db, units.Skip(next).Select(unit => unit.OutboxId).ToList());
+        await Release(units.Skip(next).Select(unit => unit.OutboxId).ToList());
         return false;
     }
 
-    /// <summary>Ends the lease of what was not sent, so the delivery service need not wait for it to run out.</summary>
-    async Task Release(DbContext db, List<Guid> outboxIds)
+    /// <summary>
+    /// Ends the lease of what was not sent, so the delivery service need not wait for it to run out. Only this rare path
+    /// needs a database context; the writer's own may be gone (a request's scope ends before its background send).
+    /// </summary>
+    async Task Release(List<Guid> outboxIds)
     {
         try
         {
+            await using var scope = scopes.CreateAsyncScope();
+            var db = scope.ServiceProvider.GetRequiredService<TDbContext>();
             var now = time.GetUtcNow().UtcDateTime;
             await db.Set<OutboxState>().Where(s => outboxIds.Contains(s.OutboxId))
                 .ExecuteUpdateAsync(s => s.SetProperty(x => x.DueTime, now), CancellationToken.None);

@@ -89,7 +89,7 @@ sealed class DurableOutboxContextFactory<TDbContext>(
         if (outboxContext.HasOutgoingMessages)
         {
             // Sent before the consumed message is acknowledged: a crash in between leaves the rows to the delivery service.
-            var delivered = _afterCommitLease is not null && await afterCommit.Deliver(db, recorder.ImmediateUnits, cancellationToken);
+            var delivered = _afterCommitLease is not null && await afterCommit.Deliver(recorder.ImmediateUnits, cancellationToken);
             if (!delivered || recorder.HasScheduledMessages)
                 signal.Notify();
         }

@@ -17,7 +17,7 @@ namespace Shop.Messaging.EntityFrameworkCore.Outbox;
 /// </summary>
 public sealed class OutboxCommitInterceptor<TDbContext>(
     OutboxDeliverySignal<TDbContext> signal,
-    IServiceScopeFactory scopes) : ISaveChangesInterceptor, IDbTransactionInterceptor
+    IServiceProvider services) : ISaveChangesInterceptor, IDbTransactionInterceptor
     where TDbContext : DbContext
 {
     sealed class Pending
@@ -136,10 +136,8 @@ public sealed class OutboxCommitInterceptor<TDbContext>(
     {
         try
         {
-            // The request's scope (and its DbContext) may be gone by now: a failed send is handed over on a context of its own.
-            await using var scope = scopes.CreateAsyncScope();
-            var db = scope.ServiceProvider.GetRequiredService<TDbContext>();
-            if (await scope.ServiceProvider.GetRequiredService<AfterCommitDelivery<TDbContext>>().Deliver(db, units, CancellationToken.None))
+            // Resolved on use rather than injected, so that building the DbContext's interceptors never builds the bus.
+            if (await services.GetRequiredService<AfterCommitDelivery<TDbContext>>().Deliver(units, CancellationToken.None))
                 return;
         }
         catch (Exception exception) when (exception is ObjectDisposedException or InvalidOperationException)
