@@ -18,15 +18,14 @@ public static class AmazonSqsComparison
             if (!settings.Quick)
             {
                 // Untimed rounds of both sides until the warm-up time has passed; their queues are numbered apart.
-                var warmUp = settings with { Messages = Math.Max(settings.Warmup, settings.Concurrency * 10) };
-                var watch = System.Diagnostics.Stopwatch.StartNew();
                 var warmUpRound = 1000;
-                do
+                await settings.WarmUp(async count =>
                 {
+                    var warmUp = settings with { Messages = Math.Max(count, settings.Concurrency * 10) };
                     warmUpRound++;
                     await RawSqsScenario.Run(peer, warmUp, warmUpRound);
                     await AmazonSqsTransportScenario.Run(peer, warmUp, warmUpRound);
-                } while (watch.Elapsed < settings.WarmupTime);
+                });
             }
 
             var raw = new List<BenchResult>();

@@ -23,8 +23,11 @@ public sealed class AmazonSqsEntityNames(string? prefix = null)
 
     public string SkippedQueue(string endpointName) => Queue(WithSuffix(endpointName, "_skipped"));
 
-    public string Topic(Type messageType, bool fifo = false) =>
-        Topic(_formatter.Format(messageType) + (fifo ? FifoSuffix : ""));
+    public string Topic(Type messageType, bool fifo = false) => Topic(TopicName(_formatter, messageType, fifo));
+
+    /// <summary>A message type's topic name before the prefix: what publishers address and FIFO endpoints subscribe to.</summary>
+    public static string TopicName(AmazonSqsEntityNameFormatter formatter, Type messageType, bool fifo) =>
+        formatter.Format(messageType) + (fifo ? FifoSuffix : "");
 
     public string Topic(string topicName) => Validate(Prefix + topicName, MaxTopicNameLength, "topic");
 

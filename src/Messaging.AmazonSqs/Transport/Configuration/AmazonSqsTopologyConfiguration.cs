@@ -55,8 +55,8 @@ public sealed class AmazonSqsPublishTopology(AmazonSqsEntityNameFormatter entity
 {
     protected override IMessagePublishTopologyConfigurator CreateMessageTopology<T>()
     {
-        var topicName = entityNameFormatter.Format(typeof(T)) + (isFifoTopic(typeof(T)) ? AmazonSqsEntityNames.FifoSuffix : "");
-        var topology = new AmazonSqsMessagePublishTopology<T>(this, topicName);
+        var topology = new AmazonSqsMessagePublishTopology<T>(this,
+            AmazonSqsEntityNames.TopicName(entityNameFormatter, typeof(T), isFifoTopic(typeof(T))));
         OnMessageTopologyCreated(topology);
         return topology;
     }
