@@ -35,15 +35,16 @@ public static class AmazonSqsComparison
                 raw.Add(await RawSqsScenario.Run(peer, settings, round));
                 ours.Add(await AmazonSqsTransportScenario.Run(peer, settings, round));
                 Console.Error.WriteLine($"  round {round}/{rounds}: raw {raw[^1].Value:N0} msg/s, ours {ours[^1].Value:N0} msg/s, " +
-                                        $"ratio {ours[^1].Value / raw[^1].Value:0.00}");
+                                        $"ratio {ours[^1].Value / raw[^1].Value:0.00}; CPU per message, process / machine: " +
+                                        $"raw {Micros(raw[^1].Cpu)}, ours {Micros(ours[^1].Cpu)}");
             }
 
             var baseline = Median(raw);
             var transport = Median(ours);
             return
             [
-                baseline,
-                transport with { Baseline = baseline.Scenario, Ratio = transport.Value / baseline.Value, Target = ">= 0.65" },
+                .. baseline.WithCpuRows(),
+                .. (transport with { Baseline = baseline.Scenario, Ratio = transport.Value / baseline.Value, Target = ">= 0.65" }).WithCpuRows(),
             ];
         }
         finally
@@ -51,6 +52,8 @@ public static class AmazonSqsComparison
             await peer.DeleteQueues();
         }
     }
+
+    static string Micros(CpuUse? cpu) => cpu is null ? "-" : $"{cpu.ProcessMs * 1000:N0} / {cpu.MachineMs * 1000:N0} µs";
 
     static BenchResult Median(List<BenchResult> rounds) => rounds.OrderBy(r => r.Value).ElementAt(rounds.Count / 2);
 }

@@ -43,6 +43,7 @@ public static class AmazonSqsTransportScenario
 
             using (counter.Progress = new Progress(Name, settings.Messages))
             {
+                var cpu = new CpuWindow();
                 var watch = Stopwatch.StartNew();
                 await ConcurrentSends.Run(settings.Messages, settings.Concurrency * 2,
                     () => endpoint.Send(new Payload(NewId.NextGuid(), settings.Payload)));
@@ -50,7 +51,7 @@ public static class AmazonSqsTransportScenario
                 await peer.WaitUntilEmpty(queueUrl, TimeSpan.FromMinutes(1));
                 watch.Stop();
 
-                return new BenchResult(Name, "throughput", settings.Messages / watch.Elapsed.TotalSeconds, "msg/s");
+                return new BenchResult(Name, "throughput", settings.Messages / watch.Elapsed.TotalSeconds, "msg/s") { Cpu = cpu.Per(settings.Messages) };
             }
         }
         finally

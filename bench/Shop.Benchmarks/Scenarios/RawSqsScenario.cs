@@ -22,6 +22,7 @@ public static class RawSqsScenario
         var received = 0;
         using var stop = new CancellationTokenSource();
         using var progress = new Progress(Name, settings.Messages);
+        var cpu = new CpuWindow();
         var watch = Stopwatch.StartNew();
         var receivers = Enumerable.Range(0, lanes).Select(_ => Task.Run(Receive)).ToArray();
 
@@ -40,10 +41,11 @@ public static class RawSqsScenario
 
         await peer.WaitUntilEmpty(queueUrl, TimeSpan.FromMinutes(1));
         watch.Stop();
+        var used = cpu.Per(settings.Messages);
         await stop.CancelAsync();
         await Task.WhenAll(receivers);
 
-        return new BenchResult(Name, "throughput", settings.Messages / watch.Elapsed.TotalSeconds, "msg/s");
+        return new BenchResult(Name, "throughput", settings.Messages / watch.Elapsed.TotalSeconds, "msg/s") { Cpu = used };
 
         async Task Produce()
         {
