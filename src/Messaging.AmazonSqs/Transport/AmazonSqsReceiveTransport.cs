@@ -278,8 +278,11 @@ public sealed partial class AmazonSqsReceiveTransport(AmazonSqsReceiveEndpointCo
                     message.MessageAttributes?.Select(a => new KeyValuePair<string, string>(a.Key, a.Value.StringValue ?? "")) ?? []);
 
                 // A producer that is not MassTransit (S3 notifications, say) sends no message id; SQS's own id is stable
-                // across redeliveries of that message, so the inbox can still tell a redelivery from a new message.
-                if (!headers.ContainsKey(MessageHeaders.MessageId) && Guid.TryParse(message.MessageId, out _))
+                // across redeliveries of that message, so the inbox can still tell a redelivery from a new message. An
+                // envelope has its id inside.
+                if (!headers.ContainsKey(MessageHeaders.MessageId)
+                    && !SqsTransportHeaders.IsEnvelope(headers.GetValueOrDefault(SqsTransportHeaders.ContentType))
+                    && Guid.TryParse(message.MessageId, out _))
                     headers[MessageHeaders.MessageId] = message.MessageId;
                 var body = headers.TryGetValue(SqsTransportHeaders.BodyReference, out var reference)
                     ? await ClaimCheck.LoadAsync(_transport, reference, Stopping).ConfigureAwait(false)
