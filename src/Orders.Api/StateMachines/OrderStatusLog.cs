@@ -12,7 +12,8 @@ sealed class OrderStatusLog(OrdersDbContext db, ILogger<OrderStatusLog> logger) 
 {
     public async Task Record(Guid orderId, string status, string? reason, DateTime at, CancellationToken cancellationToken)
     {
-        var order = await db.Orders.SingleOrDefaultAsync(o => o.Id == orderId, cancellationToken);
+        // Find, not a query: a step that records twice (stock reserved, then payment pending) reads the row once.
+        var order = await db.Orders.FindAsync([orderId], cancellationToken);
         if (order is null)
         {
             // An order published by another writer (or a test) has no row here; the saga still runs.
