@@ -89,7 +89,7 @@ if (only.Contains("4"))
 }
 
 if (only.Contains("6"))
-    results.AddRange(await AmazonSqsComparison.Run(settings, arguments.Int("rounds", arguments.Quick ? 1 : 3)));
+    results.AddRange(await AmazonSqsComparison.Run(settings, arguments.Int("rounds", arguments.Quick ? 1 : 5)));
 if (only.Contains("7"))
     results.AddRange(await ThumbnailScenario.Run(settings.Thumbnails));
 
