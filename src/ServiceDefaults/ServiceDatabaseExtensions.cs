@@ -42,6 +42,21 @@ public static class ServiceDatabaseExtensions
     }
 
     /// <summary>
+    /// As <see cref="AddServiceDatabase{TDbContext}"/>, with <typeparamref name="TSqliteMigrations"/> as the context whose
+    /// migrations bring a SQLite database up to date. EF Core migrations belong to one provider and one context type,
+    /// and the service's own ones are PostgreSQL's; the SQLite set is generated for a subclass that shares the model.
+    /// </summary>
+    public static IServiceCollection AddServiceDatabase<TDbContext, TSqliteMigrations>(this IServiceCollection services,
+        IConfiguration configuration, string connectionStringName, string? defaultConnectionString = null)
+        where TDbContext : DbContext
+        where TSqliteMigrations : TDbContext
+    {
+        services.AddSingleton(new SqliteMigrations<TDbContext>(connectionString => (DbContext)Activator.CreateInstance(typeof(TSqliteMigrations),
+            new DbContextOptionsBuilder<TSqliteMigrations>().UseSqlite(connectionString).Options)!));
+        return services.AddServiceDatabase<TDbContext>(configuration, connectionStringName, defaultConnectionString);
+    }
+
+    /// <summary>
     /// Turns on Npgsql's automatic preparation unless the connection string decides (<c>Max Auto Prepare=0</c> behind a
     /// pooler in transaction mode, which cannot keep prepared statements): every message runs the same few statements, and
     /// a prepared one skips PostgreSQL's parse and plan (about a tenth of the machine's processor time per durable message
@@ -68,8 +83,10 @@ public static class ServiceDatabaseExtensions
     /// <summary>
     /// Brings the schema of <typeparamref name="TDbContext"/> up to date before the host starts its bus and delivery
     /// services, unless <c>Database:MigrateOnStartup</c> is false (a deployment that migrates separately). PostgreSQL
-    /// applies the checked-in migrations. They are generated for PostgreSQL (its column types, identity columns), so
-    /// SQLite instead creates the schema from the model when the database is new, and leaves an existing one as it is.
+    /// applies the service's migrations; SQLite those of the context registered with
+    /// <see cref="AddServiceDatabase{TDbContext, TSqliteMigrations}"/>. A SQLite database created before it had
+    /// migrations (tables, but no migrations history) cannot be told apart by version, so it is left as it is, with a
+    /// warning; a context without SQLite migrations gets its schema created from the model when the database is new.
     /// </summary>
     public static async Task MigrateDatabaseAsync<TDbContext>(this IHost host, CancellationToken cancellationToken = default)
         where TDbContext : DbContext
@@ -83,12 +100,54 @@ public static class ServiceDatabaseExtensions
         var db = scope.ServiceProvider.GetRequiredService<TDbContext>();
         if (db.Database.IsSqlite())
         {
-            if (await db.Database.EnsureCreatedAsync(cancellationToken))
-                logger.LogInformation("Created the SQLite schema of {DbContext}", typeof(TDbContext).Name);
+            if (scope.ServiceProvider.GetService<SqliteMigrations<TDbContext>>() is not { } migrations)
+            {
+                if (await db.Database.EnsureCreatedAsync(cancellationToken))
+                    logger.LogInformation("Created the SQLite schema of {DbContext}", typeof(TDbContext).Name);
+                return;
+            }
+
+            await using var migrator = migrations.Create(db.Database.GetConnectionString()
+                ?? throw new InvalidOperationException($"{typeof(TDbContext).Name} has no connection string."));
+            if (await HasTablesWithoutHistory(migrator, cancellationToken))
+            {
+                logger.LogWarning("The SQLite database of {DbContext} was created without migrations and is left as it is; " +
+                                  "delete it to have it created with the current schema", typeof(TDbContext).Name);
+                return;
+            }
+
+            logger.LogInformation("Applying SQLite migrations of {DbContext}", typeof(TDbContext).Name);
+            await migrator.Database.MigrateAsync(cancellationToken);
             return;
         }
 
         logger.LogInformation("Applying migrations of {DbContext}", typeof(TDbContext).Name);
         await db.Database.MigrateAsync(cancellationToken);
     }
+
+    static async Task<bool> HasTablesWithoutHistory(DbContext db, CancellationToken cancellationToken)
+    {
+        var connection = db.Database.GetDbConnection();
+        await db.Database.OpenConnectionAsync(cancellationToken);
+        try
+        {
+            await using var command = connection.CreateCommand();
+            command.CommandText =
+                "SELECT (SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'), " +
+                "(SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = '__EFMigrationsHistory')";
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            await reader.ReadAsync(cancellationToken);
+            return reader.GetInt64(0) > 0 && reader.GetInt64(1) == 0;
+        }
+        finally
+        {
+            await db.Database.CloseConnectionAsync();
+        }
+    }
+}
+
+/// <summary>Creates the context whose migrations are the SQLite ones of <typeparamref name="TDbContext"/>.</summary>
+public sealed class SqliteMigrations<TDbContext>(Func<string, DbContext> create) where TDbContext : DbContext
+{
+    public DbContext Create(string connectionString) => create(connectionString);
 }

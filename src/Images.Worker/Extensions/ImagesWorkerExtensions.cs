@@ -35,7 +35,7 @@ public static class ImagesWorkerExtensions
         services.AddSingleton<ThumbnailRenderer>();
         services.AddSingleton<CameraMetadataReader>();
 
-        services.AddServiceDatabase<ImagesDbContext>(builder.Configuration, "Images");
+        services.AddServiceDatabase<ImagesDbContext, ImagesSqliteMigrations>(builder.Configuration, "Images");
 
         // Uploads straight to the bucket exist only on S3; the bucket's notifications of them get their own endpoint.
         var directUploads = BlobStorageServiceCollectionExtensions.IsS3(builder.Configuration);

@@ -5,8 +5,17 @@ using Shop.Messaging.EntityFrameworkCore.Storage;
 namespace Shop.Images.Worker.Persistence;
 
 /// <summary>The worker's own database: extracted metadata plus the inbox/outbox tables its consumers run in.</summary>
-public sealed class ImagesDbContext(DbContextOptions<ImagesDbContext> options) : DbContext(options)
+public class ImagesDbContext : DbContext
 {
+    public ImagesDbContext(DbContextOptions<ImagesDbContext> options) : base(options)
+    {
+    }
+
+    /// <summary>For <see cref="ImagesSqliteMigrations"/>, which shares this model.</summary>
+    protected ImagesDbContext(DbContextOptions options) : base(options)
+    {
+    }
+
     public DbSet<ImageMetadataRecord> ImageMetadata => Set<ImageMetadataRecord>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)

@@ -18,7 +18,7 @@ public static class NotificationsExtensions
     /// </summary>
     public static IHostApplicationBuilder AddNotifications(this IHostApplicationBuilder builder, Action<IBusRegistrationConfigurator>? configureBus = null)
     {
-        builder.Services.AddServiceDatabase<NotificationsDbContext>(builder.Configuration, ConnectionStringName);
+        builder.Services.AddServiceDatabase<NotificationsDbContext, NotificationsSqliteMigrations>(builder.Configuration, ConnectionStringName);
         builder.Services.AddNotificationSender(builder.Configuration);
 
         builder.Services.AddShopMessaging<NotificationsDbContext>(builder.Configuration, x =>

@@ -4,8 +4,17 @@ using Shop.Messaging.EntityFrameworkCore.Storage;
 
 namespace Shop.Notifications.Worker.Persistence;
 
-public sealed class NotificationsDbContext(DbContextOptions<NotificationsDbContext> options) : DbContext(options)
+public class NotificationsDbContext : DbContext
 {
+    public NotificationsDbContext(DbContextOptions<NotificationsDbContext> options) : base(options)
+    {
+    }
+
+    /// <summary>For <see cref="NotificationsSqliteMigrations"/>, which shares this model.</summary>
+    protected NotificationsDbContext(DbContextOptions options) : base(options)
+    {
+    }
+
     public DbSet<NotificationRecord> Notifications => Set<NotificationRecord>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)

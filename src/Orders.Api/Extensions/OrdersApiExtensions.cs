@@ -24,7 +24,7 @@ public static class OrdersApiExtensions
     /// </summary>
     public static IHostApplicationBuilder AddOrdersApi(this IHostApplicationBuilder builder, Action<IBusRegistrationConfigurator>? configureBus = null)
     {
-        builder.Services.AddServiceDatabase<OrdersDbContext>(builder.Configuration, ConnectionStringName, DefaultConnectionString);
+        builder.Services.AddServiceDatabase<OrdersDbContext, OrdersSqliteMigrations>(builder.Configuration, ConnectionStringName, DefaultConnectionString);
 
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddOptions<OrderSagaOptions>().BindConfiguration(OrderSagaOptions.SectionName);

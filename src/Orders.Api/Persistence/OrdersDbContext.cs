@@ -7,8 +7,17 @@ using Shop.Orders.Api.StateMachines;
 namespace Shop.Orders.Api.Persistence;
 
 /// <summary>Orders, the catalogue, stock and the saga, with the durable messaging tables so all of them share transactions.</summary>
-public sealed class OrdersDbContext(DbContextOptions<OrdersDbContext> options) : DbContext(options)
+public class OrdersDbContext : DbContext
 {
+    public OrdersDbContext(DbContextOptions<OrdersDbContext> options) : base(options)
+    {
+    }
+
+    /// <summary>For <see cref="OrdersSqliteMigrations"/>, which shares this model.</summary>
+    protected OrdersDbContext(DbContextOptions options) : base(options)
+    {
+    }
+
     public DbSet<Order> Orders => Set<Order>();
     public DbSet<OrderTimelineEntry> OrderTimeline => Set<OrderTimelineEntry>();
     public DbSet<IdempotencyKey> IdempotencyKeys => Set<IdempotencyKey>();

@@ -18,7 +18,7 @@ public static class PaymentsExtensions
     /// </summary>
     public static IHostApplicationBuilder AddPayments(this IHostApplicationBuilder builder, Action<IBusRegistrationConfigurator>? configureBus = null)
     {
-        builder.Services.AddServiceDatabase<PaymentsDbContext>(builder.Configuration, ConnectionStringName);
+        builder.Services.AddServiceDatabase<PaymentsDbContext, PaymentsSqliteMigrations>(builder.Configuration, ConnectionStringName);
         builder.Services.AddPaymentGateway(builder.Configuration);
 
         builder.Services.AddShopMessaging<PaymentsDbContext>(builder.Configuration, x =>

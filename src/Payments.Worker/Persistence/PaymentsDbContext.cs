@@ -4,8 +4,17 @@ using Shop.Messaging.EntityFrameworkCore.Storage;
 
 namespace Shop.Payments.Worker.Persistence;
 
-public sealed class PaymentsDbContext(DbContextOptions<PaymentsDbContext> options) : DbContext(options)
+public class PaymentsDbContext : DbContext
 {
+    public PaymentsDbContext(DbContextOptions<PaymentsDbContext> options) : base(options)
+    {
+    }
+
+    /// <summary>For <see cref="PaymentsSqliteMigrations"/>, which shares this model.</summary>
+    protected PaymentsDbContext(DbContextOptions options) : base(options)
+    {
+    }
+
     public DbSet<Payment> Payments => Set<Payment>();
     public DbSet<Refund> Refunds => Set<Refund>();
 
