@@ -2,7 +2,10 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
+using Shop.Images.Worker.Persistence;
+using Shop.Notifications.Worker.Persistence;
 using Shop.Orders.Api.Persistence;
+using Shop.Payments.Worker.Persistence;
 using Shop.ServiceDefaults;
 
 namespace Shop.Deployment.Tests;
@@ -51,5 +54,26 @@ public sealed class ServiceDatabaseTests
         // A pooled context goes back to the pool with its scope and serves the next one, reset.
         using (var scope = serviceProvider.CreateScope())
             Assert.Same(first, scope.ServiceProvider.GetRequiredService<OrdersDbContext>());
+    }
+
+    [Fact]
+    public void Every_services_postgresql_migrations_match_its_model()
+    {
+        // A model change without a migration would otherwise surface only when a service starts against PostgreSQL.
+        DbContext[] contexts =
+        [
+            new OrdersDbContextDesignTimeFactory().CreateDbContext([]),
+            new PaymentsDbContextDesignTimeFactory().CreateDbContext([]),
+            new NotificationsDbContextDesignTimeFactory().CreateDbContext([]),
+            new ImagesDbContextDesignTimeFactory().CreateDbContext([]),
+        ];
+        foreach (var db in contexts)
+        {
+            using (db)
+            {
+                Assert.NotEmpty(db.Database.GetMigrations());
+                Assert.False(db.Database.HasPendingModelChanges(), $"{db.GetType().Name} has model changes without a migration");
+            }
+        }
     }
 }
