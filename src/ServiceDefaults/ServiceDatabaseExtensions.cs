@@ -1,5 +1,7 @@
 using System.Data.Common;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore.Storage;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -125,24 +127,13 @@ public static class ServiceDatabaseExtensions
         await db.Database.MigrateAsync(cancellationToken);
     }
 
+    /// <summary>Tables but no migrations applied: what <c>EnsureCreated</c> made before the SQLite migrations existed.</summary>
     static async Task<bool> HasTablesWithoutHistory(DbContext db, CancellationToken cancellationToken)
     {
-        var connection = db.Database.GetDbConnection();
-        await db.Database.OpenConnectionAsync(cancellationToken);
-        try
-        {
-            await using var command = connection.CreateCommand();
-            command.CommandText =
-                "SELECT (SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'), " +
-                "(SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = '__EFMigrationsHistory')";
-            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-            await reader.ReadAsync(cancellationToken);
-            return reader.GetInt64(0) > 0 && reader.GetInt64(1) == 0;
-        }
-        finally
-        {
-            await db.Database.CloseConnectionAsync();
-        }
+        var creator = db.GetService<IRelationalDatabaseCreator>();
+        return await creator.ExistsAsync(cancellationToken)
+               && await creator.HasTablesAsync(cancellationToken)
+               && !(await db.Database.GetAppliedMigrationsAsync(cancellationToken)).Any();
     }
 }
 

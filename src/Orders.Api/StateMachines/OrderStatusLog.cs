@@ -1,4 +1,3 @@
-using Microsoft.EntityFrameworkCore;
 using Shop.Orders.Api.Domain;
 using Shop.Orders.Api.Persistence;
 
