@@ -4,6 +4,7 @@ using MassTransit.Middleware;
 using MassTransit.Middleware.Outbox;
 using MassTransit.Scheduling;
 using Microsoft.EntityFrameworkCore;
+using Shop.Messaging.EntityFrameworkCore.Storage;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -52,6 +53,9 @@ public static class DurableStoreServiceCollectionExtensions
         services.TryAddSingleton<AfterCommitDelivery<TDbContext>>();
         services.TryAddSingleton<SentOutboxDeletes<TDbContext>>();
         services.TryAddSingleton<OutboxCommitInterceptor<TDbContext>>();
+        // Started before the bus and the delivery service: leases are stamped and judged by the database's clock.
+        services.TryAddSingleton<DatabaseClock<TDbContext>>();
+        services.AddHostedService(provider => provider.GetRequiredService<DatabaseClock<TDbContext>>());
         services.ConfigureDbContext<TDbContext>((provider, db) => db.AddInterceptors(provider.GetRequiredService<OutboxCommitInterceptor<TDbContext>>()));
 
         services.AddScoped<IOutboxContextFactory<TDbContext>, DurableOutboxContextFactory<TDbContext>>();

@@ -46,6 +46,62 @@ public class IntegrationEnvironment : IAsyncLifetime
         return settings;
     }
 
+    /// <summary>
+    /// Idle when no queue of this class's broker space holds a message: counted by the broker itself (an AMQP passive
+    /// declare on RabbitMQ, queue attributes on SQS), not from the management API's statistics, which lag by seconds.
+    /// Messages handed to a consumer and not yet settled are the receiving bus's to report (<see cref="ReceiveActivity"/>).
+    /// </summary>
+    public Quiescence.Probe QueuesEmpty() => TestTransport.IsAmazonSqs ? SqsQueuesEmpty : RabbitMqQueuesEmpty;
+
+    // Error and skipped queues are where messages end, not where they come from.
+    static bool IsSink(string queue)
+    {
+        var name = queue.EndsWith(".fifo", StringComparison.Ordinal) ? queue[..^5] : queue;
+        return name.EndsWith("_error", StringComparison.Ordinal) || name.EndsWith("_skipped", StringComparison.Ordinal);
+    }
+
+    async Task<string?> RabbitMqQueuesEmpty()
+    {
+        var names = (await Management.QueueNames(_name)).Where(name => !IsSink(name)).ToList();
+        if (names.Count == 0)
+            return null;
+
+        var factory = new RabbitMQ.Client.ConnectionFactory { Uri = new Uri(RabbitMqUrl) };
+        await using var connection = await factory.CreateConnectionAsync();
+        foreach (var name in names)
+        {
+            await using var channel = await connection.CreateChannelAsync();
+            uint ready;
+            try
+            {
+                ready = (await channel.QueueDeclarePassiveAsync(name)).MessageCount;
+            }
+            catch (RabbitMQ.Client.Exceptions.OperationInterruptedException)
+            {
+                continue; // deleted since it was listed (a temporary queue of a stopped bus)
+            }
+
+            if (ready > 0)
+                return $"{ready} message(s) in queue {name}";
+        }
+
+        return null;
+    }
+
+    async Task<string?> SqsQueuesEmpty()
+    {
+        foreach (var url in ((await _sqs!.ListQueuesAsync(ResourcePrefix)).QueueUrls ?? []).Where(url => !IsSink(url)))
+        {
+            var attributes = (await _sqs.GetQueueAttributesAsync(url,
+                ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible", "ApproximateNumberOfMessagesDelayed"])).Attributes;
+            var count = attributes.Values.Sum(value => long.Parse(value, System.Globalization.CultureInfo.InvariantCulture));
+            if (count > 0)
+                return $"{count} message(s) in queue {url}";
+        }
+
+        return null;
+    }
+
     public virtual async Task InitializeAsync()
     {
         _endpoints = await TestServices.Get();

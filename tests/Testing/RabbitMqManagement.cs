@@ -48,5 +48,12 @@ public sealed class RabbitMqManagement : IDisposable
         return vhost.TryGetProperty("message_stats", out var stats) && stats.TryGetProperty("publish", out var publish) ? publish.GetInt64() : 0;
     }
 
+    /// <summary>The names of the queues of a virtual host.</summary>
+    public async Task<IReadOnlyList<string>> QueueNames(string virtualHost)
+    {
+        var queues = await _http.GetFromJsonAsync<JsonElement>($"queues/{Uri.EscapeDataString(virtualHost)}?columns=name");
+        return queues.EnumerateArray().Select(q => q.GetProperty("name").GetString()!).ToList();
+    }
+
     public void Dispose() => _http.Dispose();
 }

@@ -18,7 +18,7 @@ public sealed class AfterCommitDelivery<TDbContext>(
     OutboxMessageSender sender,
     SentOutboxDeletes<TDbContext> deletes,
     DurableStoreMetrics metrics,
-    TimeProvider time,
+    DatabaseClock<TDbContext> time,
     ILogger<AfterCommitDelivery<TDbContext>> logger)
     where TDbContext : DbContext
 {

@@ -19,7 +19,7 @@ public sealed class OutboxDeliveryService<TDbContext>(
     OutboxDeliverySignal<TDbContext> signal,
     DurableStoreMetrics metrics,
     IOptions<DurableStoreOptions> options,
-    TimeProvider time,
+    DatabaseClock<TDbContext> time,
     ILogger<OutboxDeliveryService<TDbContext>> logger) : BackgroundService
     where TDbContext : DbContext
 {

@@ -23,7 +23,7 @@ sealed class DurableOutboxContextFactory<TDbContext>(
     OutboxCommitInterceptor<TDbContext> commitInterceptor,
     IOptions<DurableStoreOptions> options,
     DurableStoreMetrics metrics,
-    TimeProvider time,
+    DatabaseClock<TDbContext> time,
     ILogger<DurableOutboxContextFactory<TDbContext>> logger) : IOutboxContextFactory<TDbContext>
     where TDbContext : DbContext
 {
@@ -73,7 +73,10 @@ sealed class DurableOutboxContextFactory<TDbContext>(
             }
 
             if (_afterCommitLease is not null)
+            {
                 commitInterceptor.LeaveToCaller(db);
+                await commitInterceptor.RenewLeases(db, recorder.ImmediateUnits, cancellationToken);
+            }
 
             try
             {
@@ -89,7 +92,9 @@ sealed class DurableOutboxContextFactory<TDbContext>(
         if (outboxContext.HasOutgoingMessages)
         {
             // Sent before the consumed message is acknowledged: a crash in between leaves the rows to the delivery service.
-            var delivered = _afterCommitLease is not null && await afterCommit.Deliver(recorder.ImmediateUnits, cancellationToken);
+            // Only what a save wrote: a consumer that caught its own failed save and went on left the rest unwritten.
+            var delivered = _afterCommitLease is not null
+                && await afterCommit.Deliver(recorder.ImmediateUnits.Where(unit => unit.Persisted).ToList(), cancellationToken);
             if (!delivered || recorder.HasScheduledMessages)
                 signal.Notify();
         }

@@ -4,6 +4,7 @@ using MassTransit.Middleware;
 using MassTransit.Middleware.Outbox;
 using MassTransit.Transports;
 using Microsoft.EntityFrameworkCore;
+using Shop.Messaging.EntityFrameworkCore.Storage;
 using Microsoft.Extensions.Options;
 
 namespace Shop.Messaging.EntityFrameworkCore.Outbox;
@@ -37,7 +38,7 @@ sealed class DurableScopedBusContext(IBus bus, DbContext db, TimeProvider time, 
 sealed class DurableScopedBusContextProvider<TDbContext> : IScopedBusContextProvider<IBus>
     where TDbContext : DbContext
 {
-    public DurableScopedBusContextProvider(IBus bus, TDbContext db, TimeProvider time, Bind<IBus, IClientFactory> clientFactory,
+    public DurableScopedBusContextProvider(IBus bus, TDbContext db, DatabaseClock<TDbContext> time, Bind<IBus, IClientFactory> clientFactory,
         Bind<IBus, IScopedConsumeContextProvider> consumeContextProvider, IScopedConsumeContextProvider globalConsumeContextProvider,
         IOptions<DurableStoreOptions> options, IServiceProvider provider)
     {

@@ -5,6 +5,7 @@ using MassTransit.Middleware;
 using MassTransit.Middleware.Outbox;
 using MassTransit.Scheduling;
 using Microsoft.EntityFrameworkCore;
+using Shop.Messaging.EntityFrameworkCore.Storage;
 using Microsoft.Extensions.DependencyInjection;
 using Shop.Messaging.EntityFrameworkCore.Outbox;
 
@@ -66,7 +67,7 @@ sealed class StandaloneScheduleMessageProvider<TDbContext>(IServiceProvider serv
     {
         var db = scoped.GetRequiredService<TDbContext>();
         var bus = scoped.GetRequiredService<IBus>();
-        var outbox = new DurableScopedBusContext(bus, db, scoped.GetRequiredService<TimeProvider>(),
+        var outbox = new DurableScopedBusContext(bus, db, scoped.GetRequiredService<DatabaseClock<TDbContext>>(),
             scoped.GetRequiredService<IClientFactory>(), scoped, afterCommitLease: null);
         return (new DurableScheduleMessageProvider(outbox.SendEndpointProvider, db, token => db.SaveChangesAsync(token)), db);
     }

@@ -25,4 +25,7 @@ public sealed class OutboxState
     /// end of the writer's lease, when delivery rounds may take it.
     /// </summary>
     internal bool SentAfterCommit { get; set; }
+
+    /// <summary>Not stored: set once a successful <c>SaveChanges</c> wrote the unit. A unit never written is never sent.</summary>
+    internal bool Persisted { get; set; }
 }

@@ -118,3 +118,33 @@ public sealed class FaultObserver(Observed observed) : IConsumer<Fault<DoomedWor
         return Task.CompletedTask;
     }
 }
+
+public sealed record SaveFailsThenCarryOn(string Key, long TakenEffectId);
+
+/// <summary>
+/// Publishes, fails to save (the effect's id is taken), forgets what it tracked and carries on with a second publish:
+/// the first was never written, so it must never be sent.
+/// </summary>
+public sealed class SaveFailsThenCarryOnConsumer(TestDbContext db) : IConsumer<SaveFailsThenCarryOn>
+{
+    public async Task Consume(ConsumeContext<SaveFailsThenCarryOn> context)
+    {
+        await context.Publish(new Echoed(context.Message.Key + "-before-the-failure"));
+        db.Effects.Add(new Effect { Id = context.Message.TakenEffectId, Key = context.Message.Key, Consumer = nameof(SaveFailsThenCarryOnConsumer) });
+
+        // The consumer's transaction survives the failure only behind a savepoint (PostgreSQL dooms it otherwise).
+        var transaction = db.Database.CurrentTransaction!;
+        await transaction.CreateSavepointAsync("before_save", context.CancellationToken);
+        try
+        {
+            await db.SaveChangesAsync(context.CancellationToken);
+        }
+        catch (Microsoft.EntityFrameworkCore.DbUpdateException)
+        {
+            await transaction.RollbackToSavepointAsync("before_save", context.CancellationToken);
+            db.ChangeTracker.Clear();
+        }
+
+        await context.Publish(new Echoed(context.Message.Key + "-after-the-failure"));
+    }
+}

@@ -6,6 +6,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Shop.Messaging.EntityFrameworkCore;
 using Shop.Messaging.Tests.Components;
+using Shop.Testing;
 
 namespace Shop.Messaging.Tests.Infrastructure;
 
@@ -13,8 +14,15 @@ namespace Shop.Messaging.Tests.Infrastructure;
 public sealed class ShopTestHost : IAsyncDisposable
 {
     readonly IHost _host;
+    readonly TestEnvironment _environment;
+    readonly ReceiveActivity _receiving = new();
 
-    ShopTestHost(IHost host) => _host = host;
+    ShopTestHost(IHost host, TestEnvironment environment)
+    {
+        _host = host;
+        _environment = environment;
+        Bus.ConnectReceiveObserver(_receiving);
+    }
 
     public IServiceProvider Services => _host.Services;
     public Observed Observed => Services.GetRequiredService<Observed>();
@@ -59,7 +67,7 @@ public sealed class ShopTestHost : IAsyncDisposable
 
         var host = builder.Build();
         await host.StartAsync();
-        return new ShopTestHost(host);
+        return new ShopTestHost(host, environment);
     }
 
     public static void AddTestComponents(IBusRegistrationConfigurator x)
@@ -83,6 +91,14 @@ public sealed class ShopTestHost : IAsyncDisposable
         await using var scope = Services.CreateAsyncScope();
         await work(scope.ServiceProvider);
     }
+
+    /// <summary>Waits until nothing is left to send, queued or being received (see <see cref="Quiescence"/>).</summary>
+    public Task WaitUntilQuiet(TimeSpan? timeout = null) => Quiescence.WaitUntilQuiet(
+    [
+        Quiescence.OutboxEmpty<TestDbContext>(Services),
+        _environment.QueuesEmpty(),
+        Quiescence.NothingReceiving(_receiving)
+    ], timeout);
 
     public async ValueTask DisposeAsync()
     {

@@ -1,0 +1,95 @@
+using MassTransit;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Shop.Messaging.EntityFrameworkCore.Storage;
+
+namespace Shop.Testing;
+
+/// <summary>
+/// Waits until the system under test has nothing left to do, so that a test can then count what happened, including
+/// what must not have happened: no outbox unit left to send, no message in a queue, no message being received.
+/// Each of those is a place a message could still come from; when all are empty twice in a row, nothing more arrives.
+/// </summary>
+public static class Quiescence
+{
+    /// <summary>Null when idle; otherwise what is still busy, for the failure message.</summary>
+    public delegate Task<string?> Probe();
+
+    public static async Task WaitUntilQuiet(IEnumerable<Probe> probes, TimeSpan? timeout = null)
+    {
+        var all = probes.ToList();
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(60));
+        var quietRounds = 0;
+        while (true)
+        {
+            string? busy = null;
+            foreach (var probe in all)
+            {
+                busy = await probe();
+                if (busy is not null)
+                    break;
+            }
+
+            // Twice in a row: a message between the broker's queue and the consumer's first callback shows up in one of them.
+            quietRounds = busy is null ? quietRounds + 1 : 0;
+            if (quietRounds == 2)
+                return;
+            if (DateTime.UtcNow > deadline)
+                throw new TimeoutException($"The system did not become quiet: {busy}.");
+            await Task.Delay(100);
+        }
+    }
+
+    public static Task WaitUntilQuiet(params Probe[] probes) => WaitUntilQuiet(probes, null);
+
+    /// <summary>No unit left in the outbox of the database <paramref name="createDbContext"/> opens.</summary>
+    public static Probe OutboxEmpty(Func<DbContext> createDbContext, string name = "outbox") => async () =>
+    {
+        await using var db = createDbContext();
+        var units = await db.Set<OutboxState>().CountAsync();
+        return units == 0 ? null : $"{units} unit(s) in the {name}";
+    };
+
+    /// <summary>No unit left in the outbox of a service's own <typeparamref name="TDbContext"/>.</summary>
+    public static Probe OutboxEmpty<TDbContext>(IServiceProvider services, string name = "outbox") where TDbContext : DbContext => async () =>
+    {
+        await using var scope = services.CreateAsyncScope();
+        var units = await scope.ServiceProvider.GetRequiredService<TDbContext>().Set<OutboxState>().CountAsync();
+        return units == 0 ? null : $"{units} unit(s) in the {name}";
+    };
+
+    /// <summary>No message being received by <paramref name="bus"/> (see <see cref="ReceiveActivity"/>).</summary>
+    public static Probe NothingReceiving(ReceiveActivity activity) => () =>
+        Task.FromResult(activity.InFlight == 0 ? null : $"{activity.InFlight} message(s) being received");
+}
+
+/// <summary>Counts the messages a bus is receiving right now; connect it with <c>bus.ConnectReceiveObserver</c>.</summary>
+public sealed class ReceiveActivity : IReceiveObserver
+{
+    int _inFlight;
+
+    public int InFlight => Volatile.Read(ref _inFlight);
+
+    public Task PreReceive(ReceiveContext context)
+    {
+        Interlocked.Increment(ref _inFlight);
+        return Task.CompletedTask;
+    }
+
+    public Task PostReceive(ReceiveContext context)
+    {
+        Interlocked.Decrement(ref _inFlight);
+        return Task.CompletedTask;
+    }
+
+    public Task ReceiveFault(ReceiveContext context, Exception exception)
+    {
+        Interlocked.Decrement(ref _inFlight);
+        return Task.CompletedTask;
+    }
+
+    public Task PostConsume<T>(ConsumeContext<T> context, TimeSpan duration, string consumerType) where T : class => Task.CompletedTask;
+
+    public Task ConsumeFault<T>(ConsumeContext<T> context, TimeSpan duration, string consumerType, Exception exception) where T : class =>
+        Task.CompletedTask;
+}
