@@ -17,6 +17,8 @@ public class OrdersServiceFixture : IntegrationEnvironment
 {
     WebApplicationFactory<Program>? _factory;
     FakePaymentsService? _payments;
+    readonly ReceiveActivity _ordersReceiving = new();
+    readonly ReceiveActivity _paymentsReceiving = new();
 
     public HttpClient Client { get; private set; } = null!;
     public FakePaymentsService Payments => _payments ?? throw new InvalidOperationException("The fixture is not initialised.");
@@ -54,7 +56,18 @@ public class OrdersServiceFixture : IntegrationEnvironment
             web.ConfigureLogging(logging => logging.SetMinimumLevel(LogLevel.Warning));
         });
         Client = _factory.CreateClient();
+        Services.GetRequiredService<MassTransit.IBus>().ConnectReceiveObserver(_ordersReceiving);
+        _payments.Bus.ConnectReceiveObserver(_paymentsReceiving);
     }
+
+    /// <summary>Waits until the Orders outbox is empty, no queue holds a message and neither service is receiving one.</summary>
+    public Task WaitUntilQuiet(TimeSpan? timeout = null) => Quiescence.WaitUntilQuiet(
+    [
+        Quiescence.OutboxEmpty(CreateDbContext, "Orders outbox"),
+        QueuesEmpty(),
+        Quiescence.NothingReceiving(_ordersReceiving),
+        Quiescence.NothingReceiving(_paymentsReceiving)
+    ], timeout);
 
     public OrdersDbContext CreateDbContext() =>
         new(new DbContextOptionsBuilder<OrdersDbContext>().UseNpgsql(ConnectionString).Options);
