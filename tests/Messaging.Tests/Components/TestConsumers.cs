@@ -148,3 +148,17 @@ public sealed class SaveFailsThenCarryOnConsumer(TestDbContext db) : IConsumer<S
         await context.Publish(new Echoed(context.Message.Key + "-after-the-failure"));
     }
 }
+
+public sealed record PublishThenWork(string Key, TimeSpan Work);
+
+/// <summary>Publishes first and then works for a while inside its transaction, as a consumer calling a slow service would.</summary>
+public sealed class PublishThenWorkConsumer(TestDbContext db) : IConsumer<PublishThenWork>
+{
+    public async Task Consume(ConsumeContext<PublishThenWork> context)
+    {
+        await context.Publish(new Echoed(context.Message.Key));
+        await db.SaveChangesAsync(context.CancellationToken);
+        await Task.Delay(context.Message.Work, context.CancellationToken);
+        db.Effects.Add(new Effect { Key = context.Message.Key, Consumer = nameof(PublishThenWorkConsumer) });
+    }
+}

@@ -48,7 +48,8 @@ public sealed class ShopTestHost : IAsyncDisposable
     };
 
     public static async Task<ShopTestHost> Start(TestEnvironment environment, IDictionary<string, string?>? settings = null,
-        Action<IBusRegistrationConfigurator>? configureBus = null, Action<DbContextOptionsBuilder>? useDatabase = null)
+        Action<IBusRegistrationConfigurator>? configureBus = null, Action<DbContextOptionsBuilder>? useDatabase = null,
+        Action<IServiceCollection>? configureServices = null)
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true, EnvironmentName = "Testing" });
         var configuration = Defaults(environment);
@@ -63,6 +64,7 @@ public sealed class ShopTestHost : IAsyncDisposable
         builder.Services.AddSingleton<Observed>();
         builder.Services.AddSingleton<Attempts>();
 
+        configureServices?.Invoke(builder.Services);
         builder.Services.AddShopMessaging<TestDbContext>(builder.Configuration, configureBus ?? AddTestComponents);
 
         var host = builder.Build();
