@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using System.Net.Http.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -27,6 +28,7 @@ public sealed class ShopCluster : IAsyncDisposable
 {
     readonly IntegrationEnvironment _environment;
     readonly Dictionary<string, string?> _settings;
+    readonly List<(WebApplication App, Quiescence.Probe Outbox, ReceiveActivity Receiving)> _running = [];
 
     ShopCluster(IntegrationEnvironment environment, Dictionary<string, string?> settings)
     {
@@ -118,7 +120,24 @@ public sealed class ShopCluster : IAsyncDisposable
         if (prepareDatabase is not null)
             await prepareDatabase(connectionString);
         await app.StartAsync();
+        var receiving = new ReceiveActivity();
+        app.Services.GetRequiredService<MassTransit.IBus>().ConnectReceiveObserver(receiving);
+        _running.Add((app, Quiescence.OutboxEmpty<TDbContext>(app.Services, $"{typeof(TDbContext).Name} outbox"), receiving));
         return app;
+    }
+
+    /// <summary>
+    /// Waits until every running service's outbox is empty, no queue holds a message and no service is receiving one:
+    /// then nothing more arrives, and a test may count (including what must not have happened).
+    /// </summary>
+    public Task WaitUntilQuiet(TimeSpan? timeout = null)
+    {
+        var running = _running.Where(r => r.App == Orders || r.App == Payments || r.App == Notifications || r.App == Images).ToList();
+        return Quiescence.WaitUntilQuiet(
+            running.Select(r => r.Outbox)
+                .Append(_environment.QueuesEmpty())
+                .Concat(running.Select(r => Quiescence.NothingReceiving(r.Receiving))),
+            timeout ?? TimeSpan.FromMinutes(2));
     }
 
     public async Task<Guid> PlaceOrder(string cardToken, params (string Sku, int Quantity)[] items)

@@ -129,7 +129,7 @@ public sealed class When_every_message_of_the_flow_arrives_twice(IntegrationEnvi
         var outcomes = await OrderFlowAssertions.WaitUntilAllTerminal(cluster, ids, TimeSpan.FromMinutes(2));
         Assert.Equal(15, outcomes.Values.Count(o => o.Status == "Confirmed"));
         Assert.Equal(5, outcomes.Values.Count(o => o.Status == "Cancelled"));
-        await Task.Delay(TimeSpan.FromSeconds(3)); // let the last twins arrive and be recognised
+        await cluster.WaitUntilQuiet(); // the last twins arrived and were recognised
 
         // The twins really arrived: every service's inbox saw second deliveries.
         foreach (var database in new[] { cluster.OrdersDatabase, cluster.PaymentsDatabase, cluster.NotificationsDatabase })

@@ -59,7 +59,7 @@ public sealed class When_committed_messages_are_sent_right_after_the_commit(Test
         await using var db = environment.CreateDbContext();
         await Eventually.Returns(() => db.Set<OutboxMessage>().CountAsync(m => m.Body.Contains(key)), n => n == 0,
             "the sent unit to be removed from the outbox");
-        await Task.Delay(TimeSpan.FromSeconds(1));
+        await host.WaitUntilQuiet();
         Assert.Single(host.Observed.All<Ping>(p => p.Key == key));
     }
 
@@ -70,13 +70,16 @@ public sealed class When_committed_messages_are_sent_right_after_the_commit(Test
         {
             ["Messaging:DurableStore:DeliveryEnabled"] = "true",
             ["Messaging:DurableStore:DeliverAfterCommit"] = "true",
-            ["Messaging:DurableStore:AfterCommitLease"] = "00:00:03"
+            ["Messaging:DurableStore:AfterCommitLease"] = "00:00:05"
         });
 
         // The writer dies right after its commit: the delivery service must not send the unit while the lease runs
-        // (the writer could still be sending it), and must send it once the lease is over.
+        // (the writer could still be sending it), and must send it once the lease is over. The lease is the property
+        // under test, so time is what the test watches: until a second before the lease's end, nothing may arrive.
         var unit = await CommitPingWithoutTheWriterKnowing(host, "writer-died");
-        await Eventually.StaysZero(() => Task.FromResult(host.Observed.All<Ping>(p => p.Key == "writer-died").Count), TimeSpan.FromSeconds(1.5),
+        var leaseLeft = unit.DueTime - DateTime.UtcNow - TimeSpan.FromSeconds(1);
+        Assert.True(leaseLeft > TimeSpan.Zero, $"the lease ended too soon after the commit ({leaseLeft} left)");
+        await Eventually.StaysZero(() => Task.FromResult(host.Observed.All<Ping>(p => p.Key == "writer-died").Count), leaseLeft,
             "Ping sent by the delivery service while its writer's lease was running");
 
         await host.Observed.WaitFor<Ping>(p => p.Key == "writer-died", timeout: TimeSpan.FromSeconds(15));

@@ -27,8 +27,8 @@ public sealed class When_a_request_publishes_through_the_bus_outbox(TestEnvironm
             await transaction.RollbackAsync();
         });
 
-        await Eventually.StaysZero(() => Task.FromResult(host.Observed.All<Ping>(p => p.Key == key).Count), TimeSpan.FromSeconds(2),
-            "Ping from a rolled-back request");
+        await host.WaitUntilQuiet();
+        Assert.Empty(host.Observed.All<Ping>(p => p.Key == key));
         await using var check = environment.CreateDbContext();
         Assert.Equal(0, await check.Set<OutboxState>().CountAsync());
     }
@@ -50,7 +50,7 @@ public sealed class When_a_request_publishes_through_the_bus_outbox(TestEnvironm
         });
 
         await host.Observed.WaitFor<Ping>(p => p.Key == key, timeout: TimeSpan.FromSeconds(10));
-        await Task.Delay(TimeSpan.FromSeconds(1));
+        await host.WaitUntilQuiet();
         Assert.Single(host.Observed.All<Ping>(p => p.Key == key));
         await Eventually.Returns(async () =>
         {
@@ -117,7 +117,8 @@ public sealed class When_a_request_publishes_through_the_bus_outbox(TestEnvironm
             await using var db = environment.CreateDbContext();
             return await db.Effects.CountAsync(e => e.Consumer == nameof(PingCounter));
         }, n => n >= count, "every Ping to be consumed");
-        await Task.Delay(TimeSpan.FromSeconds(1.5));
+        await first.WaitUntilQuiet();
+        await second.WaitUntilQuiet();
 
         await using var check = environment.CreateDbContext();
         var received = await check.Effects.Where(e => e.Consumer == nameof(PingCounter)).Select(e => e.Key).ToListAsync();

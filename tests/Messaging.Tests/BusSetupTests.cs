@@ -40,7 +40,7 @@ public sealed class When_a_service_uses_the_shared_bus_set_up(TestEnvironment en
         });
 
         await host.Observed.WaitFor<Echoed>(e => e.Key == key);
-        await Task.Delay(TimeSpan.FromSeconds(1));
+        await host.WaitUntilQuiet();
         Assert.Single(host.Observed.All<Echoed>(e => e.Key == key));
         await using var db = environment.CreateDbContext();
         Assert.Equal(1, await db.Effects.CountAsync(e => e.Key == key));

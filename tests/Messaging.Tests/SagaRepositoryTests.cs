@@ -24,7 +24,7 @@ public sealed class When_many_events_arrive_for_one_saga_at_once(TestEnvironment
         await Task.WhenAll(Enumerable.Range(0, 50).Select(_ => host.Bus.Publish(new IncrementCounter(counterId))));
 
         var final = await Eventually.Returns(() => Count(counterId), n => n >= 50, "all 50 increments", TimeSpan.FromSeconds(60));
-        await Task.Delay(500);
+        await host.WaitUntilQuiet();
         Assert.Equal(50, await Count(counterId));
         Assert.Equal(50, final);
     }

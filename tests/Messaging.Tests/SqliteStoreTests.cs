@@ -50,7 +50,7 @@ public sealed class When_the_durable_store_runs_on_sqlite(TestEnvironment enviro
         var ping = (await host.Observed.WaitFor<Ping>(p => p.Key == "sqlite-scheduled", timeout: TimeSpan.FromSeconds(20))).Single();
         Assert.True(ping.At - scheduledAt >= TimeSpan.FromSeconds(1));
 
-        await Task.Delay(TimeSpan.FromSeconds(1));
+        await host.WaitUntilQuiet();
         Assert.Single(host.Observed.All<Echoed>(e => e.Key == "sqlite-outbox"));
 
         // Units sent right after their commit are deleted in batches (SQLite has its own statement for it); well inside

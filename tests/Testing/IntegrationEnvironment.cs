@@ -49,7 +49,8 @@ public class IntegrationEnvironment : IAsyncLifetime
     /// <summary>
     /// Idle when no queue of this class's broker space holds a message: counted by the broker itself (an AMQP passive
     /// declare on RabbitMQ, queue attributes on SQS), not from the management API's statistics, which lag by seconds.
-    /// Messages handed to a consumer and not yet settled are the receiving bus's to report (<see cref="ReceiveActivity"/>).
+    /// Messages handed to a consumer and not yet settled are the receiving bus's to report (<see cref="ReceiveActivity"/>);
+    /// on RabbitMQ a queue without consumers (left by a host that stopped) counts as idle.
     /// </summary>
     public Quiescence.Probe QueuesEmpty() => TestTransport.IsAmazonSqs ? SqsQueuesEmpty : RabbitMqQueuesEmpty;
 
@@ -71,18 +72,19 @@ public class IntegrationEnvironment : IAsyncLifetime
         foreach (var name in names)
         {
             await using var channel = await connection.CreateChannelAsync();
-            uint ready;
+            RabbitMQ.Client.QueueDeclareOk queue;
             try
             {
-                ready = (await channel.QueueDeclarePassiveAsync(name)).MessageCount;
+                queue = await channel.QueueDeclarePassiveAsync(name);
             }
             catch (RabbitMQ.Client.Exceptions.OperationInterruptedException)
             {
                 continue; // deleted since it was listed (a temporary queue of a stopped bus)
             }
 
-            if (ready > 0)
-                return $"{ready} message(s) in queue {name}";
+            // A queue nobody consumes any more (an earlier test's host) keeps its messages: nothing comes of them.
+            if (queue.MessageCount > 0 && queue.ConsumerCount > 0)
+                return $"{queue.MessageCount} message(s) in queue {name}";
         }
 
         return null;

@@ -38,6 +38,8 @@ public sealed class SagaSpec : IAsyncDisposable
             })
             .AddMassTransitTestHarness(x =>
             {
+                // Inactivity is the harness's "nothing more happens"; on a loaded machine a second passes without any.
+                x.SetTestTimeouts(testTimeout: TimeSpan.FromSeconds(30), testInactivityTimeout: TimeSpan.FromSeconds(3));
                 x.AddDelayedMessageScheduler();
                 x.AddSagaStateMachine<OrderStateMachine, OrderState>().InMemoryRepository();
                 configure?.Invoke(x);
