@@ -4,6 +4,7 @@ using Shop.Notifications.Worker.Sending;
 
 namespace Shop.Notifications.Tests;
 
+[Trait("Category", "InProcess")]
 public sealed class The_order_notification_templates
 {
     [Fact]

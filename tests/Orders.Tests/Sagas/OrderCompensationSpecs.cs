@@ -6,6 +6,7 @@ using Shop.Orders.Api.Domain;
 
 namespace Shop.Orders.Tests.Sagas;
 
+[Trait("Category", "InProcess")]
 public sealed class When_the_stock_is_unavailable
 {
     [Fact]
@@ -38,6 +39,7 @@ public sealed class When_the_stock_is_unavailable
     }
 }
 
+[Trait("Category", "InProcess")]
 public sealed class When_the_payment_fails
 {
     [Fact]
@@ -58,6 +60,7 @@ public sealed class When_the_payment_fails
     }
 }
 
+[Trait("Category", "InProcess")]
 public sealed class When_processing_the_payment_faults
 {
     [Fact]
