@@ -15,16 +15,20 @@ sealed class DurableOutboxConsumeContext<TMessage> : OutboxConsumeContextProxy<T
 {
     readonly OutboxRecorder _recorder;
     readonly Func<Task> _markConsumed;
+    readonly Func<Task>? _commit;
 
+    /// <param name="commit">Set for a consumer that runs outside a transaction: what marking it consumed means.</param>
     public DurableOutboxConsumeContext(ConsumeContext<TMessage> context, OutboxConsumeOptions options, IServiceProvider provider,
-        DbContext db, OutboxRecorder recorder, Func<Task> markConsumed, bool alreadyConsumed)
+        DbContext db, OutboxRecorder recorder, Func<Task> markConsumed, bool alreadyConsumed, Func<Task>? commit = null)
         : base(context, options, provider)
     {
         Db = db;
         _recorder = recorder;
         _markConsumed = markConsumed;
+        _commit = commit;
         IsMessageConsumed = alreadyConsumed;
         IsOutboxDelivered = alreadyConsumed;
+        IsTransactionActive = commit is null;
     }
 
     public DbContext Db { get; }
@@ -42,6 +46,12 @@ sealed class DurableOutboxConsumeContext<TMessage> : OutboxConsumeContextProxy<T
 
     public override async Task SetConsumed()
     {
+        if (_commit is not null)
+        {
+            await _commit();
+            return;
+        }
+
         await _markConsumed();
         await Db.SaveChangesAsync(CancellationToken);
     }

@@ -34,6 +34,12 @@ sealed class DurableOutboxContextFactory<TDbContext>(
         where T : class
     {
         var messageId = context.GetOriginalMessageId() ?? throw new MessageException(typeof(T), "The inbox needs a MessageId on every message.");
+        if (ConsumesOutsideTransactionAttribute.Applies(options.ConsumerType))
+        {
+            await SendOutsideTransaction(context, options, next, messageId);
+            return;
+        }
+
         var cancellationToken = context.CancellationToken;
         var timer = Stopwatch.StartNew();
 
@@ -110,6 +116,78 @@ sealed class DurableOutboxContextFactory<TDbContext>(
         var completed = new DurableOutboxConsumeContext<T>(context, options, provider, db, recorder, () => Task.CompletedTask, alreadyConsumed: true);
         completed.Complete();
         await next.Send(completed);
+    }
+
+    /// <summary>
+    /// <see cref="ConsumesOutsideTransactionAttribute"/>: the consumer runs with no transaction open; its messages are
+    /// held in memory, and when it returns one short transaction claims the inbox row and writes them with its last
+    /// changes. A concurrent duplicate that claimed the row first wins: this delivery's messages are dropped.
+    /// </summary>
+    async Task SendOutsideTransaction<T>(ConsumeContext<T> context, OutboxConsumeOptions options, IPipe<OutboxConsumeContext<T>> next,
+        Guid messageId)
+        where T : class
+    {
+        var cancellationToken = context.CancellationToken;
+        db.ChangeTracker.Clear();
+
+        var consumedBefore = await InboxClaim.CountIfConsumed(db, _dialect, messageId, options.ConsumerId, cancellationToken);
+        var recorder = new OutboxRecorder(db, time, _afterCommitLease, hold: true);
+        var committed = false;
+        if (consumedBefore is null)
+        {
+            var outboxContext = new DurableOutboxConsumeContext<T>(context, options, provider, db, recorder, NoMark, alreadyConsumed: false,
+                commit: async () => consumedBefore = await CommitAfterConsumer(recorder, messageId, options, cancellationToken));
+            try
+            {
+                await next.Send(outboxContext);
+            }
+            finally
+            {
+                outboxContext.Complete();
+            }
+
+            committed = consumedBefore is null;
+        }
+
+        if (!committed)
+        {
+            metrics.DuplicateDetected(options.ConsumerType);
+            logger.LogInformation("Duplicate {MessageType} {MessageId} for {Consumer} ignored; consumed at {Consumed}",
+                TypeCache<T>.ShortName, messageId, options.ConsumerType, consumedBefore);
+        }
+        else if (recorder.HasMessages)
+        {
+            var delivered = _afterCommitLease is not null
+                && await afterCommit.Deliver(recorder.ImmediateUnits.Where(unit => unit.Persisted).ToList(), cancellationToken);
+            if (!delivered || recorder.HasScheduledMessages)
+                signal.Notify();
+        }
+
+        var completed = new DurableOutboxConsumeContext<T>(context, options, provider, db, recorder, () => Task.CompletedTask, alreadyConsumed: true);
+        completed.Complete();
+        await next.Send(completed);
+    }
+
+    /// <summary>Claims the inbox row and writes the held messages and the consumer's last changes; returns when an earlier delivery was consumed, if one was.</summary>
+    async Task<DateTime?> CommitAfterConsumer(OutboxRecorder recorder, Guid messageId, OutboxConsumeOptions options, CancellationToken cancellationToken)
+    {
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        var claim = await InboxClaim.Claim(db, _dialect, messageId, options.ConsumerId, time.GetUtcNow().UtcDateTime, cancellationToken);
+        if (claim.ConsumedBefore is { } consumed)
+        {
+            await transaction.RollbackAsync(cancellationToken);
+            db.ChangeTracker.Clear();
+            return consumed;
+        }
+
+        if (claim.NeedsMark)
+            await MarkConsumed(messageId, options.ConsumerId);
+        recorder.Attach();
+        await db.SaveChangesAsync(cancellationToken);
+        if (_afterCommitLease is not null)
+            commitInterceptor.LeaveToCaller(db);
+        await transaction.CommitAsync(cancellationToken);
+        return null;
     }
 
     static Task NoMark() => Task.CompletedTask;

@@ -13,12 +13,14 @@ namespace Shop.Messaging.EntityFrameworkCore.Outbox;
 /// With an <paramref name="afterCommitLease"/>, immediate outboxes are the writer's to send right after the commit,
 /// and delivery rounds leave them alone until the lease ends.
 /// </summary>
-sealed class OutboxRecorder(DbContext db, TimeProvider time, TimeSpan? afterCommitLease)
+sealed class OutboxRecorder(DbContext db, TimeProvider time, TimeSpan? afterCommitLease, bool hold = false)
 {
     const string TransportDelayProperty = "Delay";
 
     readonly Lock _lock = new();
     readonly List<OutboxState> _immediate = [];
+    readonly List<object> _held = [];
+    bool _hold = hold;
     OutboxState? _current;
 
     /// <summary>True once a message was recorded since the last <see cref="Reset"/>.</summary>
@@ -50,13 +52,13 @@ sealed class OutboxRecorder(DbContext db, TimeProvider time, TimeSpan? afterComm
                     DueTime = now + delay,
                     ScheduleTokenId = context.ScheduledMessageId
                 };
-                db.Add(outbox);
+                Track(outbox);
                 HasScheduledMessages = true;
             }
             else
             {
                 // Once saved, the current outbox is final: later messages of the scope start a new one.
-                if (_current is null || db.Entry(_current).State != EntityState.Added)
+                if (_current is null || (!_hold && db.Entry(_current).State != EntityState.Added))
                 {
                     _current = new OutboxState
                     {
@@ -65,7 +67,7 @@ sealed class OutboxRecorder(DbContext db, TimeProvider time, TimeSpan? afterComm
                         DueTime = afterCommitLease is { } lease ? now + lease : now,
                         SentAfterCommit = afterCommitLease is not null
                     };
-                    db.Add(_current);
+                    Track(_current);
                     _immediate.Add(_current);
                 }
 
@@ -107,11 +109,34 @@ sealed class OutboxRecorder(DbContext db, TimeProvider time, TimeSpan? afterComm
             }
 
             outbox.Messages.Add(message);
-            db.Add(message);
+            Track(message);
             HasMessages = true;
         }
 
         return Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// With <c>hold</c>, rows are kept out of the context until this call: a consumer running outside a transaction
+    /// may save its own changes meanwhile, and its messages must commit only with the inbox row.
+    /// </summary>
+    public void Attach()
+    {
+        lock (_lock)
+        {
+            _hold = false;
+            foreach (var row in _held)
+                db.Add(row);
+            _held.Clear();
+        }
+    }
+
+    void Track(object row)
+    {
+        if (_hold)
+            _held.Add(row);
+        else
+            db.Add(row);
     }
 
     public void Reset()

@@ -30,17 +30,43 @@ static class InboxClaim
             return new Outcome(ConsumedBefore: null, NeedsMark: false);
 
         // PostgreSQL answers a timestamp; SQLite keeps EF Core's DateTime as text.
-        DateTime? consumed = reader.IsDBNull(1) ? null : reader.GetValue(1) switch
-        {
-            DateTime value => DateTime.SpecifyKind(value, DateTimeKind.Utc),
-            string text => DateTime.Parse(text, CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal),
-            var other => throw new InvalidOperationException($"Unexpected inbox consumed value {other}.")
-        };
+        var consumed = ReadTime(reader.GetValue(1));
 
         // A row that committed without a consumed time (written by an older version that marked it separately) is
         // not proof of a consume: run the consumer and mark the row with its changes.
         return new Outcome(consumed, NeedsMark: consumed is null);
     }
+
+    /// <summary>
+    /// When (message, consumer) was consumed, if ever, counting this delivery on the row when it was: one statement,
+    /// committed on its own, for a consumer that runs outside a transaction.
+    /// </summary>
+    public static async Task<DateTime?> CountIfConsumed(DbContext db, DurableStoreDialect dialect, Guid messageId, Guid consumerId,
+        CancellationToken cancellationToken)
+    {
+        var table = dialect.TableName<InboxState>(db);
+        await db.Database.OpenConnectionAsync(cancellationToken);
+        try
+        {
+            await using var command = db.CreateCommand(
+                $"UPDATE {table} SET receive_count = receive_count + 1 " +
+                "WHERE message_id = @message_id AND consumer_id = @consumer_id AND consumed IS NOT NULL RETURNING consumed",
+                ("message_id", dialect.Parameter(messageId)), ("consumer_id", dialect.Parameter(consumerId)));
+            return ReadTime(await command.ExecuteScalarAsync(cancellationToken));
+        }
+        finally
+        {
+            await db.Database.CloseConnectionAsync();
+        }
+    }
+
+    static DateTime? ReadTime(object? value) => value switch
+    {
+        null or DBNull => null,
+        DateTime time => DateTime.SpecifyKind(time, DateTimeKind.Utc),
+        string text => DateTime.Parse(text, CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal),
+        var other => throw new InvalidOperationException($"Unexpected inbox consumed value {other}.")
+    };
 
     /// <param name="ConsumedBefore">When an earlier delivery was consumed; null when this delivery must run the consumer.</param>
     /// <param name="NeedsMark">The existing row must be marked consumed together with the consumer's changes.</param>

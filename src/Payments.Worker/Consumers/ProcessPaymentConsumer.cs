@@ -3,6 +3,7 @@ using Microsoft.EntityFrameworkCore;
 using Polly.Registry;
 using Polly.Timeout;
 using Shop.Contracts.Payments;
+using Shop.Messaging.EntityFrameworkCore;
 using Shop.Payments.Worker.Gateway;
 using Shop.Payments.Worker.Persistence;
 
@@ -12,7 +13,11 @@ namespace Shop.Payments.Worker.Consumers;
 /// Charges an order at most once. A repeated request (redelivery, or a new command for an order already in the
 /// ledger) publishes the recorded outcome again. When the gateway pipeline gives up (timeouts, outage, open circuit)
 /// the payment ends as <see cref="PaymentFailed"/> so the order saga always gets an answer.
+/// The gateway can take seconds: no database transaction waits for it. The attempt is recorded first, then the
+/// gateway is asked (the order id is its idempotency key, so asking again after a crash charges nothing twice), then
+/// the outcome commits with the outgoing event and the inbox row.
 /// </summary>
+[ConsumesOutsideTransaction]
 public sealed class ProcessPaymentConsumer(
     PaymentsDbContext db,
     IPaymentGateway gateway,
@@ -25,8 +30,9 @@ public sealed class ProcessPaymentConsumer(
         var command = context.Message;
         Validate(command);
 
-        var recorded = await db.Payments.SingleOrDefaultAsync(p => p.OrderId == command.OrderId, context.CancellationToken);
-        if (recorded is not null)
+        var payment = await db.Payments.SingleOrDefaultAsync(p => p.OrderId == command.OrderId, context.CancellationToken)
+            ?? await RecordAttempt(command, context.CancellationToken);
+        if (payment is { Status: not PaymentStatus.Pending } recorded)
         {
             logger.LogInformation("Order {OrderId} already has payment {PaymentId} ({Status}); publishing its outcome again",
                 command.OrderId, recorded.Id, recorded.Status);
@@ -40,12 +46,8 @@ public sealed class ProcessPaymentConsumer(
             return;
         }
 
-        // The row is written before the gateway is called: a concurrent delivery for the same order blocks on the
-        // unique key until this transaction ends, then retries and finds the outcome instead of charging again.
-        var payment = Payment.Start(NewId.NextGuid(), command.OrderId, command.Amount, command.Currency, time.GetUtcNow());
-        db.Payments.Add(payment);
-        await db.SaveChangesAsync(context.CancellationToken);
-
+        // Pending: this attempt, one that died before its outcome was written, or one still waiting on the gateway
+        // in a concurrent delivery. Asking the gateway again is safe: it answers for the order with the same charge.
         try
         {
             var result = await pipelines.GetPipeline(PaymentGatewayServiceCollectionExtensions.PipelineName).ExecuteAsync(
@@ -66,6 +68,25 @@ public sealed class ProcessPaymentConsumer(
         logger.LogInformation("Payment {PaymentId} of order {OrderId} for {Amount} {Currency}: {Status}",
             payment.Id, payment.OrderId, payment.Amount, payment.Currency, payment.Status);
         await PublishOutcome(context, payment);
+    }
+
+    /// <summary>Commits the attempt on its own, before the gateway hears of it (one row per order: a unique key).</summary>
+    async Task<Payment> RecordAttempt(ProcessPayment command, CancellationToken cancellationToken)
+    {
+        var payment = Payment.Start(NewId.NextGuid(), command.OrderId, command.Amount, command.Currency, time.GetUtcNow());
+        db.Payments.Add(payment);
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+            return payment;
+        }
+        catch (DbUpdateException)
+        {
+            // A concurrent delivery recorded it first, or a refund voided the order: carry on with that row.
+            db.ChangeTracker.Clear();
+            return await db.Payments.SingleOrDefaultAsync(p => p.OrderId == command.OrderId, cancellationToken) ?? throw new InvalidOperationException(
+                $"Recording the payment of order {command.OrderId} failed, and no other delivery recorded it.");
+        }
     }
 
     static void Validate(ProcessPayment command)

@@ -36,6 +36,11 @@ public sealed class RefundPaymentConsumer(
             return;
         }
 
+        // The charge is recorded before the gateway is asked, outside any transaction: until its outcome is written,
+        // whether there is money to give back is unknown.
+        if (payment.Status == PaymentStatus.Pending)
+            throw new TransientException($"The payment of order {payment.OrderId} is still waiting for the gateway; the refund waits for its outcome.");
+
         if (payment.Status != PaymentStatus.Completed)
         {
             logger.LogInformation("Payment {PaymentId} of order {OrderId} is {Status}: there is nothing to refund", payment.Id, payment.OrderId, payment.Status);

@@ -74,6 +74,7 @@ public sealed class PaymentsService : IntegrationEnvironment
         await _host.StartAsync();
     }
 
+
     public override async Task DisposeAsync()
     {
         if (_host is not null)
