@@ -39,6 +39,13 @@ public sealed class DurableStoreOptions
 
     internal TimeSpan? AfterCommitLeaseOrNull => DeliverAfterCommit ? AfterCommitLease : null;
 
+    /// <summary>
+    /// Consumers of this service's database holding a transaction at once, across all its endpoints (more wait for a
+    /// slot, not for a pooled connection that may time out). Default: nine tenths of the connection string's
+    /// <c>Maximum Pool Size</c> (Npgsql's default 100 gives 90), leaving the rest to requests and delivery.
+    /// </summary>
+    public int? MaxConcurrentTransactions { get; set; }
+
     /// <summary>How long consumed inbox rows are kept to recognise redeliveries.</summary>
     public TimeSpan InboxRetention { get; set; } = TimeSpan.FromDays(7);
     public TimeSpan InboxCleanupInterval { get; set; } = TimeSpan.FromMinutes(10);

@@ -21,6 +21,7 @@ sealed class DurableOutboxContextFactory<TDbContext>(
     OutboxDeliverySignal<TDbContext> signal,
     AfterCommitDelivery<TDbContext> afterCommit,
     OutboxCommitInterceptor<TDbContext> commitInterceptor,
+    ConsumerTransactionGate<TDbContext> gate,
     IOptions<DurableStoreOptions> options,
     DurableStoreMetrics metrics,
     DatabaseClock<TDbContext> time,
@@ -52,46 +53,57 @@ sealed class DurableOutboxContextFactory<TDbContext>(
         var recorder = new OutboxRecorder(db, time, _afterCommitLease);
         DurableOutboxConsumeContext<T> outboxContext;
 
-        await using (var transaction = await db.Database.BeginTransactionAsync(cancellationToken))
+        // The connection goes back to the pool with the slot; the sends after the commit need neither.
+        using (await gate.Enter(db, cancellationToken))
         {
-            var claim = await InboxClaim.Claim(db, _dialect, messageId, options.ConsumerId, time.GetUtcNow().UtcDateTime, cancellationToken);
-            var consumed = claim.ConsumedBefore;
-
-            outboxContext = new DurableOutboxConsumeContext<T>(context, options, provider, db, recorder,
-                claim.NeedsMark ? () => MarkConsumed(messageId, options.ConsumerId) : NoMark, alreadyConsumed: consumed.HasValue);
-
-            if (consumed.HasValue)
-            {
-                metrics.DuplicateDetected(options.ConsumerType);
-                logger.LogInformation("Duplicate {MessageType} {MessageId} for {Consumer} ignored; consumed at {Consumed}",
-                    TypeCache<T>.ShortName, messageId, options.ConsumerType, consumed.Value);
-            }
-            else
-            {
-                try
-                {
-                    await next.Send(outboxContext);
-                }
-                finally
-                {
-                    outboxContext.Complete();
-                }
-            }
-
-            if (_afterCommitLease is not null)
-            {
-                commitInterceptor.LeaveToCaller(db);
-                await commitInterceptor.RenewLeases(db, recorder.ImmediateUnits, cancellationToken);
-            }
-
             try
             {
-                await transaction.CommitAsync(cancellationToken);
+                await using (var transaction = await db.Database.BeginTransactionAsync(cancellationToken))
+                {
+                    var claim = await InboxClaim.Claim(db, _dialect, messageId, options.ConsumerId, time.GetUtcNow().UtcDateTime, cancellationToken);
+                    var consumed = claim.ConsumedBefore;
+
+                    outboxContext = new DurableOutboxConsumeContext<T>(context, options, provider, db, recorder,
+                        claim.NeedsMark ? () => MarkConsumed(messageId, options.ConsumerId) : NoMark, alreadyConsumed: consumed.HasValue);
+
+                    if (consumed.HasValue)
+                    {
+                        metrics.DuplicateDetected(options.ConsumerType);
+                        logger.LogInformation("Duplicate {MessageType} {MessageId} for {Consumer} ignored; consumed at {Consumed}",
+                            TypeCache<T>.ShortName, messageId, options.ConsumerType, consumed.Value);
+                    }
+                    else
+                    {
+                        try
+                        {
+                            await next.Send(outboxContext);
+                        }
+                        finally
+                        {
+                            outboxContext.Complete();
+                        }
+                    }
+
+                    if (_afterCommitLease is not null)
+                    {
+                        commitInterceptor.LeaveToCaller(db);
+                        await commitInterceptor.RenewLeases(db, recorder.ImmediateUnits, cancellationToken);
+                    }
+
+                    try
+                    {
+                        await transaction.CommitAsync(cancellationToken);
+                    }
+                    catch (Exception exception)
+                    {
+                        await context.NotifyFaulted(timer.Elapsed, TypeCache<T>.ShortName, exception);
+                        throw;
+                    }
+                }
             }
-            catch (Exception exception)
+            finally
             {
-                await context.NotifyFaulted(timer.Elapsed, TypeCache<T>.ShortName, exception);
-                throw;
+                await db.Database.CloseConnectionAsync();
             }
         }
 
@@ -171,6 +183,7 @@ sealed class DurableOutboxContextFactory<TDbContext>(
     /// <summary>Claims the inbox row and writes the held messages and the consumer's last changes; returns when an earlier delivery was consumed, if one was.</summary>
     async Task<DateTime?> CommitAfterConsumer(OutboxRecorder recorder, Guid messageId, OutboxConsumeOptions options, CancellationToken cancellationToken)
     {
+        using var slot = await gate.Enter(db, cancellationToken);
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         var claim = await InboxClaim.Claim(db, _dialect, messageId, options.ConsumerId, time.GetUtcNow().UtcDateTime, cancellationToken);
         if (claim.ConsumedBefore is { } consumed)

@@ -1,4 +1,5 @@
 using MassTransit;
+using Microsoft.EntityFrameworkCore;
 using Shop.Messaging.Tests.Infrastructure;
 
 namespace Shop.Messaging.Tests.Components;
@@ -160,5 +161,17 @@ public sealed class PublishThenWorkConsumer(TestDbContext db) : IConsumer<Publis
         await db.SaveChangesAsync(context.CancellationToken);
         await Task.Delay(context.Message.Work, context.CancellationToken);
         db.Effects.Add(new Effect { Key = context.Message.Key, Consumer = nameof(PublishThenWorkConsumer) });
+    }
+}
+
+public sealed record HoldTransaction(string Key, double Seconds);
+
+/// <summary>Keeps its transaction (and its connection) busy for a while, as a consumer doing real work would.</summary>
+public sealed class HoldTransactionConsumer(TestDbContext db) : IConsumer<HoldTransaction>
+{
+    public async Task Consume(ConsumeContext<HoldTransaction> context)
+    {
+        db.Effects.Add(new Effect { Key = context.Message.Key, Consumer = nameof(HoldTransactionConsumer) });
+        await db.Database.ExecuteSqlAsync($"SELECT pg_sleep({context.Message.Seconds})", context.CancellationToken);
     }
 }
