@@ -45,6 +45,24 @@ public sealed class PaymentsOnLambdaTests(PaymentsFunction function) : IClassFix
     }
 
     [Fact]
+    public async Task When_the_consumer_rejects_a_record_should_move_it_to_the_error_queue_and_not_return_it()
+    {
+        // Returned as well, Lambda would deliver it again and the pipeline would park it a second time.
+        var invalid = new ProcessPayment(Guid.NewGuid(), 0m, "EUR", "tok_visa");
+        var valid = Payment();
+        var records = await function.ProduceRecords([invalid, valid]);
+
+        var result = await function.Runtime.InvokeAsync(PaymentsFunction.Event(records), Plenty);
+
+        Assert.Empty(Failures(result));
+        var errors = await Eventually.Returns(function.TakeErrors, bodies => bodies.Any(b => b.Contains(invalid.OrderId.ToString())),
+            "the rejected command in process-payment_error");
+        Assert.Single(errors, b => b.Contains(invalid.OrderId.ToString()));
+        Assert.Equal(0, await function.Payments(invalid.OrderId));
+        Assert.Equal(1, await function.Payments(valid.OrderId));
+    }
+
+    [Fact]
     public async Task When_a_record_comes_twice_should_charge_once()
     {
         var command = Payment();

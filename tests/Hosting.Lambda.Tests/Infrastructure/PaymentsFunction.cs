@@ -150,6 +150,14 @@ public sealed class PaymentsFunction : IAsyncLifetime
         };
     }
 
+    /// <summary>Bodies of what is in the endpoint's <c>_error</c> queue now (taken off it).</summary>
+    public async Task<List<string>> TakeErrors()
+    {
+        var url = (await _sqs.GetQueueUrlAsync(QueueName + "_error")).QueueUrl;
+        var received = await _sqs.ReceiveMessageAsync(new ReceiveMessageRequest { QueueUrl = url, MaxNumberOfMessages = 10, WaitTimeSeconds = 1 });
+        return (received.Messages ?? []).Select(m => m.Body).ToList();
+    }
+
     public static JsonObject Event(IEnumerable<JsonObject> records) =>
         new() { ["Records"] = new JsonArray(records.Select(r => (JsonNode)r.DeepClone()).ToArray()) };
 
