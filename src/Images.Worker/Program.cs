@@ -1,3 +1,4 @@
+using Shop.Hosting.Lambda;
 using Shop.Images.Worker.Extensions;
 using Shop.Images.Worker.Persistence;
 using Shop.ServiceDefaults;
@@ -7,6 +8,7 @@ if (await HealthProbe.TryRun(args)) return;
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
+builder.AddLambdaHost();
 builder.AddImagesWorker();
 
 var app = builder.Build();

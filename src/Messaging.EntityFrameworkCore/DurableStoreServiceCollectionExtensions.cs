@@ -60,6 +60,8 @@ public static class DurableStoreServiceCollectionExtensions
         services.ConfigureDbContext<TDbContext>((provider, db) => db.AddInterceptors(provider.GetRequiredService<OutboxCommitInterceptor<TDbContext>>()));
 
         services.AddScoped<IOutboxContextFactory<TDbContext>, DurableOutboxContextFactory<TDbContext>>();
+        services.TryAddSingleton<OutboxFlush<TDbContext>>();
+        services.AddSingleton<IOutboxFlush>(provider => provider.GetRequiredService<OutboxFlush<TDbContext>>());
         // Registered before the bus, so it stops after it: it outlives every send whose row it is to delete.
         services.AddHostedService(provider => provider.GetRequiredService<SentOutboxDeletes<TDbContext>>());
         // Delivering before the bus has bound its queues would route messages past consumers that are still starting.

@@ -1,3 +1,4 @@
+using Shop.Hosting.Lambda;
 using Shop.Notifications.Worker.Extensions;
 using Shop.Notifications.Worker.Persistence;
 using Shop.ServiceDefaults;
@@ -7,6 +8,7 @@ if (await HealthProbe.TryRun(args)) return;
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
+builder.AddLambdaHost();
 builder.AddNotifications();
 
 var app = builder.Build();

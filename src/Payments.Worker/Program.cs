@@ -1,3 +1,4 @@
+using Shop.Hosting.Lambda;
 using Shop.Payments.Worker.Extensions;
 using Shop.Payments.Worker.Persistence;
 using Shop.ServiceDefaults;
@@ -7,6 +8,7 @@ if (await HealthProbe.TryRun(args)) return;
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
+builder.AddLambdaHost();
 builder.AddPayments();
 
 var app = builder.Build();

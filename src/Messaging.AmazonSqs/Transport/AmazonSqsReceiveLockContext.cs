@@ -23,24 +23,34 @@ public sealed partial class AmazonSqsReceiveLockContext : ReceiveLockContext, IA
     readonly string _queueUrl;
     readonly Message _message;
     readonly SqsQueue? _errorQueue;
+    readonly bool _settledBySource;
     readonly DateTime _extendUntil;
     readonly ITimer _firstExtension;
     CancellationTokenSource? _stopRenewal;
     Task _renewal = Task.CompletedTask;
     int _settled;
 
-    public AmazonSqsReceiveLockContext(AmazonSqsTransportContext transport, string queueUrl, Message message, SqsQueue? errorQueue = null)
+    /// <param name="settledBySource">
+    /// The message was received by someone else (a Lambda event source), who deletes or returns it: only the outcome
+    /// is recorded (<see cref="Completed"/>); nothing is deleted, released, moved or extended here.
+    /// </param>
+    public AmazonSqsReceiveLockContext(AmazonSqsTransportContext transport, string queueUrl, Message message, SqsQueue? errorQueue = null,
+        bool settledBySource = false)
     {
         _transport = transport;
         _queueUrl = queueUrl;
         _message = message;
         _errorQueue = errorQueue;
+        _settledBySource = settledBySource;
         _extendUntil = DateTime.UtcNow + transport.Options.MaxVisibilityExtension;
         // Most messages are done long before their first extension is due: a timer costs them far less than a task
         // waiting from the start, and the renewal loop only begins for those still in progress.
         _firstExtension = TimeProvider.System.CreateTimer(static state => ((AmazonSqsReceiveLockContext)state!).StartRenewal(), this,
-            transport.Options.VisibilityTimeout / 2, Timeout.InfiniteTimeSpan);
+            settledBySource ? Timeout.InfiniteTimeSpan : transport.Options.VisibilityTimeout / 2, Timeout.InfiniteTimeSpan);
     }
+
+    /// <summary>True once the message is done with (consumed, or moved to an error or skipped queue by the pipeline).</summary>
+    public bool Completed { get; private set; }
 
     public bool Lost { get; private set; }
 
@@ -55,6 +65,8 @@ public sealed partial class AmazonSqsReceiveLockContext : ReceiveLockContext, IA
     public async Task Complete()
     {
         if (!await SettleAsync()) return;
+        Completed = true;
+        if (_settledBySource) return;
         _ = DeleteAsync();
     }
 
@@ -76,7 +88,7 @@ public sealed partial class AmazonSqsReceiveLockContext : ReceiveLockContext, IA
 
     public async Task Faulted(Exception exception)
     {
-        if (!await SettleAsync()) return;
+        if (!await SettleAsync() || _settledBySource) return;
         if (await MoveWhenExhausted(exception)) return;
         var backoff = TimeSpan.FromSeconds(Math.Min(Math.Pow(2, ReceiveCount - 1), MaxFaultBackoff.TotalSeconds));
         await ReleaseAsync(backoff);
@@ -117,6 +129,7 @@ public sealed partial class AmazonSqsReceiveLockContext : ReceiveLockContext, IA
     public async Task ReleaseAsync(TimeSpan after)
     {
         await SettleAsync();
+        if (_settledBySource) return;
         try
         {
             await _transport.Sqs.ChangeMessageVisibilityAsync(_queueUrl, _message.ReceiptHandle, (int)after.TotalSeconds);

@@ -32,7 +32,7 @@ public sealed partial class AmazonSqsReceiveTransport(AmazonSqsReceiveEndpointCo
 
     public ConnectHandle ConnectSendObserver(ISendObserver observer) => context.ConnectSendObserver(observer);
 
-    sealed partial class ReceiveAgent : ConsumerAgent<string>, ReceiveTransportHandle
+    sealed partial class ReceiveAgent : ConsumerAgent<string>, ReceiveTransportHandle, IAmazonSqsMessageReceiver
     {
         static readonly TimeSpan MaxPollBackoff = TimeSpan.FromSeconds(30);
         static readonly TimeSpan BatchFillWait = TimeSpan.FromMilliseconds(20);
@@ -85,6 +85,13 @@ public sealed partial class AmazonSqsReceiveTransport(AmazonSqsReceiveEndpointCo
                 await _context.TransportObservers.NotifyReady(_context.InputAddress).ConfigureAwait(false);
                 if (!IsAlreadyReady) SetReady();
 
+                if (!_transport.Options.Poll)
+                {
+                    _transport.Receivers.Add(this);
+                    TrySetConsumeTask(WaitForHandedInAsync());
+                    return;
+                }
+
                 // One long poll fetches at most ten messages: enough pollers to keep every slot busy.
                 var pollers = Enumerable.Range(0, Math.Max(1, (_limit + 9) / 10)).Select(_ => Task.Run(PollAsync)).ToArray();
                 TrySetConsumeTask(Task.WhenAll(pollers));
@@ -99,6 +106,32 @@ public sealed partial class AmazonSqsReceiveTransport(AmazonSqsReceiveEndpointCo
                 SetNotReady(exception);
                 TrySetConsumeTask(Task.CompletedTask);
             }
+        }
+
+        public string QueueName => _queue?.Name ?? _transport.Names.Queue(_context.QueueName);
+
+        // Until the stop: messages handed in are dispatched like polled ones, and the stop waits for those in progress.
+        async Task WaitForHandedInAsync()
+        {
+            try
+            {
+                await Task.Delay(Timeout.Infinite, Stopping).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+            }
+            finally
+            {
+                _transport.Receivers.Remove(this);
+            }
+        }
+
+        public async Task<bool> DeliverAsync(Message message, CancellationToken cancellationToken = default)
+        {
+            var queue = _queue ?? throw new InvalidOperationException($"The endpoint {_context.QueueName} has not started.");
+            var lockContext = new AmazonSqsReceiveLockContext(_transport, queue.Url, message, _topology?.ErrorQueue, settledBySource: true);
+            await ProcessAsync(queue, message, lockContext).ConfigureAwait(false);
+            return lockContext.Completed;
         }
 
         async Task<ReceiveEndpointTopology> ProvisionAsync()
@@ -264,7 +297,19 @@ public sealed partial class AmazonSqsReceiveTransport(AmazonSqsReceiveEndpointCo
 
         async Task HandleAsync(SqsQueue queue, Message message)
         {
-            var lockContext = new AmazonSqsReceiveLockContext(_transport, queue.Url, message, _topology?.ErrorQueue);
+            try
+            {
+                await ProcessAsync(queue, message, new AmazonSqsReceiveLockContext(_transport, queue.Url, message, _topology?.ErrorQueue))
+                    .ConfigureAwait(false);
+            }
+            finally
+            {
+                _slots.Release();
+            }
+        }
+
+        async Task ProcessAsync(SqsQueue queue, Message message, AmazonSqsReceiveLockContext lockContext)
+        {
             try
             {
                 if (IsStopping)
@@ -310,7 +355,6 @@ public sealed partial class AmazonSqsReceiveTransport(AmazonSqsReceiveEndpointCo
             finally
             {
                 await lockContext.DisposeAsync().ConfigureAwait(false);
-                _slots.Release();
             }
         }
 

@@ -64,6 +64,9 @@ public sealed class AmazonSqsTransportContext : Agent
     public IBlobStorage? Blobs { get; }
     public ILogger Logger { get; }
 
+    /// <summary>The endpoints waiting for messages handed in, when <see cref="AmazonSqsTransportOptions.Poll"/> is off.</summary>
+    public AmazonSqsReceivers Receivers { get; } = new();
+
     /// <summary>Attributes of every queue this transport creates for a receive endpoint.</summary>
     public IReadOnlyDictionary<string, string> ReceiveQueueAttributes => new Dictionary<string, string>
     {

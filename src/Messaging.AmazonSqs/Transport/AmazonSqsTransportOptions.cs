@@ -32,6 +32,12 @@ public sealed class AmazonSqsTransportOptions
     /// <summary>Used to build topic ARNs when <see cref="CreateResources"/> is false; found from a queue ARN if empty.</summary>
     public string? AccountId { get; set; }
 
+    /// <summary>
+    /// False when something else receives from the queues and hands each message in (the Lambda host, fed by an SQS
+    /// event source mapping): the endpoints start without polling and wait in <see cref="AmazonSqsTransportContext.Receivers"/>.
+    /// </summary>
+    public bool Poll { get; set; } = true;
+
     /// <summary>Long-polling wait of each ReceiveMessage call (0–20 s).</summary>
     public int WaitTimeSeconds { get; set; } = 20;
 

@@ -25,11 +25,18 @@ public sealed class AmazonSqsReceiveEndpointConfiguration : ReceiveEndpointConfi
 
     public override Uri InputAddress { get; }
 
+    /// <summary>
+    /// The message types whose topics the queue subscribes to, known once the endpoint is built: infrastructure as code
+    /// (deploy/aws) reads them from a bus that is built but never started.
+    /// </summary>
+    public IReadOnlyCollection<Type> ConsumedMessageTypes { get; private set; } = [];
+
     public override ReceiveEndpointContext CreateReceiveEndpointContext() => CreateSqsReceiveEndpointContext();
 
     public void Build(IHost host)
     {
         var context = CreateSqsReceiveEndpointContext();
+        ConsumedMessageTypes = context.ConsumedMessageTypes;
         var receiveEndpoint = new ReceiveEndpoint(new AmazonSqsReceiveTransport(context), context);
         host.AddReceiveEndpoint(QueueName, receiveEndpoint);
         ReceiveEndpoint = receiveEndpoint;

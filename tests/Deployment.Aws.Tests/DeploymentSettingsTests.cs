@@ -1,0 +1,42 @@
+using Amazon.CDK;
+using Shop.Deploy.Aws;
+using Shop.Deployment.Aws.Tests.Infrastructure;
+
+namespace Shop.Deployment.Aws.Tests;
+
+[Collection(SynthesisCollection.Name)]
+public sealed class DeploymentSettingsTests
+{
+    static DeploymentSettings From(Dictionary<string, object> context)
+    {
+        NodeRuntime.EnsureOnPath(required: true);
+        return DeploymentSettings.FromContext(new App(new AppProps { Context = context }));
+    }
+
+    [Fact]
+    public void Should_run_every_worker_on_ecs_unless_told_otherwise()
+    {
+        var settings = From(new Dictionary<string, object> { ["notifications"] = "Lambda" });
+
+        Assert.Equal(WorkerHost.Lambda, settings.HostOf(Shop.Deploy.Aws.Topology.ShopService.Notifications));
+        Assert.Equal(WorkerHost.Ecs, settings.HostOf(Shop.Deploy.Aws.Topology.ShopService.Payments));
+        Assert.Equal("dev-", settings.QueuePrefix);
+    }
+
+    [Fact]
+    public void Should_refuse_an_unknown_host()
+    {
+        var error = Assert.Throws<ArgumentException>(() => From(new Dictionary<string, object> { ["payments"] = "kubernetes" }));
+        Assert.Contains("payments=kubernetes", error.Message);
+    }
+
+    [Fact]
+    public void Should_refuse_lambda_concurrency_beyond_the_database_connection_budget()
+    {
+        var error = Assert.Throws<ArgumentException>(() => From(new Dictionary<string, object>
+        {
+            ["payments"] = "lambda", ["images"] = "lambda", ["lambdaMaxConcurrency"] = "20", ["databaseMaxConnections"] = "100",
+        }));
+        Assert.Contains("database connections", error.Message);
+    }
+}
