@@ -57,6 +57,8 @@ public sealed class When_uploaded_images_are_processed(ImagePipeline pipeline) :
             ["100000×100000"] = TestImages.PngDeclaring(100_000, 100_000),
             ["noise"] = TestImages.NoiseBehind(TestImages.PngSignature),
             ["bomb"] = TestImages.PngBomb(),
+            ["frames"] = HostileImages.GifFlood(3000, 3000, 30),
+            ["metadata"] = HostileImages.PngTextFlood(20_000),
         };
         var locations = new Dictionary<string, Uri>();
         foreach (var (name, bytes) in hostile)
@@ -73,6 +75,8 @@ public sealed class When_uploaded_images_are_processed(ImagePipeline pipeline) :
 
         Assert.Contains("truncated", (await pipeline.Get(locations["truncated"])).FailureReason);
         Assert.Contains("over the budget", (await pipeline.Get(locations["bomb"])).FailureReason);
+        Assert.Contains("30 frames", (await pipeline.Get(locations["frames"])).FailureReason);
+        Assert.Contains("20001 metadata blocks", (await pipeline.Get(locations["metadata"])).FailureReason);
         Assert.Equal("Processed", (await pipeline.Settled(good)).Status);
 
         var errored = await Eventually.Returns(() => pipeline.Queues.Take("generate-thumbnails_error", 10),

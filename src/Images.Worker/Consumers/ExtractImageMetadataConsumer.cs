@@ -25,7 +25,7 @@ public sealed class ExtractImageMetadataConsumer(
 
         var bytes = await loader.ReadAsync(uploaded.BlobKey, cancellationToken);
         var header = await loader.IdentifyAsync(bytes, cancellationToken);
-        var metadata = await loader.Bounded("reading metadata", () => reader.Read(bytes), cancellationToken);
+        var metadata = await loader.ReadMetadataAsync(bytes, reader, cancellationToken);
 
         var record = await db.ImageMetadata.SingleOrDefaultAsync(x => x.ImageId == uploaded.ImageId, cancellationToken);
         if (record is null)

@@ -21,8 +21,8 @@ public sealed class GenerateThumbnailsConsumer(
         var cancellationToken = context.CancellationToken;
 
         var bytes = await loader.ReadAsync(uploaded.BlobKey, cancellationToken);
-        using var image = await loader.DecodeAsync(bytes, cancellationToken);
-        var rendered = await loader.Bounded("rendering thumbnails", () => renderer.Render(image, cancellationToken), cancellationToken);
+        var (rendered, width, height) = await loader.DecodeAsync(bytes, "rendering thumbnails",
+            (image, token) => (renderer.Render(image, token), image.Width, image.Height), cancellationToken);
 
         var thumbnails = new List<GeneratedThumbnail>(rendered.Count);
         foreach (var thumbnail in rendered)
@@ -36,6 +36,6 @@ public sealed class GenerateThumbnailsConsumer(
 
         await context.Publish(new ThumbnailsGenerated(uploaded.ImageId, thumbnails), cancellationToken);
         logger.LogInformation("Generated {ThumbnailCount} thumbnails of image {ImageId} ({Width}×{Height})",
-            thumbnails.Count, uploaded.ImageId, image.Width, image.Height);
+            thumbnails.Count, uploaded.ImageId, width, height);
     }
 }
