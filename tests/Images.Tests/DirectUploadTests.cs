@@ -36,8 +36,11 @@ public sealed class When_images_are_uploaded_straight_to_s3(S3ImagePipeline pipe
         Assert.Equal(("jpeg", "image/jpeg", (long)bytes.Length, 400, 200), (image.Format, image.ContentType, image.SizeBytes, image.Width, image.Height));
         Assert.Equal(6, image.Thumbnails.Count);
         Assert.Equal(TestImages.Make, image.Metadata!.Value.GetProperty("cameraMake").GetString());
+        Assert.False(image.Metadata.Value.TryGetProperty("latitude", out _));
         using var original = await pipeline.Client.GetAsync(image.OriginalUrl);
-        Assert.Equal(bytes, await original.Content.ReadAsByteArrayAsync());
+        Assert.Equal(("image/jpeg", "nosniff"), (original.Content.Headers.ContentType!.MediaType, original.Headers.GetValues("X-Content-Type-Options").Single()));
+        var served = await original.Content.ReadAsByteArrayAsync();
+        Assert.Empty(MetadataExtractor.ImageMetadataReader.ReadMetadata(new MemoryStream(served)).OfType<MetadataExtractor.Formats.Exif.GpsDirectory>());
         using var thumbnail = await pipeline.Client.GetAsync(image.Thumbnails[0].Url);
         Assert.Equal(HttpStatusCode.OK, thumbnail.StatusCode);
     }

@@ -23,7 +23,7 @@ public sealed class ExtractImageMetadataConsumer(
         var uploaded = context.Message;
         var cancellationToken = context.CancellationToken;
 
-        var bytes = await loader.ReadAsync(uploaded.BlobKey, cancellationToken);
+        var bytes = await loader.ReadUploadedAsync(uploaded, cancellationToken);
         var header = await loader.IdentifyAsync(bytes, cancellationToken);
         var metadata = await loader.ReadMetadataAsync(bytes, reader, cancellationToken);
 

@@ -21,9 +21,13 @@ public sealed record CameraMetadata(
 {
     public int TagCount => Tags.Values.Sum(tags => tags.Count);
 
+    /// <summary>
+    /// The event every subscriber receives: without the location, which stays in the worker's own table
+    /// (<c>image_metadata</c>), out of reach of the public API.
+    /// </summary>
     public ImageMetadataExtracted ToEvent(Guid imageId, ImageHeader header) => new(imageId, header.Width, header.Height,
         CameraMake, CameraModel, CapturedAt, ExposureTimeSeconds, FNumber, Iso, FocalLengthMillimetres, Orientation,
-        Latitude, Longitude, TagCount);
+        Latitude: null, Longitude: null, TagCount);
 }
 
 /// <summary>

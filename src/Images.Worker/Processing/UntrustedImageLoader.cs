@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using Shop.BlobStorage;
+using Shop.Contracts.Images;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.Formats;
 using SixLabors.ImageSharp.Formats.Gif;
@@ -61,6 +62,21 @@ public sealed class UntrustedImageLoader
         if (buffer.Length > _options.MaxUploadBytes)
             throw new InvalidImageException($"The original is over the limit of {_options.MaxUploadBytes} bytes.");
         return buffer.ToArray();
+    }
+
+    /// <summary>
+    /// The original of <paramref name="uploaded"/>, checked again against what the API accepted (its size, its format
+    /// sniffed from the bytes): storage is not trusted to still hold what was checked.
+    /// </summary>
+    public async Task<byte[]> ReadUploadedAsync(ImageUploaded uploaded, CancellationToken cancellationToken)
+    {
+        var bytes = await ReadAsync(uploaded.BlobKey, cancellationToken);
+        if (bytes.LongLength != uploaded.SizeBytes)
+            throw new InvalidImageException($"The stored original has {bytes.LongLength} bytes; the upload that was accepted had {uploaded.SizeBytes}.");
+        var format = ImageStructure.Read(bytes)?.Format;
+        if (format != uploaded.Format)
+            throw new InvalidImageException($"The stored original is {format ?? "no supported image"}; the upload that was accepted was {uploaded.Format}.");
+        return bytes;
     }
 
     /// <summary>
