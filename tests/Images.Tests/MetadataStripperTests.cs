@@ -1,3 +1,4 @@
+using MetadataExtractor;
 using MetadataExtractor.Formats.Exif;
 using Shop.Images.Tests.Infrastructure;
 using Shop.Images.Worker.Processing;
@@ -32,6 +33,23 @@ public sealed class When_the_public_original_is_made
         Assert.Equal((before.Width, before.Height), (after.Width, after.Height));
         Assert.Equal(before[10, 10], after[10, 10]);
         Assert.Equal(before[110, 70], after[110, 70]);
+    }
+
+    [Fact]
+    public void Should_keep_only_the_orientation_of_a_jpegs_exif()
+    {
+        var original = TestImages.Jpeg(120, 80, TestImages.CameraExif(orientation: 6));
+
+        var stripped = MetadataStripper.Strip(original, "jpeg")!;
+
+        var directories = Directories(stripped);
+        var ifd0 = Assert.Single(directories.OfType<ExifIfd0Directory>());
+        Assert.Equal(6, ifd0.GetInt32(ExifDirectoryBase.TagOrientation));
+        Assert.Single(ifd0.Tags);
+        Assert.Empty(directories.OfType<GpsDirectory>());
+        Assert.Empty(directories.OfType<ExifSubIfdDirectory>());
+        using var decoded = Image.Load(stripped);
+        Assert.Equal((ushort)6, decoded.Metadata.ExifProfile!.GetValue(SixLabors.ImageSharp.Metadata.Profiles.Exif.ExifTag.Orientation)!.Value);
     }
 
     [Fact]

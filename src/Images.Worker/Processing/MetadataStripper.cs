@@ -9,8 +9,9 @@ namespace Shop.Images.Worker.Processing;
 /// <see cref="ImageStructure.Read"/>, so every length has been checked already.
 /// </summary>
 /// <remarks>
-/// Dropping EXIF drops its orientation too: a browser shows such a public original as stored (the thumbnails are
-/// turned upright). TIFF keeps its metadata in the same directories as its pixel layout, so it is not stripped.
+/// A JPEG's EXIF orientation is kept, in a new EXIF block that holds nothing else, so viewers still turn it upright;
+/// other formats lose it with the rest (the thumbnails are upright anyway). TIFF keeps its metadata in the same
+/// directories as its pixel layout, so it is not stripped.
 /// </remarks>
 public static class MetadataStripper
 {
@@ -27,8 +28,8 @@ public static class MetadataStripper
 
     static byte[] Jpeg(byte[] file)
     {
-        using var output = new MemoryStream(file.Length);
-        output.Write(file, 0, 2);
+        using var kept = new MemoryStream(file.Length);
+        var orientation = (ushort)0;
         var offset = 2;
         while (offset + 4 <= file.Length)
         {
@@ -42,16 +43,70 @@ public static class MetadataStripper
             if (marker == 0xDA)
                 break;
             var length = BinaryPrimitives.ReadUInt16BigEndian(file.AsSpan(offset + 2));
+            if (marker == 0xE1 && orientation == 0)
+                orientation = ExifOrientation(file.AsSpan(offset + 4, Math.Max(0, length - 2)));
             // APP0 (JFIF), APP2 (ICC profile) and APP14 (Adobe colour transform) change how pixels look; other APPn and COM do not.
             var metadata = marker is >= 0xE0 and <= 0xEF and not (0xE0 or 0xE2 or 0xEE) or 0xFE;
             if (!metadata)
-                output.Write(file, offset, 2 + length);
+                kept.Write(file, offset, 2 + length);
             offset += 2 + length;
         }
 
+        using var output = new MemoryStream(file.Length);
+        output.Write(file, 0, 2);
+        if (orientation is > 1 and <= 8)
+            output.Write(OrientationOnlyExif(orientation));
+        kept.Position = 0;
+        kept.CopyTo(output);
         output.Write(file, offset, file.Length - offset);
         return output.ToArray();
     }
+
+    /// <summary>The orientation tag (0x0112) of an APP1 EXIF block's first directory; 0 when there is none.</summary>
+    static ushort ExifOrientation(ReadOnlySpan<byte> app1)
+    {
+        if (app1.Length < 14 || !app1.StartsWith("Exif\0\0"u8))
+            return 0;
+        var tiff = app1[6..];
+        var bigEndian = tiff[0] == (byte)'M';
+        var ifd = Read32(tiff, 4, bigEndian);
+        if (ifd > tiff.Length - 2)
+            return 0;
+        var count = Read16(tiff, (int)ifd, bigEndian);
+        for (var i = 0; i < count; i++)
+        {
+            var entry = (int)ifd + 2 + 12 * i;
+            if (entry + 12 > tiff.Length)
+                return 0;
+            if (Read16(tiff, entry, bigEndian) == 0x0112)
+                return Read16(tiff, entry + 8, bigEndian);
+        }
+
+        return 0;
+    }
+
+    /// <summary>An APP1 segment holding EXIF with one directory of one entry: the orientation.</summary>
+    static byte[] OrientationOnlyExif(ushort orientation)
+    {
+        var segment = new byte[2 + 2 + 6 + 8 + 2 + 12 + 4];
+        segment[0] = 0xFF;
+        segment[1] = 0xE1;
+        BinaryPrimitives.WriteUInt16BigEndian(segment.AsSpan(2), (ushort)(segment.Length - 2));
+        "Exif\0\0MM\0*"u8.CopyTo(segment.AsSpan(4));
+        BinaryPrimitives.WriteUInt32BigEndian(segment.AsSpan(14), 8); // the directory right after the TIFF header
+        BinaryPrimitives.WriteUInt16BigEndian(segment.AsSpan(18), 1);
+        BinaryPrimitives.WriteUInt16BigEndian(segment.AsSpan(20), 0x0112);
+        BinaryPrimitives.WriteUInt16BigEndian(segment.AsSpan(22), 3); // SHORT
+        BinaryPrimitives.WriteUInt32BigEndian(segment.AsSpan(24), 1);
+        BinaryPrimitives.WriteUInt16BigEndian(segment.AsSpan(28), orientation);
+        return segment;
+    }
+
+    static ushort Read16(ReadOnlySpan<byte> bytes, int offset, bool bigEndian) =>
+        bigEndian ? BinaryPrimitives.ReadUInt16BigEndian(bytes[offset..]) : BinaryPrimitives.ReadUInt16LittleEndian(bytes[offset..]);
+
+    static uint Read32(ReadOnlySpan<byte> bytes, int offset, bool bigEndian) =>
+        bigEndian ? BinaryPrimitives.ReadUInt32BigEndian(bytes[offset..]) : BinaryPrimitives.ReadUInt32LittleEndian(bytes[offset..]);
 
     static byte[] Png(byte[] file)
     {
