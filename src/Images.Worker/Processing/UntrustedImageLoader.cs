@@ -27,6 +27,7 @@ public sealed class UntrustedImageLoader
     readonly IBlobStorage _blobs;
     readonly ImageProcessingOptions _options;
     readonly MemoryAllocator _pool;
+    readonly Configuration _configuration;
     int _workInProgress;
     long _peakDecodeBytes;
 
@@ -40,6 +41,8 @@ public sealed class UntrustedImageLoader
             // What the pool keeps between images counts against the worker's memory too.
             MaximumPoolSizeMegabytes = _options.MaxPooledMegabytes,
         });
+        _configuration = Configuration.Default.Clone();
+        _configuration.ImageFormatsManager.SetDecoder(GifFormat.Instance, new GifDecoder { MaxFrames = _options.MaxFrames });
     }
 
     /// <summary>Parsing work started by <see cref="Bounded{T}"/> that has not ended yet, given up on or not.</summary>
@@ -223,12 +226,11 @@ public sealed class UntrustedImageLoader
         _ => $"{exception.GetType().Name}: {exception.Message}",
     };
 
-    /// <summary>ImageSharp's configuration for one piece of work: its own memory budget, the GIF frame limit.</summary>
+    /// <summary>ImageSharp's configuration for one piece of work: the loader's, with the work's own memory budget.</summary>
     Configuration Configure(DecodeMemoryBudget budget)
     {
-        var configuration = Configuration.Default.Clone();
+        var configuration = _configuration.Clone();
         configuration.MemoryAllocator = budget;
-        configuration.ImageFormatsManager.SetDecoder(GifFormat.Instance, new GifDecoder { MaxFrames = _options.MaxFrames });
         return configuration;
     }
 }
