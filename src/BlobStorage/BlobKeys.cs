@@ -11,6 +11,9 @@ public static class BlobKeys
 
     public static string ImageOriginal(Guid imageId) => $"images/{imageId:N}/original";
 
+    /// <summary>The original as the public may download it: written by the worker with its metadata (GPS first) removed.</summary>
+    public static string ImagePublicOriginal(Guid imageId) => $"images/{imageId:N}/public";
+
     /// <summary>The original of an image uploaded by the client itself, through a presigned URL.</summary>
     public static string DirectUpload(Guid imageId) => $"{DirectUploadPrefix}{imageId:N}";
 

@@ -11,14 +11,32 @@ public sealed class ImageProcessingOptions
     /// <summary>Largest original the worker reads from blob storage (the API refuses larger uploads already).</summary>
     public long MaxUploadBytes { get; set; } = 20 * 1024 * 1024;
 
-    /// <summary>Largest single buffer a decoder may allocate; 50 MP of RGBA is 200 MB.</summary>
+    /// <summary>
+    /// All ImageSharp memory one image's decoding and rendering may hold at once (every frame, every working buffer),
+    /// counted buffer by buffer; 50 MP of RGB is 150 MB.
+    /// </summary>
     public int MaxDecodeMegabytes { get; set; } = 256;
 
-    /// <summary>Frames decoded at most from an animated image.</summary>
+    /// <summary>Memory ImageSharp's buffer pool may keep between images (shared by all decodes of the worker).</summary>
+    public int MaxPooledMegabytes { get; set; } = 64;
+
+    /// <summary>Images with more frames (GIF, TIFF pages, WebP or APNG frames) are refused before decoding.</summary>
     public uint MaxFrames { get; set; } = 100;
+
+    /// <summary>
+    /// Images whose container holds more metadata blocks (PNG text chunks, GIF extensions, TIFF directory entries,
+    /// JPEG segments, WebP chunks) are refused before any of it is read.
+    /// </summary>
+    public int MaxMetadataBlocks { get; set; } = 1000;
 
     /// <summary>How long decoding (or reading metadata from) one image may take before it counts as hostile.</summary>
     public TimeSpan DecodeTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// After <see cref="DecodeTimeout"/>, how long the consumer waits for the parser to reach its next cancellation
+    /// point (an input read or a buffer allocation) before it gives up waiting and abandons the work.
+    /// </summary>
+    public TimeSpan AbandonAfter { get; set; } = TimeSpan.FromSeconds(5);
 
     /// <summary>Images processed at once per consumer endpoint: the work is CPU and memory bound.</summary>
     public int ConcurrentImages { get; set; } = 2;

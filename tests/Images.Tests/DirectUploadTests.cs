@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Http.Json;
 using System.Text.Json;
 using Amazon.S3.Model;
 using Amazon.SQS.Model;
@@ -21,14 +22,15 @@ public sealed class When_images_are_uploaded_straight_to_s3(S3ImagePipeline pipe
     {
         var created = await pipeline.CreateUploadUrl("SKU-DIRECT");
 
-        Assert.Equal(("SKU-DIRECT", "AwaitingUpload", "PUT"), (created.Sku, created.Status, created.UploadMethod));
+        Assert.Equal(("SKU-DIRECT", "AwaitingUpload", "POST"), (created.Sku, created.Status, created.UploadMethod));
         Assert.InRange(created.ExpiresAt, DateTimeOffset.UtcNow.AddMinutes(14), DateTimeOffset.UtcNow.AddMinutes(16));
-        Assert.Contains($"/{pipeline.Bucket}/{pipeline.ObjectKey(created.Id)}?", created.UploadUrl.ToString());
+        Assert.EndsWith($"/{pipeline.Bucket}", created.UploadUrl.AbsolutePath.TrimEnd('/'));
+        Assert.Equal(pipeline.ObjectKey(created.Id), created.UploadFields["key"]);
         var location = Location(created);
         Assert.Equal("AwaitingUpload", (await pipeline.Get(location)).Status);
 
         var bytes = TestImages.Jpeg(400, 200, TestImages.CameraExif());
-        await S3ImagePipeline.PutToStorage(created.UploadUrl, bytes);
+        await S3ImagePipeline.PostToStorage(created, bytes);
         await pipeline.DeliverNotification(S3Events.ObjectCreated(pipeline.Bucket, pipeline.ObjectKey(created.Id), bytes.Length));
 
         var image = await Settled(location);
@@ -36,8 +38,11 @@ public sealed class When_images_are_uploaded_straight_to_s3(S3ImagePipeline pipe
         Assert.Equal(("jpeg", "image/jpeg", (long)bytes.Length, 400, 200), (image.Format, image.ContentType, image.SizeBytes, image.Width, image.Height));
         Assert.Equal(6, image.Thumbnails.Count);
         Assert.Equal(TestImages.Make, image.Metadata!.Value.GetProperty("cameraMake").GetString());
+        Assert.False(image.Metadata.Value.TryGetProperty("latitude", out _));
         using var original = await pipeline.Client.GetAsync(image.OriginalUrl);
-        Assert.Equal(bytes, await original.Content.ReadAsByteArrayAsync());
+        Assert.Equal(("image/jpeg", "nosniff"), (original.Content.Headers.ContentType!.MediaType, original.Headers.GetValues("X-Content-Type-Options").Single()));
+        var served = await original.Content.ReadAsByteArrayAsync();
+        Assert.Empty(MetadataExtractor.ImageMetadataReader.ReadMetadata(new MemoryStream(served)).OfType<MetadataExtractor.Formats.Exif.GpsDirectory>());
         using var thumbnail = await pipeline.Client.GetAsync(image.Thumbnails[0].Url);
         Assert.Equal(HttpStatusCode.OK, thumbnail.StatusCode);
     }
@@ -47,7 +52,7 @@ public sealed class When_images_are_uploaded_straight_to_s3(S3ImagePipeline pipe
     {
         var created = await pipeline.CreateUploadUrl("SKU-TWICE");
         var bytes = TestImages.Png(120, 80);
-        await S3ImagePipeline.PutToStorage(created.UploadUrl, bytes, "image/png");
+        await S3ImagePipeline.PostToStorage(created, bytes, "image/png");
         var notification = S3Events.ObjectCreated(pipeline.Bucket, pipeline.ObjectKey(created.Id), bytes.Length);
         var messageId = Guid.NewGuid().ToString();
         await pipeline.DeliverNotification(notification, messageId);
@@ -74,7 +79,7 @@ public sealed class When_images_are_uploaded_straight_to_s3(S3ImagePipeline pipe
     {
         var created = await pipeline.CreateUploadUrl("SKU-NOISE");
         var noise = "not an image at all, whatever the name says"u8.ToArray();
-        await S3ImagePipeline.PutToStorage(created.UploadUrl, noise);
+        await S3ImagePipeline.PostToStorage(created, noise);
 
         await pipeline.DeliverNotification(S3Events.ObjectCreated(pipeline.Bucket, pipeline.ObjectKey(created.Id), noise.Length));
 
@@ -83,6 +88,97 @@ public sealed class When_images_are_uploaded_straight_to_s3(S3ImagePipeline pipe
         Assert.Contains("not a JPEG", image.FailureReason);
         using var original = await pipeline.Client.GetAsync(image.OriginalUrl);
         Assert.Equal(HttpStatusCode.NotFound, original.StatusCode);
+    }
+
+    [Fact]
+    public async Task Should_bind_the_upload_form_to_its_key_size_range_and_declared_content_type()
+    {
+        var created = await pipeline.CreateUploadUrl("SKU-POLICY", "image/png");
+
+        // fauxqs accepts any form without checking its policy; AWS S3 enforces it. So the test reads what we signed.
+        var policy = JsonDocument.Parse(Convert.FromBase64String(created.UploadFields["Policy"])).RootElement;
+        var conditions = policy.GetProperty("conditions").EnumerateArray().Select(c => c.GetRawText().Replace(" ", "")).ToList();
+        Assert.Contains($"[\"content-length-range\",1,{created.MaxSizeBytes}]", conditions);
+        Assert.Contains($"{{\"key\":\"{pipeline.ObjectKey(created.Id)}\"}}", conditions);
+        Assert.Contains($"{{\"bucket\":\"{pipeline.Bucket}\"}}", conditions);
+        Assert.Contains(conditions, c => c.Contains("Content-Type", StringComparison.OrdinalIgnoreCase) && c.Contains("\"image/png\""));
+        Assert.InRange(policy.GetProperty("expiration").GetDateTimeOffset(), created.ExpiresAt.AddSeconds(-1), created.ExpiresAt.AddSeconds(1));
+        Assert.Equal("image/png", created.UploadFields["Content-Type"]);
+        Assert.Contains("x-amz-signature", created.UploadFields.Keys, StringComparer.OrdinalIgnoreCase);
+
+        using var refused = await pipeline.Client.PostAsJsonAsync("/products/SKU-POLICY/images/upload-url", new DirectUploadRequest("text/html"));
+        Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+    }
+
+    [Fact]
+    public async Task Should_fail_an_upload_of_another_type_than_declared()
+    {
+        var created = await pipeline.CreateUploadUrl("SKU-DECLARED", "image/png");
+        var jpeg = TestImages.Jpeg(40, 40);
+        // Storage would refuse the form's content type on AWS; the bytes are what we check ourselves.
+        await S3ImagePipeline.PostToStorage(created, jpeg, "image/png");
+        await pipeline.DeliverNotification(S3Events.ObjectCreated(pipeline.Bucket, pipeline.ObjectKey(created.Id), jpeg.Length));
+
+        var image = await Settled(Location(created));
+
+        Assert.Equal("Failed", image.Status);
+        Assert.Equal("The upload was declared image/png but is image/jpeg.", image.FailureReason);
+    }
+
+    [Fact]
+    public async Task Should_keep_the_checked_upload_when_the_form_is_posted_again_with_something_else()
+    {
+        var created = await pipeline.CreateUploadUrl("SKU-REPOST");
+        var photo = TestImages.Png(60, 40);
+        await S3ImagePipeline.PostToStorage(created, photo, "image/png");
+        await pipeline.DeliverNotification(S3Events.ObjectCreated(pipeline.Bucket, pipeline.ObjectKey(created.Id), photo.Length));
+        var first = await Settled(Location(created));
+        Assert.Equal("Processed", first.Status);
+
+        var html = "<html><script>alert(document.cookie)</script></html>"u8.ToArray();
+        await S3ImagePipeline.PostToStorage(created, html, "text/html");
+        await pipeline.DeliverNotification(S3Events.ObjectCreated(pipeline.Bucket, pipeline.ObjectKey(created.Id), html.Length));
+
+        using var s3 = await Fauxqs.S3Client();
+        await Eventually.Returns(() => ObjectExists(s3, pipeline.ObjectKey(created.Id)), exists => !exists, "the second upload to be removed");
+        using var original = await pipeline.Client.GetAsync(first.OriginalUrl);
+        Assert.Equal(("image/png", "nosniff"), (original.Content.Headers.ContentType!.MediaType, original.Headers.GetValues("X-Content-Type-Options").Single()));
+        Assert.Equal(photo, await original.Content.ReadAsByteArrayAsync());
+        Assert.Equal("Processed", (await pipeline.Get(Location(created))).Status);
+    }
+
+    [Fact]
+    public async Task Should_never_serve_what_is_posted_to_the_form_of_a_failed_upload()
+    {
+        var created = await pipeline.CreateUploadUrl("SKU-XSS");
+        var noise = "not an image"u8.ToArray();
+        await S3ImagePipeline.PostToStorage(created, noise, "image/jpeg");
+        await pipeline.DeliverNotification(S3Events.ObjectCreated(pipeline.Bucket, pipeline.ObjectKey(created.Id), noise.Length));
+        var failed = await Settled(Location(created));
+        Assert.Equal("Failed", failed.Status);
+
+        var html = "<html><script>alert(document.cookie)</script></html>"u8.ToArray();
+        await S3ImagePipeline.PostToStorage(created, html, "text/html");
+        await pipeline.DeliverNotification(S3Events.ObjectCreated(pipeline.Bucket, pipeline.ObjectKey(created.Id), html.Length));
+        using var s3 = await Fauxqs.S3Client();
+        await Eventually.Returns(() => ObjectExists(s3, pipeline.ObjectKey(created.Id)), exists => !exists, "the later upload to be removed");
+
+        using var original = await pipeline.Client.GetAsync(failed.OriginalUrl);
+        Assert.Equal(HttpStatusCode.NotFound, original.StatusCode);
+        Assert.Equal("application/problem+json", original.Content.Headers.ContentType?.MediaType);
+    }
+
+    async Task<bool> ObjectExists(Amazon.S3.IAmazonS3 s3, string key)
+    {
+        try
+        {
+            await s3.GetObjectMetadataAsync(pipeline.Bucket, key);
+            return true;
+        }
+        catch (Amazon.S3.AmazonS3Exception exception) when (exception.StatusCode == HttpStatusCode.NotFound)
+        {
+            return false;
+        }
     }
 
     [Fact]
@@ -146,7 +242,7 @@ public sealed class When_images_are_uploaded_straight_to_s3(S3ImagePipeline pipe
 
         var created = await pipeline.CreateUploadUrl("SKU-SQS");
         var bytes = TestImages.Webp(64, 48);
-        await S3ImagePipeline.PutToStorage(created.UploadUrl, bytes, "image/webp");
+        await S3ImagePipeline.PostToStorage(created, bytes, "image/webp");
 
         if (!TestTransport.IsAmazonSqs)
         {

@@ -1,3 +1,4 @@
+using Shop.Contracts.Images;
 using Shop.Images.Tests.Infrastructure;
 using Shop.Images.Worker.Processing;
 using Shop.Messaging;
@@ -25,7 +26,7 @@ public sealed class When_the_worker_reads_a_hostile_image : IDisposable
         var exception = await Assert.ThrowsAsync<InvalidImageException>(async () =>
         {
             var stored = await _worker.StoreAndRead(bytes);
-            using var image = await _worker.Loader.DecodeAsync(stored, CancellationToken.None);
+            await _worker.Thumbnails(stored);
         });
 
         Assert.False(string.IsNullOrWhiteSpace(exception.Message), what);
@@ -56,6 +57,28 @@ public sealed class When_the_worker_reads_a_hostile_image : IDisposable
         await Assert.ThrowsAsync<InvalidImageException>(() => _worker.Thumbnails(TestImages.PngBomb()));
 
         Assert.Equal(6, (await _worker.Thumbnails(TestImages.Jpeg())).Count);
+    }
+
+    public void Dispose() => _worker.Dispose();
+}
+
+public sealed class When_the_stored_original_is_not_what_was_uploaded : IDisposable
+{
+    readonly WorkerComponents _worker = new();
+
+    [Fact]
+    public async Task Should_refuse_bytes_of_another_size_or_format_than_the_accepted_upload()
+    {
+        var png = TestImages.Png(40, 20);
+        var key = await _worker.Blobs.PutAsync($"images/{Guid.NewGuid():N}/original", new MemoryStream(png), "image/png");
+        ImageUploaded Accepted(string format, long size) => new(Guid.NewGuid(), "SKU-1", key, $"image/{format}", format, size, DateTime.UtcNow);
+
+        var resized = await Assert.ThrowsAsync<InvalidImageException>(() => _worker.Loader.ReadUploadedAsync(Accepted("png", png.Length + 1), default));
+        var swapped = await Assert.ThrowsAsync<InvalidImageException>(() => _worker.Loader.ReadUploadedAsync(Accepted("jpeg", png.Length), default));
+
+        Assert.Contains($"has {png.Length} bytes", resized.Message);
+        Assert.Contains("is png; the upload that was accepted was jpeg", swapped.Message);
+        Assert.Equal(png, await _worker.Loader.ReadUploadedAsync(Accepted("png", png.Length), default));
     }
 
     public void Dispose() => _worker.Dispose();

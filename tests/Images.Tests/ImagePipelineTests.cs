@@ -28,7 +28,8 @@ public sealed class When_uploaded_images_are_processed(ImagePipeline pipeline) :
         var metadata = image.Metadata!.Value;
         Assert.Equal(TestImages.Make, metadata.GetProperty("cameraMake").GetString());
         Assert.Equal(TestImages.Iso, metadata.GetProperty("iso").GetInt32());
-        Assert.Equal(TestImages.Latitude, metadata.GetProperty("latitude").GetDouble(), 4);
+        Assert.False(metadata.TryGetProperty("latitude", out _), "GET /images/{id} shows where the photo was taken.");
+        Assert.False(metadata.TryGetProperty("longitude", out _));
 
         foreach (var thumbnail in image.Thumbnails)
         {
@@ -46,6 +47,50 @@ public sealed class When_uploaded_images_are_processed(ImagePipeline pipeline) :
         var row = await worker.ImageMetadata.SingleAsync(x => x.ImageId == image.Id);
         Assert.Equal((TestImages.Make, TestImages.Model, TestImages.CapturedAt, 6), (row.CameraMake, row.CameraModel, row.CapturedAt, row.Orientation));
         Assert.Contains("\"Exif IFD0\"", row.Tags);
+        // The location is kept only in the worker's table, which no public endpoint reads.
+        Assert.Equal(TestImages.Latitude, row.Latitude!.Value, 4);
+    }
+
+    [Fact]
+    public async Task Should_serve_the_original_without_its_metadata_as_a_download_that_is_never_sniffed()
+    {
+        var uploaded = TestImages.Jpeg(400, 200, TestImages.CameraExif(orientation: 6));
+        var image = await pipeline.Settled(await pipeline.UploadAccepted(uploaded, "SKU-PRIVATE"));
+        Assert.Equal("Processed", image.Status);
+
+        using var response = await pipeline.Client.GetAsync(image.OriginalUrl);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("image/jpeg", response.Content.Headers.ContentType!.MediaType);
+        Assert.Equal("nosniff", response.Headers.GetValues("X-Content-Type-Options").Single());
+        Assert.Equal("attachment", response.Content.Headers.ContentDisposition!.DispositionType);
+        Assert.Equal($"{image.Id:N}.jpg", response.Content.Headers.ContentDisposition.FileName?.Trim('"'));
+        var served = await response.Content.ReadAsByteArrayAsync();
+        var directories = MetadataExtractor.ImageMetadataReader.ReadMetadata(new MemoryStream(served));
+        Assert.Empty(directories.OfType<GpsDirectory>());
+        // Of the EXIF only the orientation is left, so a viewer still turns the photo upright.
+        Assert.Equal(["Orientation"], directories.OfType<ExifIfd0Directory>().Single().Tags.Select(t => t.Name));
+        using (var decoded = Image.Load(served))
+            Assert.Equal((400, 200), (decoded.Width, decoded.Height));
+        // What was uploaded is still stored as it was, for an operator.
+        var raw = await File.ReadAllBytesAsync(Path.Combine(pipeline.BlobRoot, "images", image.Id.ToString("N"), "original"));
+        Assert.Equal(uploaded, raw);
+
+        using var thumbnail = await pipeline.Client.GetAsync(image.Thumbnails[0].Url);
+        Assert.Equal("nosniff", thumbnail.Headers.GetValues("X-Content-Type-Options").Single());
+        Assert.Equal("inline", thumbnail.Content.Headers.ContentDisposition!.DispositionType);
+    }
+
+    [Fact]
+    public async Task Should_not_serve_the_original_of_an_image_that_failed()
+    {
+        var image = await pipeline.Settled(await pipeline.UploadAccepted(HostileImages.GifFlood(3000, 3000, 30), "SKU-FAILED"));
+        Assert.Equal("Failed", image.Status);
+
+        using var response = await pipeline.Client.GetAsync(image.OriginalUrl);
+
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
     }
 
     [Fact]
@@ -57,6 +102,8 @@ public sealed class When_uploaded_images_are_processed(ImagePipeline pipeline) :
             ["100000×100000"] = TestImages.PngDeclaring(100_000, 100_000),
             ["noise"] = TestImages.NoiseBehind(TestImages.PngSignature),
             ["bomb"] = TestImages.PngBomb(),
+            ["frames"] = HostileImages.GifFlood(3000, 3000, 30),
+            ["metadata"] = HostileImages.PngTextFlood(20_000),
         };
         var locations = new Dictionary<string, Uri>();
         foreach (var (name, bytes) in hostile)
@@ -73,6 +120,8 @@ public sealed class When_uploaded_images_are_processed(ImagePipeline pipeline) :
 
         Assert.Contains("truncated", (await pipeline.Get(locations["truncated"])).FailureReason);
         Assert.Contains("over the budget", (await pipeline.Get(locations["bomb"])).FailureReason);
+        Assert.Contains("30 frames", (await pipeline.Get(locations["frames"])).FailureReason);
+        Assert.Contains("20001 metadata blocks", (await pipeline.Get(locations["metadata"])).FailureReason);
         Assert.Equal("Processed", (await pipeline.Settled(good)).Status);
 
         var errored = await Eventually.Returns(() => pipeline.Queues.Take("generate-thumbnails_error", 10),

@@ -125,7 +125,7 @@ public sealed class When_an_image_is_uploaded(SmallUploadPipeline pipeline) : IC
     {
         var bytes = TestImages.Webp(30, 30);
         var location = await pipeline.UploadAccepted(bytes, fileName: "x.webp");
-        var image = await pipeline.Get(location);
+        var image = await pipeline.Settled(location);
 
         using var first = await pipeline.Client.GetAsync(image.OriginalUrl);
         Assert.Equal(HttpStatusCode.OK, first.StatusCode);

@@ -114,20 +114,34 @@ public sealed partial class S3BlobStorage : IBlobStorage, IPresignedUploadStorag
         await _s3.DeleteObjectAsync(new DeleteObjectRequest { BucketName = _bucket, Key = objectKey }, cancellationToken);
     }
 
-    public async Task<Uri> PresignUploadAsync(string key, DateTimeOffset expiresAt, CancellationToken cancellationToken = default)
+    public async Task<PresignedUpload> PresignUploadAsync(string key, string? contentType, long maxBytes, DateTimeOffset expiresAt,
+        CancellationToken cancellationToken = default)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxBytes, 1);
         var objectKey = StorageKeyOf(key);
         await EnsureBucketAsync(cancellationToken);
-        var url = await _s3.GetPreSignedURLAsync(new GetPreSignedUrlRequest
+
+        // A POST policy, not a presigned PUT: S3 checks the size range and the content type of what is posted.
+        var request = new CreatePresignedPostRequest
         {
             BucketName = _bucket,
             Key = objectKey,
-            Verb = HttpVerb.PUT,
             Expires = expiresAt.UtcDateTime,
-            // The SDK signs for HTTPS unless told otherwise; an emulator on plain HTTP needs an http:// URL.
-            Protocol = _plainHttp ? Protocol.HTTP : Protocol.HTTPS,
-        });
-        return new Uri(url);
+            Conditions =
+            [
+                S3PostCondition.ContentLengthRange(1, maxBytes),
+                contentType is null ? S3PostCondition.StartsWith("Content-Type", "image/") : S3PostCondition.ExactMatch("Content-Type", contentType),
+            ],
+        };
+        if (contentType is not null)
+            request.Fields["Content-Type"] = contentType;
+
+        var response = await _s3.CreatePresignedPostAsync(request);
+        var url = new Uri(response.Url);
+        // The SDK builds an https URL; an emulator on plain HTTP needs http.
+        if (_plainHttp && url.Scheme == Uri.UriSchemeHttps)
+            url = new UriBuilder(url) { Scheme = Uri.UriSchemeHttp, Port = url.IsDefaultPort ? -1 : url.Port }.Uri;
+        return new PresignedUpload(url, new Dictionary<string, string>(response.Fields));
     }
 
     /// <summary>The object key of <paramref name="key"/>: the prefix, then the key.</summary>

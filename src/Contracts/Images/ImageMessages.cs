@@ -30,7 +30,8 @@ public sealed record ThumbnailsGenerated(Guid ImageId, IReadOnlyList<GeneratedTh
 /// <summary>
 /// What the image says about itself. Width and Height are the stored pixel dimensions (before EXIF orientation);
 /// everything else is null when the image does not carry it. <paramref name="CapturedAt"/> is camera-local time
-/// (EXIF has no time zone).
+/// (EXIF has no time zone). <paramref name="Latitude"/> and <paramref name="Longitude"/> are always null as
+/// Images.Worker publishes it: where a photo was taken is personal data and stays in the worker's own table.
 /// </summary>
 public sealed record ImageMetadataExtracted(
     Guid ImageId,

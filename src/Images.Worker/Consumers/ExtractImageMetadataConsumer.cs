@@ -23,9 +23,9 @@ public sealed class ExtractImageMetadataConsumer(
         var uploaded = context.Message;
         var cancellationToken = context.CancellationToken;
 
-        var bytes = await loader.ReadAsync(uploaded.BlobKey, cancellationToken);
+        var bytes = await loader.ReadUploadedAsync(uploaded, cancellationToken);
         var header = await loader.IdentifyAsync(bytes, cancellationToken);
-        var metadata = await loader.Bounded("reading metadata", () => reader.Read(bytes), cancellationToken);
+        var metadata = await loader.ReadMetadataAsync(bytes, reader, cancellationToken);
 
         var record = await db.ImageMetadata.SingleOrDefaultAsync(x => x.ImageId == uploaded.ImageId, cancellationToken);
         if (record is null)

@@ -6,8 +6,9 @@ using Shop.Images.Worker.Processing;
 namespace Shop.Images.Worker.Consumers;
 
 /// <summary>
-/// Renders and stores every configured thumbnail of an uploaded image. The blob keys depend only on the image id,
-/// size and format, so a redelivery overwrites the same files instead of adding more.
+/// Renders and stores every configured thumbnail of an uploaded image, and the copy of the original the public may
+/// download (metadata removed). The blob keys depend only on the image id, size and format, so a redelivery
+/// overwrites the same files instead of adding more.
 /// </summary>
 public sealed class GenerateThumbnailsConsumer(
     UntrustedImageLoader loader,
@@ -20,9 +21,9 @@ public sealed class GenerateThumbnailsConsumer(
         var uploaded = context.Message;
         var cancellationToken = context.CancellationToken;
 
-        var bytes = await loader.ReadAsync(uploaded.BlobKey, cancellationToken);
-        using var image = await loader.DecodeAsync(bytes, cancellationToken);
-        var rendered = await loader.Bounded("rendering thumbnails", () => renderer.Render(image, cancellationToken), cancellationToken);
+        var bytes = await loader.ReadUploadedAsync(uploaded, cancellationToken);
+        var (rendered, width, height) = await loader.DecodeAsync(bytes, "rendering thumbnails",
+            (image, token) => (renderer.Render(image, token), image.Width, image.Height), cancellationToken);
 
         var thumbnails = new List<GeneratedThumbnail>(rendered.Count);
         foreach (var thumbnail in rendered)
@@ -34,8 +35,15 @@ public sealed class GenerateThumbnailsConsumer(
                 thumbnail.Format.ContentType));
         }
 
+        // The public download of the original (GET /images/{id}/original): the uploaded file without its metadata.
+        if (MetadataStripper.Strip(bytes, uploaded.Format) is { } stripped)
+        {
+            using var content = new MemoryStream(stripped, writable: false);
+            await blobs.PutAsync(BlobKeys.ImagePublicOriginal(uploaded.ImageId), content, uploaded.ContentType, cancellationToken);
+        }
+
         await context.Publish(new ThumbnailsGenerated(uploaded.ImageId, thumbnails), cancellationToken);
         logger.LogInformation("Generated {ThumbnailCount} thumbnails of image {ImageId} ({Width}×{Height})",
-            thumbnails.Count, uploaded.ImageId, image.Width, image.Height);
+            thumbnails.Count, uploaded.ImageId, width, height);
     }
 }

@@ -22,8 +22,9 @@ public static class ImagesWorkerExtensions
         var services = builder.Services;
         services.AddOptions<ImageProcessingOptions>()
             .Bind(builder.Configuration.GetSection(ImageProcessingOptions.SectionName))
-            .Validate(o => o.MaxPixels > 0 && o.MaxUploadBytes > 0 && o.MaxDecodeMegabytes > 0 && o.DecodeTimeout > TimeSpan.Zero,
-                "Images:MaxPixels, MaxUploadBytes, MaxDecodeMegabytes and DecodeTimeout must be positive.")
+            .Validate(o => o.MaxPixels > 0 && o.MaxUploadBytes > 0 && o.MaxDecodeMegabytes > 0 && o.MaxPooledMegabytes >= 0 && o.MaxFrames > 0 &&
+                    o.MaxMetadataBlocks > 0 && o.DecodeTimeout > TimeSpan.Zero && o.AbandonAfter >= TimeSpan.Zero,
+                "Images:MaxPixels, MaxUploadBytes, MaxDecodeMegabytes, MaxFrames, MaxMetadataBlocks and DecodeTimeout must be positive.")
             .Validate(o => o.Thumbnails.EffectiveSizes.All(size => size is > 0 and <= 4096),
                 "Images:Thumbnails:Sizes must be between 1 and 4096 pixels.")
             .Validate(o => o.ConcurrentImages > 0, "Images:ConcurrentImages must be positive.")

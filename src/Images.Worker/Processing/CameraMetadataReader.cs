@@ -21,18 +21,41 @@ public sealed record CameraMetadata(
 {
     public int TagCount => Tags.Values.Sum(tags => tags.Count);
 
+    /// <summary>
+    /// The event every subscriber receives: without the location, which stays in the worker's own table
+    /// (<c>image_metadata</c>), out of reach of the public API.
+    /// </summary>
     public ImageMetadataExtracted ToEvent(Guid imageId, ImageHeader header) => new(imageId, header.Width, header.Height,
         CameraMake, CameraModel, CapturedAt, ExposureTimeSeconds, FNumber, Iso, FocalLengthMillimetres, Orientation,
-        Latitude, Longitude, TagCount);
+        Latitude: null, Longitude: null, TagCount);
 }
 
-/// <summary>Reads EXIF (and every other directory MetadataExtractor knows) from an image's bytes.</summary>
-public sealed class CameraMetadataReader
+/// <summary>
+/// Reads EXIF (and every other directory MetadataExtractor knows) from an image's bytes, refusing an image with more
+/// than <paramref name="maxDirectories"/> directories or <paramref name="maxTags"/> tags: what a camera writes is a few
+/// dozen directories and a few hundred tags.
+/// </summary>
+public sealed class CameraMetadataReader(int maxDirectories = 256, int maxTags = 4096)
 {
     public CameraMetadata Read(byte[] bytes)
     {
         using var stream = new MemoryStream(bytes, writable: false);
+        return Read(stream, CancellationToken.None);
+    }
+
+    /// <summary>
+    /// Reads from <paramref name="stream"/>; <paramref name="cancellationToken"/> stops the naming and copying of the
+    /// tags (MetadataExtractor itself takes no token: give it a stream that stops reading instead).
+    /// </summary>
+    public CameraMetadata Read(Stream stream, CancellationToken cancellationToken)
+    {
         var directories = ImageMetadataReader.ReadMetadata(stream);
+        cancellationToken.ThrowIfCancellationRequested();
+        if (directories.Count > maxDirectories)
+            throw new InvalidImageException($"The image carries {directories.Count} metadata directories, over the limit of {maxDirectories}.");
+        var tagCount = directories.Sum(directory => directory.TagCount);
+        if (tagCount > maxTags)
+            throw new InvalidImageException($"The image carries {tagCount} metadata tags, over the limit of {maxTags}.");
 
         var ifd0 = directories.OfType<ExifIfd0Directory>().FirstOrDefault();
         var exif = directories.OfType<ExifSubIfdDirectory>().FirstOrDefault();
@@ -50,14 +73,18 @@ public sealed class CameraMetadataReader
             Orientation: ifd0 is not null && ifd0.TryGetInt32(ExifDirectoryBase.TagOrientation, out var orientation) ? orientation : null,
             Latitude: location is { IsZero: false } ? location.Latitude : null,
             Longitude: location is { IsZero: false } ? location.Longitude : null,
-            Tags: AllTags(directories));
+            Tags: AllTags(directories, cancellationToken));
     }
 
-    static IReadOnlyDictionary<string, IReadOnlyDictionary<string, string>> AllTags(IEnumerable<MetadataExtractor.Directory> directories)
+    static IReadOnlyDictionary<string, IReadOnlyDictionary<string, string>> AllTags(IEnumerable<MetadataExtractor.Directory> directories,
+        CancellationToken cancellationToken)
     {
         var all = new Dictionary<string, IReadOnlyDictionary<string, string>>();
+        // The next number to try for each name: naming stays linear however many directories share a name.
+        var nextNumber = new Dictionary<string, int>();
         foreach (var directory in directories)
         {
+            cancellationToken.ThrowIfCancellationRequested();
             var tags = new Dictionary<string, string>();
             foreach (var tag in directory.Tags)
             {
@@ -67,8 +94,15 @@ public sealed class CameraMetadataReader
 
             // Several directories can share a name (two thumbnails, several PNG chunks); keep them all.
             var name = directory.Name;
-            for (var n = 2; all.ContainsKey(name); n++)
-                name = $"{directory.Name} ({n})";
+            if (all.ContainsKey(name))
+            {
+                var n = nextNumber.GetValueOrDefault(directory.Name, 2);
+                do
+                    name = $"{directory.Name} ({n++})";
+                while (all.ContainsKey(name));
+                nextNumber[directory.Name] = n;
+            }
+
             all[name] = tags;
         }
 

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using Shop.BlobStorage;
+using Shop.Contracts.Images;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.Formats;
 using SixLabors.ImageSharp.Formats.Gif;
@@ -8,22 +9,47 @@ using SixLabors.ImageSharp.Memory;
 namespace Shop.Images.Worker.Processing;
 
 /// <summary>
-/// The only way the worker reads an uploaded image: size-capped read from blob storage, dimensions checked from the
-/// header against the pixel budget before any pixel is decoded, decoding bounded in memory, frames and time. Anything
-/// wrong with the bytes becomes an <see cref="InvalidImageException"/> with a reason a person can read.
+/// The only way the worker reads an uploaded image: size-capped read from blob storage; the container's structure
+/// walked and the header read before any pixel is decoded, both checked against the budgets (pixels of all frames,
+/// frames, metadata blocks); decoding and rendering bounded in total memory and in time. Anything wrong with the
+/// bytes becomes an <see cref="InvalidImageException"/> with a reason a person can read.
 /// </summary>
+/// <remarks>
+/// Time: each piece of parsing work gets a token cancelled at <see cref="ImageProcessingOptions.DecodeTimeout"/>. The
+/// parsers take no token (ImageSharp 2, MetadataExtractor), so the token reaches them through their input (every read
+/// of <see cref="CancellableReadStream"/>) and, for ImageSharp, every buffer it allocates
+/// (<see cref="DecodeMemoryBudget"/>). The caller waits for the work to end, so it stays inside the consumer's
+/// concurrency limit; only work that passes no read and no allocation for another
+/// <see cref="ImageProcessingOptions.AbandonAfter"/> is given up on, and it can allocate nothing more from ImageSharp.
+/// </remarks>
 public sealed class UntrustedImageLoader
 {
     readonly IBlobStorage _blobs;
     readonly ImageProcessingOptions _options;
+    readonly MemoryAllocator _pool;
     readonly Configuration _configuration;
+    int _workInProgress;
+    long _peakDecodeBytes;
 
     public UntrustedImageLoader(IBlobStorage blobs, IOptions<ImageProcessingOptions> options)
     {
         _blobs = blobs;
         _options = options.Value;
-        _configuration = CreateBoundedConfiguration(_options);
+        _pool = MemoryAllocator.Create(new MemoryAllocatorOptions
+        {
+            AllocationLimitMegabytes = _options.MaxDecodeMegabytes,
+            // What the pool keeps between images counts against the worker's memory too.
+            MaximumPoolSizeMegabytes = _options.MaxPooledMegabytes,
+        });
+        _configuration = Configuration.Default.Clone();
+        _configuration.ImageFormatsManager.SetDecoder(GifFormat.Instance, new GifDecoder { MaxFrames = _options.MaxFrames });
     }
+
+    /// <summary>Parsing work started by <see cref="Bounded{T}"/> that has not ended yet, given up on or not.</summary>
+    internal int WorkInProgress => Volatile.Read(ref _workInProgress);
+
+    /// <summary>The most ImageSharp memory one decode (with its rendering) held at once, over all decodes so far.</summary>
+    internal long PeakDecodeBytes => Interlocked.Read(ref _peakDecodeBytes);
 
     public async Task<byte[]> ReadAsync(string blobKey, CancellationToken cancellationToken)
     {
@@ -41,13 +67,45 @@ public sealed class UntrustedImageLoader
         return buffer.ToArray();
     }
 
-    /// <summary>The format and stored dimensions, read from the header only; refuses images over the pixel budget.</summary>
+    /// <summary>
+    /// The original of <paramref name="uploaded"/>, checked again against what the API accepted (its size, its format
+    /// sniffed from the bytes): storage is not trusted to still hold what was checked.
+    /// </summary>
+    public async Task<byte[]> ReadUploadedAsync(ImageUploaded uploaded, CancellationToken cancellationToken)
+    {
+        var bytes = await ReadAsync(uploaded.BlobKey, cancellationToken);
+        if (bytes.LongLength != uploaded.SizeBytes)
+            throw new InvalidImageException($"The stored original has {bytes.LongLength} bytes; the upload that was accepted had {uploaded.SizeBytes}.");
+        var format = ImageStructure.Read(bytes)?.Format;
+        if (format != uploaded.Format)
+            throw new InvalidImageException($"The stored original is {format ?? "no supported image"}; the upload that was accepted was {uploaded.Format}.");
+        return bytes;
+    }
+
+    /// <summary>
+    /// The format and stored dimensions, read from the header only, after the container's structure has been walked;
+    /// refuses images over the pixel budget (all frames together), with too many frames or metadata blocks.
+    /// </summary>
     public async Task<ImageHeader> IdentifyAsync(byte[] bytes, CancellationToken cancellationToken)
     {
-        var header = await Bounded("reading the image header", () =>
+        var structure = ImageStructure.Read(bytes) ?? throw new InvalidImageException("The file is not an image in a supported format.");
+        if (structure.Frames > _options.MaxFrames)
+            throw new InvalidImageException($"The image has {structure.Frames} frames, over the limit of {_options.MaxFrames}.");
+        if (structure.MetadataBlocks > _options.MaxMetadataBlocks)
         {
-            var info = Image.Identify(_configuration, bytes, out var format);
-            return info is null || format is null ? null : new ImageHeader(format.Name.ToLowerInvariant(), info.Width, info.Height);
+            throw new InvalidImageException(
+                $"The image carries {structure.MetadataBlocks} metadata blocks, over the limit of {_options.MaxMetadataBlocks}.");
+        }
+
+        // A still image's budget is checked below against the header, which names its dimensions.
+        if (structure.Frames > 1 && structure.DecodedPixels > _options.MaxPixels)
+            throw OverBudget(structure, structure.DecodedPixels.Value);
+
+        var header = await Bounded("reading the image header", token =>
+        {
+            var info = Image.Identify(Configure(new DecodeMemoryBudget(_pool, MaxDecodeBytes, token)), new CancellableReadStream(bytes, token),
+                out var format);
+            return info is null || format is null ? null : new ImageHeader(format.Name.ToLowerInvariant(), info.Width, info.Height, structure.Frames);
         }, cancellationToken) ?? throw new InvalidImageException("The file is not an image in a supported format.");
 
         if (header.Format == "jpeg" && !EndsAfterLastScan(bytes))
@@ -60,36 +118,87 @@ public sealed class UntrustedImageLoader
                 $"The image header declares {header.Width}×{header.Height} pixels, over the budget of {_options.MaxPixels} pixels.");
         }
 
+        var decodedPixels = structure.DecodedPixels ?? structure.Frames * (long)header.Width * header.Height;
+        if (decodedPixels > _options.MaxPixels)
+            throw OverBudget(structure, decodedPixels);
         return header;
     }
 
+    InvalidImageException OverBudget(ImageStructure structure, long pixels) =>
+        new($"The image has {structure.Frames} frames: {pixels} pixels to decode in all, over the budget of {_options.MaxPixels} pixels.");
+
     /// <summary>
-    /// Decodes an image whose header has passed <see cref="IdentifyAsync"/>, in the pixel format the file holds (RGB
-    /// for a JPEG): a quarter less memory than RGBA and no conversion.
+    /// Decodes an image whose header passes <see cref="IdentifyAsync"/>, in the pixel format the file holds (RGB for a
+    /// JPEG: a quarter less memory than RGBA and no conversion), and hands it to <paramref name="use"/>; decoding and
+    /// use share one deadline and one memory budget, and the image is disposed when <paramref name="use"/> returns.
     /// </summary>
-    public async Task<Image> DecodeAsync(byte[] bytes, CancellationToken cancellationToken)
+    public async Task<T> DecodeAsync<T>(byte[] bytes, string what, Func<Image, CancellationToken, T> use, CancellationToken cancellationToken)
     {
         await IdentifyAsync(bytes, cancellationToken);
-        return await Bounded("decoding the image", () => Image.Load(_configuration, bytes), cancellationToken);
+        return await Bounded($"decoding the image and {what}", token =>
+        {
+            var budget = new DecodeMemoryBudget(_pool, MaxDecodeBytes, token);
+            try
+            {
+                using var image = Image.Load(Configure(budget), new CancellableReadStream(bytes, token));
+                return use(image, token);
+            }
+            finally
+            {
+                var peak = budget.PeakBytes;
+                long seen;
+                while (peak > (seen = Interlocked.Read(ref _peakDecodeBytes)) && Interlocked.CompareExchange(ref _peakDecodeBytes, peak, seen) != seen)
+                {
+                }
+            }
+        }, cancellationToken);
     }
 
     /// <summary>
-    /// Runs parsing work off the consumer's thread with a deadline. A decoder that overruns cannot be stopped (they
-    /// take no cancellation token in ImageSharp 2), but the message fails now and the worker moves on; the memory
-    /// limits keep the abandoned work from taking the process with it.
+    /// Reads the image's metadata with <paramref name="reader"/> through a stream that stops at the deadline.
     /// </summary>
-    public async Task<T> Bounded<T>(string what, Func<T> work, CancellationToken cancellationToken)
+    public Task<CameraMetadata> ReadMetadataAsync(byte[] bytes, CameraMetadataReader reader, CancellationToken cancellationToken) =>
+        Bounded("reading metadata", token => reader.Read(new CancellableReadStream(bytes, token), token), cancellationToken);
+
+    long MaxDecodeBytes => _options.MaxDecodeMegabytes * 1024L * 1024;
+
+    /// <summary>
+    /// Runs parsing work off the consumer's thread with a deadline (see the remarks on the class): the work gets a
+    /// token cancelled at the deadline or when <paramref name="cancellationToken"/> is, and this waits for it to end.
+    /// </summary>
+    public async Task<T> Bounded<T>(string what, Func<CancellationToken, T> work, CancellationToken cancellationToken)
     {
-        var task = Task.Run(work, CancellationToken.None);
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(_options.DecodeTimeout);
+        var token = deadline.Token;
+        var task = Task.Run(() =>
+        {
+            Interlocked.Increment(ref _workInProgress);
+            try
+            {
+                return work(token);
+            }
+            finally
+            {
+                Interlocked.Decrement(ref _workInProgress);
+            }
+        }, CancellationToken.None);
+
         try
         {
-            return await task.WaitAsync(_options.DecodeTimeout, cancellationToken);
+            return await task.WaitAsync(_options.DecodeTimeout + _options.AbandonAfter, cancellationToken);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new InvalidImageException($"Gave up {what} after {_options.DecodeTimeout.TotalSeconds:0.###} s.");
         }
         catch (TimeoutException)
         {
+            // It passed no cancellation point since the deadline: leave it, but it can allocate no more ImageSharp memory.
             _ = task.ContinueWith(t => (t.Result as IDisposable)?.Dispose(), CancellationToken.None,
                 TaskContinuationOptions.OnlyOnRanToCompletion, TaskScheduler.Default);
-            throw new InvalidImageException($"Gave up {what} after {_options.DecodeTimeout.TotalSeconds:0.#} s.");
+            throw new InvalidImageException(
+                $"Gave up {what} after {_options.DecodeTimeout.TotalSeconds:0.###} s; it did not stop when told and was abandoned.");
         }
         catch (Exception exception) when (exception is not (OperationCanceledException or InvalidImageException))
         {
@@ -117,17 +226,15 @@ public sealed class UntrustedImageLoader
         _ => $"{exception.GetType().Name}: {exception.Message}",
     };
 
-    static Configuration CreateBoundedConfiguration(ImageProcessingOptions options)
+    /// <summary>ImageSharp's configuration for one piece of work: the loader's, with the work's own memory budget.</summary>
+    Configuration Configure(DecodeMemoryBudget budget)
     {
-        var configuration = Configuration.Default.Clone();
-        configuration.MemoryAllocator = MemoryAllocator.Create(new MemoryAllocatorOptions
-        {
-            AllocationLimitMegabytes = options.MaxDecodeMegabytes,
-        });
-        configuration.ImageFormatsManager.SetDecoder(GifFormat.Instance, new GifDecoder { MaxFrames = options.MaxFrames });
+        var configuration = _configuration.Clone();
+        configuration.MemoryAllocator = budget;
         return configuration;
     }
 }
 
 /// <param name="Format">ImageSharp's format name in lower case: <c>jpeg</c>, <c>png</c>, <c>webp</c>, <c>gif</c>, <c>tiff</c>, <c>bmp</c>.</param>
-public sealed record ImageHeader(string Format, int Width, int Height);
+/// <param name="Frames">Frames in the file, as its container counts them (1 for a still image).</param>
+public sealed record ImageHeader(string Format, int Width, int Height, int Frames = 1);

@@ -12,9 +12,11 @@ using Shop.Messaging;
 namespace Shop.Images.Consumers;
 
 /// <summary>
-/// A direct upload arrived in storage: give it the checks an API upload gets (size cap, format sniffed from the
-/// bytes), then publish the same <see cref="ImageUploaded"/> an API upload publishes. Only an image still
-/// <see cref="ProductImageStatus.AwaitingUpload"/> moves on, so a repeated notification changes nothing.
+/// A direct upload arrived in storage: give it the checks an API upload gets (size cap, format sniffed from the bytes,
+/// and the content type it was declared with), copy the bytes that passed to the image's original key, which only our
+/// services write, and publish the same <see cref="ImageUploaded"/> an API upload publishes. The upload form can be
+/// posted again until it expires, so the upload key is never read again: only an image still
+/// <see cref="ProductImageStatus.AwaitingUpload"/> moves on, and whatever arrives later is deleted.
 /// </summary>
 public sealed class DirectUploadStoredConsumer(
     ProductImagesStore store,
@@ -29,7 +31,7 @@ public sealed class DirectUploadStoredConsumer(
         var cancellationToken = context.CancellationToken;
 
         var image = await store.Images.SingleOrDefaultAsync(x => x.Id == stored.ImageId, cancellationToken);
-        if (image is null || image.OriginalBlobKey != stored.BlobKey)
+        if (image is null || stored.BlobKey != BlobKeys.DirectUpload(image.Id))
         {
             logger.LogWarning("An upload arrived as {BlobKey} for image {ImageId}, which is not recorded with that key", stored.BlobKey, stored.ImageId);
             return;
@@ -37,33 +39,20 @@ public sealed class DirectUploadStoredConsumer(
 
         if (image.Status != ProductImageStatus.AwaitingUpload)
         {
-            logger.LogInformation("Upload of image {ImageId} was received already; status {Status}", image.Id, image.Status);
+            await blobs.DeleteAsync(stored.BlobKey, cancellationToken);
+            logger.LogInformation("Upload of image {ImageId} was received already (status {Status}); removed what arrived since", image.Id, image.Status);
             return;
         }
 
-        var blob = await blobs.OpenReadAsync(stored.BlobKey, cancellationToken);
-        if (blob is null)
-        {
-            // Storage told us the object exists: not finding it is worth another try, not a verdict on the image.
-            throw new TransientException($"The upload of image {image.Id} is not in blob storage under {stored.BlobKey}.");
-        }
-
-        SniffedFormat? format;
-        long length;
-        await using (blob)
-        {
-            length = blob.Length;
-            var header = new byte[ImageFormatSniffer.HeaderLength];
-            var read = await blob.Content.ReadAtLeastAsync(header, header.Length, throwOnEndOfStream: false, cancellationToken);
-            format = ImageFormatSniffer.Sniff(header.AsSpan(0, read));
-        }
+        var maxBytes = options.Value.MaxUploadBytes;
+        var (bytes, rejection) = await ReadCapped(stored.BlobKey, maxBytes, cancellationToken);
+        var format = bytes is null ? null : ImageFormatSniffer.Sniff(bytes.AsSpan(0, Math.Min(bytes.Length, ImageFormatSniffer.HeaderLength)));
+        rejection ??= format is null ? "The file is not a JPEG, PNG, WebP, GIF, TIFF or BMP image."
+            : image.ContentType.Length > 0 && image.ContentType != format.ContentType
+                ? $"The upload was declared {image.ContentType} but is {format.ContentType}."
+                : null;
 
         var now = time.GetUtcNow();
-        var maxBytes = options.Value.MaxUploadBytes;
-        var rejection = length == 0 ? "The uploaded file is empty."
-            : length > maxBytes ? $"Images may be at most {maxBytes} bytes; the upload has {length}."
-            : format is null ? "The file is not a JPEG, PNG, WebP, GIF, TIFF or BMP image."
-            : null;
         if (rejection is not null)
         {
             image.ProcessingFailed(rejection, now);
@@ -74,11 +63,39 @@ public sealed class DirectUploadStoredConsumer(
             return;
         }
 
-        image.UploadReceived(format!.Name, format.ContentType, length, now);
-        await context.Publish(new ImageUploaded(image.Id, image.Sku, stored.BlobKey, format.ContentType, format.Name, length, now.UtcDateTime),
+        // The checked bytes themselves become the original: a later post to the form cannot swap them.
+        var original = BlobKeys.ImageOriginal(image.Id);
+        using (var content = new MemoryStream(bytes!, writable: false))
+            await blobs.PutAsync(original, content, format!.ContentType, cancellationToken);
+
+        image.UploadReceived(format.Name, format.ContentType, bytes!.Length, original, now);
+        await context.Publish(new ImageUploaded(image.Id, image.Sku, original, format.ContentType, format.Name, bytes.Length, now.UtcDateTime),
             cancellationToken);
         await store.Db.SaveChangesAsync(cancellationToken);
+        await blobs.DeleteAsync(stored.BlobKey, cancellationToken);
         logger.LogInformation("Received the direct upload of image {ImageId} for product {Sku}: {Format}, {SizeBytes} bytes",
-            image.Id, image.Sku, format.Name, length);
+            image.Id, image.Sku, format.Name, bytes.Length);
+    }
+
+    /// <summary>The upload's bytes, or why not: never more than <paramref name="maxBytes"/> are read.</summary>
+    async Task<(byte[]? Bytes, string? Rejection)> ReadCapped(string key, long maxBytes, CancellationToken cancellationToken)
+    {
+        // Storage told us the object exists: not finding it is worth another try, not a verdict on the image.
+        await using var blob = await blobs.OpenReadAsync(key, cancellationToken)
+            ?? throw new TransientException($"The upload is not in blob storage under {key}.");
+        if (blob.Length > maxBytes)
+            return (null, $"Images may be at most {maxBytes} bytes; the upload has {blob.Length}.");
+
+        using var buffer = new MemoryStream();
+        var chunk = new byte[81920];
+        int read;
+        while ((read = await blob.Content.ReadAsync(chunk, cancellationToken)) > 0)
+        {
+            if (buffer.Length + read > maxBytes)
+                return (null, $"Images may be at most {maxBytes} bytes; the upload has more.");
+            buffer.Write(chunk, 0, read);
+        }
+
+        return buffer.Length == 0 ? (null, "The uploaded file is empty.") : (buffer.ToArray(), null);
     }
 }

@@ -21,7 +21,9 @@ public sealed class ImageMetadataExtractedConsumer(ProductImagesStore store, Tim
             return;
         }
 
-        image.MetadataExtracted(JsonSerializer.Serialize(message, Json.Options), message.Width, message.Height, time.GetUtcNow());
+        // What GET /images/{id} shows to anyone: never where the photo was taken, whoever put it on the bus.
+        var shown = message with { Latitude = null, Longitude = null };
+        image.MetadataExtracted(JsonSerializer.Serialize(shown, Json.Options), message.Width, message.Height, time.GetUtcNow());
         await store.Db.SaveChangesAsync(context.CancellationToken);
         logger.LogInformation("Image {ImageId} has its metadata; status {Status}", image.Id, image.Status);
     }

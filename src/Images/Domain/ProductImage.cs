@@ -50,24 +50,27 @@ public sealed class ProductImage
     };
 
     /// <summary>
-    /// An image whose bytes the client will upload straight to storage under <paramref name="originalBlobKey"/>;
-    /// its format and size are unknown until <see cref="UploadReceived"/>.
+    /// An image whose bytes the client will upload straight to storage under <paramref name="uploadBlobKey"/>, declared
+    /// as <paramref name="declaredContentType"/> (or any image type when null); its format and size are unknown until
+    /// <see cref="UploadReceived"/>.
     /// </summary>
-    public static ProductImage AwaitingUpload(Guid id, string sku, string originalBlobKey, DateTimeOffset now) => new()
+    public static ProductImage AwaitingUpload(Guid id, string sku, string uploadBlobKey, string? declaredContentType, DateTimeOffset now) => new()
     {
         Id = id,
         Sku = sku,
         Status = ProductImageStatus.AwaitingUpload,
-        OriginalBlobKey = originalBlobKey,
+        ContentType = declaredContentType ?? "",
+        OriginalBlobKey = uploadBlobKey,
         CreatedAt = now,
         UpdatedAt = now,
     };
 
     /// <summary>
-    /// The direct upload arrived and passed the checks an API upload passes: from here on it is processed like one.
-    /// False (and no change) when the image was no longer waiting, e.g. for a second notification of the same upload.
+    /// The direct upload arrived, passed the checks an API upload passes and was copied to
+    /// <paramref name="originalBlobKey"/>: from here on it is processed like an API upload. False (and no change) when
+    /// the image was no longer waiting, e.g. for a second notification of the same upload.
     /// </summary>
-    public bool UploadReceived(string format, string contentType, long sizeBytes, DateTimeOffset now)
+    public bool UploadReceived(string format, string contentType, long sizeBytes, string originalBlobKey, DateTimeOffset now)
     {
         if (Status != ProductImageStatus.AwaitingUpload)
             return false;
@@ -76,6 +79,7 @@ public sealed class ProductImage
         Format = format;
         ContentType = contentType;
         SizeBytes = sizeBytes;
+        OriginalBlobKey = originalBlobKey;
         Changed(now);
         return true;
     }

@@ -6,12 +6,20 @@ namespace Shop.Images.Endpoints;
 public sealed record ProductImageAccepted(Guid Id, string Sku, string Status, string Format, long SizeBytes);
 
 /// <summary>
-/// The answer to <c>POST /products/{sku}/images/upload-url</c>: PUT the image's bytes to <paramref name="UploadUrl"/>
-/// before <paramref name="ExpiresAt"/>, then poll <c>Location</c> (the image, <c>AwaitingUpload</c> until the upload
-/// arrives). Uploads over <paramref name="MaxSizeBytes"/> or in an unsupported format end <c>Failed</c>.
+/// The body of <c>POST /products/{sku}/images/upload-url</c> (optional): the image's content type, which the upload
+/// form then requires; without it any <c>image/</c> type is accepted.
 /// </summary>
-public sealed record DirectUploadCreated(Guid Id, string Sku, string Status, Uri UploadUrl, string UploadMethod, DateTimeOffset ExpiresAt,
-    long MaxSizeBytes);
+public sealed record DirectUploadRequest(string? ContentType);
+
+/// <summary>
+/// The answer to <c>POST /products/{sku}/images/upload-url</c>: before <paramref name="ExpiresAt"/>, POST a
+/// <c>multipart/form-data</c> form to <paramref name="UploadUrl"/> with every field of <paramref name="UploadFields"/>
+/// and then the image as field <c>file</c>; then poll <c>Location</c> (the image, <c>AwaitingUpload</c> until the
+/// upload arrives). Storage refuses bodies over <paramref name="MaxSizeBytes"/> or of another content type; uploads
+/// that are no image in a supported format end <c>Failed</c>. The first upload that arrives is the image's.
+/// </summary>
+public sealed record DirectUploadCreated(Guid Id, string Sku, string Status, Uri UploadUrl, string UploadMethod,
+    IReadOnlyDictionary<string, string> UploadFields, DateTimeOffset ExpiresAt, long MaxSizeBytes);
 
 /// <summary>An image as <c>GET /images/{id}</c> shows it.</summary>
 public sealed record ProductImageResponse(

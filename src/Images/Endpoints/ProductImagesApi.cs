@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using MassTransit;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -115,15 +116,24 @@ internal static class ProductImageHandlers
             .Select(t => new ThumbnailLink(t.Size, t.Format, t.Width, t.Height, t.ContentType,
                 links.GetPathByName(http, GetThumbnailRoute, new { id, size = t.Size, format = t.Format }) ?? ""))
             .ToList();
-        JsonElement? metadata = image.Metadata is null ? null : JsonDocument.Parse(image.Metadata).RootElement.Clone();
+        JsonElement? metadata = image.Metadata is null ? null : PublicMetadata(image.Metadata);
 
         return TypedResults.Ok(new ProductImageResponse(image.Id, image.Sku, image.Status.ToString(), image.FailureReason, image.Format,
             image.ContentType, image.SizeBytes, image.Width, image.Height,
             links.GetPathByName(http, GetOriginalRoute, new { id }) ?? "", thumbnails, metadata, image.CreatedAt, image.UpdatedAt));
     }
 
+    /// <summary>The stored metadata without the location, also for rows recorded before the worker stopped sending it.</summary>
+    static JsonElement PublicMetadata(string json)
+    {
+        var metadata = JsonNode.Parse(json)!.AsObject();
+        metadata.Remove("latitude");
+        metadata.Remove("longitude");
+        return JsonSerializer.SerializeToElement(metadata);
+    }
+
     public static async Task<Results<FileStreamHttpResult, ProblemHttpResult>> GetThumbnail(
-        Guid id, int size, string? format, ProductImagesStore store, IBlobStorage blobs, CancellationToken cancellationToken)
+        Guid id, int size, string? format, HttpContext http, ProductImagesStore store, IBlobStorage blobs, CancellationToken cancellationToken)
     {
         var image = await store.Images.AsNoTracking().SingleOrDefaultAsync(x => x.Id == id, cancellationToken);
         if (image is null)
@@ -139,29 +149,70 @@ internal static class ProductImageHandlers
                     : $"Image {id} has no {Truncate(format)} thumbnail of size {size}.");
         }
 
-        return await Stream(thumbnail.BlobKey, blobs, cancellationToken) is { } stream ? stream : BlobMissing(id);
+        var fileName = $"{id:N}-{thumbnail.Size}.{FileExtension(thumbnail.ContentType)}";
+        return await Stream(http, thumbnail.BlobKey, thumbnail.ContentType, $"inline; filename=\"{fileName}\"", blobs, cancellationToken) is { } stream
+            ? stream
+            : BlobMissing(id);
     }
 
+    /// <summary>
+    /// The original, as the public may see it: only once the worker has processed it (so it is an image, in the
+    /// format sniffed from its bytes), and only the copy the worker wrote with GPS and every other metadata block
+    /// removed. The file as uploaded stays in storage, where only an operator can read it.
+    /// </summary>
     public static async Task<Results<FileStreamHttpResult, ProblemHttpResult>> GetOriginal(
-        Guid id, ProductImagesStore store, IBlobStorage blobs, CancellationToken cancellationToken)
+        Guid id, HttpContext http, ProductImagesStore store, IBlobStorage blobs, CancellationToken cancellationToken)
     {
         var image = await store.Images.AsNoTracking().SingleOrDefaultAsync(x => x.Id == id, cancellationToken);
         if (image is null)
             return ImageNotFound(id);
+        if (image.Status != ProductImageStatus.Processed)
+        {
+            return Problem(StatusCodes.Status404NotFound, "Original not available",
+                $"Image {id} is {image.Status}: only a processed image's original is served.");
+        }
 
-        return await Stream(image.OriginalBlobKey, blobs, cancellationToken) is { } stream ? stream : BlobMissing(id);
+        if (image.ContentType == "image/tiff")
+        {
+            return Problem(StatusCodes.Status404NotFound, "Original not available",
+                "TIFF originals are not served: their metadata cannot be removed without re-encoding them. Use the thumbnails.");
+        }
+
+        var fileName = $"{id:N}.{FileExtension(image.ContentType)}";
+        return await Stream(http, BlobKeys.ImagePublicOriginal(id), image.ContentType, $"attachment; filename=\"{fileName}\"", blobs,
+            cancellationToken) is { } stream ? stream : BlobMissing(id);
     }
 
-    /// <summary>The blob with its content type and ETag; the result answers If-None-Match with 304 itself.</summary>
-    static async Task<FileStreamHttpResult?> Stream(string key, IBlobStorage blobs, CancellationToken cancellationToken)
+    /// <summary>
+    /// The blob with the content type we determined (never the one storage holds, which an uploader may have chosen),
+    /// told not to be sniffed or run as a document; the result answers If-None-Match with 304 itself.
+    /// </summary>
+    static async Task<FileStreamHttpResult?> Stream(HttpContext http, string key, string contentType, string disposition, IBlobStorage blobs,
+        CancellationToken cancellationToken)
     {
         var blob = await blobs.OpenReadAsync(key, cancellationToken);
         if (blob is null)
             return null;
 
+        var headers = http.Response.Headers;
+        headers.XContentTypeOptions = "nosniff";
+        headers.ContentDisposition = disposition;
+        headers.ContentSecurityPolicy = "default-src 'none'; sandbox";
+
         // The response disposes the stream once it is written.
-        return TypedResults.Stream(blob.Content, blob.ContentType, entityTag: EntityTagHeaderValue.Parse(blob.ETag));
+        return TypedResults.Stream(blob.Content, contentType, entityTag: EntityTagHeaderValue.Parse(blob.ETag));
     }
+
+    static string FileExtension(string contentType) => contentType switch
+    {
+        "image/jpeg" => "jpg",
+        "image/png" => "png",
+        "image/webp" => "webp",
+        "image/gif" => "gif",
+        "image/tiff" => "tiff",
+        "image/bmp" => "bmp",
+        _ => "bin",
+    };
 
     internal static IReadOnlyList<GeneratedThumbnail> ReadThumbnails(ProductImage image) =>
         image.Thumbnails is null ? [] : JsonSerializer.Deserialize<List<GeneratedThumbnail>>(image.Thumbnails, Json.Options) ?? [];

@@ -18,6 +18,8 @@ public static class ImageFormatSniffer
     public static readonly SniffedFormat Tiff = new("tiff", "image/tiff");
     public static readonly SniffedFormat Bmp = new("bmp", "image/bmp");
 
+    public static readonly IReadOnlyList<SniffedFormat> All = [Jpeg, Png, Gif, Webp, Tiff, Bmp];
+
     static ReadOnlySpan<byte> PngSignature => [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A];
 
     public static SniffedFormat? Sniff(ReadOnlySpan<byte> header)

@@ -53,6 +53,28 @@ public static class Fauxqs
         };
     }
 
+    /// <summary>
+    /// Posts <paramref name="content"/> with a presigned POST's fields, the file last as S3 requires, and a
+    /// <c>Content-Type</c> field unless the fields already carry one.
+    /// </summary>
+    public static async Task<HttpResponseMessage> PostUpload(Uri url, IReadOnlyDictionary<string, string> fields, byte[] content, string contentType)
+    {
+        using var http = new HttpClient();
+        var boundary = $"----shop{Guid.NewGuid():N}";
+        using var form = new MultipartFormDataContent(boundary);
+        // As browsers send it: the boundary bare in the header (HttpClient quotes it) and the field names quoted
+        // (HttpClient leaves simple names bare); fauxqs reads only the browsers' way.
+        form.Headers.ContentType = System.Net.Http.Headers.MediaTypeHeaderValue.Parse($"multipart/form-data; boundary={boundary}");
+        foreach (var (name, value) in fields)
+            form.Add(new StringContent(value), $"\"{name}\"");
+        if (!fields.ContainsKey("Content-Type"))
+            form.Add(new StringContent(contentType), "\"Content-Type\"");
+        var file = new ByteArrayContent(content);
+        file.Headers.ContentType = new(contentType);
+        form.Add(file, "\"file\"", "\"upload\"");
+        return await http.PostAsync(url, form);
+    }
+
     public static async Task<IAmazonS3> S3Client()
     {
         await Endpoint();

@@ -39,23 +39,20 @@ public class S3ImagePipeline : ImagePipeline
     /// <summary>The S3 object key of an image's direct upload.</summary>
     public string ObjectKey(Guid imageId) => $"{Prefix}uploads/{imageId:N}";
 
-    public async Task<DirectUploadCreated> CreateUploadUrl(string sku)
+    public async Task<DirectUploadCreated> CreateUploadUrl(string sku, string? contentType = null)
     {
-        using var response = await Client.PostAsync($"/products/{sku}/images/upload-url", null);
+        using var response = await Client.PostAsJsonAsync($"/products/{sku}/images/upload-url", new DirectUploadRequest(contentType));
         if (response.StatusCode != System.Net.HttpStatusCode.Created)
             throw new Xunit.Sdk.XunitException($"upload-url answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
         return (await response.Content.ReadFromJsonAsync<DirectUploadCreated>(JsonSerializerOptions.Web))!;
     }
 
-    /// <summary>What a browser would do with the URL: one plain HTTP PUT, straight to S3, not through our API.</summary>
-    public static async Task PutToStorage(Uri uploadUrl, byte[] content, string contentType = "image/jpeg")
+    /// <summary>What a browser would do with the upload form: one plain HTTP POST, straight to S3, not through our API.</summary>
+    public static async Task PostToStorage(DirectUploadCreated created, byte[] content, string contentType = "image/jpeg")
     {
-        using var http = new HttpClient();
-        using var body = new ByteArrayContent(content);
-        body.Headers.ContentType = new(contentType);
-        using var response = await http.PutAsync(uploadUrl, body);
+        using var response = await Fauxqs.PostUpload(created.UploadUrl, created.UploadFields, content, contentType);
         if (!response.IsSuccessStatusCode)
-            throw new Xunit.Sdk.XunitException($"PUT to the presigned URL answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
+            throw new Xunit.Sdk.XunitException($"POST to the upload form answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
     }
 
     /// <summary>

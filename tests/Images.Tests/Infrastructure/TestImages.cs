@@ -117,7 +117,7 @@ public static class TestImages
 
     public static byte[] Sample(string name) => File.ReadAllBytes(Path.Combine(AppContext.BaseDirectory, "Samples", name));
 
-    static byte[] ZLib(byte[] data)
+    internal static byte[] ZLib(byte[] data)
     {
         using var compressed = new MemoryStream();
         using (var zlib = new ZLibStream(compressed, CompressionLevel.Optimal, leaveOpen: true))
@@ -125,7 +125,7 @@ public static class TestImages
         return compressed.ToArray();
     }
 
-    static byte[] PngFile(int width, int height, byte bitDepth, byte colorType, byte[] idat)
+    internal static byte[] PngFile(int width, int height, byte bitDepth, byte colorType, byte[] idat)
     {
         using var png = new MemoryStream();
         png.Write(PngSignature);
@@ -140,7 +140,7 @@ public static class TestImages
         return png.ToArray();
     }
 
-    static void WriteChunk(Stream png, string type, byte[] data)
+    internal static void WriteChunk(Stream png, string type, byte[] data)
     {
         Span<byte> length = stackalloc byte[4];
         BinaryPrimitives.WriteInt32BigEndian(length, data.Length);

@@ -23,10 +23,14 @@ public sealed class WorkerComponents : IDisposable
     public ThumbnailRenderer Renderer { get; }
     public CameraMetadataReader MetadataReader { get; } = new();
 
-    public async Task<IReadOnlyList<RenderedThumbnail>> Thumbnails(byte[] original)
+    public Task<IReadOnlyList<RenderedThumbnail>> Thumbnails(byte[] original) =>
+        Loader.DecodeAsync(original, "rendering thumbnails", Renderer.Render, CancellationToken.None);
+
+    /// <summary>What the metadata consumer does with an original: the header checks, then the metadata.</summary>
+    public async Task<CameraMetadata> Metadata(byte[] original)
     {
-        using var image = await Loader.DecodeAsync(original, CancellationToken.None);
-        return Renderer.Render(image, CancellationToken.None);
+        await Loader.IdentifyAsync(original, CancellationToken.None);
+        return await Loader.ReadMetadataAsync(original, MetadataReader, CancellationToken.None);
     }
 
     public async Task<byte[]> StoreAndRead(byte[] original)

@@ -25,8 +25,7 @@ public sealed class OurThumbnailStep : ThumbnailVariant
 
     public override async Task<IReadOnlyList<ThumbnailOutput>> Render(byte[] photo, CancellationToken cancellationToken)
     {
-        using var image = await _loader.DecodeAsync(photo, cancellationToken);
-        var rendered = await _loader.Bounded("rendering thumbnails", () => _renderer.Render(image, cancellationToken), cancellationToken);
+        var rendered = await _loader.DecodeAsync(photo, "rendering thumbnails", _renderer.Render, cancellationToken);
         return rendered.Select(t => new ThumbnailOutput(t.Size, t.Format.Name, t.Width, t.Height, t.Bytes)).ToList();
     }
 
