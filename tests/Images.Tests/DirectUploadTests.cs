@@ -15,7 +15,6 @@ namespace Shop.Images.Tests;
 
 public sealed class When_images_are_uploaded_straight_to_s3(S3ImagePipeline pipeline) : IClassFixture<S3ImagePipeline>
 {
-    static readonly TimeSpan Quiet = TimeSpan.FromSeconds(3);
 
     [Fact]
     public async Task Should_hand_out_a_presigned_url_and_process_the_upload_once_the_bucket_reports_it()
@@ -65,12 +64,10 @@ public sealed class When_images_are_uploaded_straight_to_s3(S3ImagePipeline pipe
         await pipeline.DeliverNotification(notification, messageId);
         await pipeline.DeliverNotification(notification);
 
-        await Eventually.StaysZero(async () =>
-        {
-            var image = await pipeline.Get(Location(created));
-            var metadata = await worker.ImageMetadata.AsNoTracking().Where(x => x.ImageId == created.Id).Select(x => x.ExtractedAt).SingleAsync();
-            return image.UpdatedAt != first.UpdatedAt || metadata != extractedAt ? 1 : 0;
-        }, Quiet, "second processing of the image");
+        await pipeline.WaitUntilQuiet();
+        var image = await pipeline.Get(Location(created));
+        var metadata = await worker.ImageMetadata.AsNoTracking().Where(x => x.ImageId == created.Id).Select(x => x.ExtractedAt).SingleAsync();
+        Assert.True(image.UpdatedAt == first.UpdatedAt && metadata == extractedAt, "the image was processed a second time");
         Assert.Empty(await pipeline.Queues.Take($"{pipeline.NotificationQueue}_error"));
     }
 
@@ -195,8 +192,8 @@ public sealed class When_images_are_uploaded_straight_to_s3(S3ImagePipeline pipe
         await pipeline.DeliverNotification(S3Events.ObjectCreated(pipeline.Bucket, key[pipeline.Prefix.Length..], 10));
         await pipeline.DeliverNotification(S3Events.TestEvent(pipeline.Bucket));
 
-        await Eventually.StaysZero(async () => (await pipeline.Get(Location(created))).Status == "AwaitingUpload" ? 0 : 1, Quiet,
-            "change of an image nobody uploaded");
+        await pipeline.WaitUntilQuiet();
+        Assert.Equal("AwaitingUpload", (await pipeline.Get(Location(created))).Status);
         Assert.Empty(await pipeline.Queues.Take($"{pipeline.NotificationQueue}_error"));
     }
 

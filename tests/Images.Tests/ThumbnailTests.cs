@@ -8,6 +8,7 @@ using Xunit;
 
 namespace Shop.Images.Tests;
 
+[Trait("Category", "InProcess")]
 public sealed class When_thumbnails_are_rendered : IDisposable
 {
     readonly WorkerComponents _worker = new();

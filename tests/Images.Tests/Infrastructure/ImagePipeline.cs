@@ -28,6 +28,8 @@ public class ImagePipeline : IntegrationEnvironment
 {
     WebApplication? _api;
     IHost? _worker;
+    readonly ReceiveActivity _apiReceiving = new();
+    readonly ReceiveActivity _workerReceiving = new();
 
     public string BlobRoot { get; } = Path.Combine(Path.GetTempPath(), $"shop-images-{Guid.NewGuid():N}");
     public string WorkerConnectionString { get; private set; } = "";
@@ -66,7 +68,19 @@ public class ImagePipeline : IntegrationEnvironment
         _worker = await StartWorker();
         _api = await StartApi();
         Client = _api.GetTestClient();
+        _worker.Services.GetRequiredService<IBus>().ConnectReceiveObserver(_workerReceiving);
+        _api.Services.GetRequiredService<IBus>().ConnectReceiveObserver(_apiReceiving);
     }
+
+    /// <summary>Waits until both outboxes are empty, no queue holds a message and neither host is receiving one.</summary>
+    public Task WaitUntilQuiet(TimeSpan? timeout = null) => Quiescence.WaitUntilQuiet(
+    [
+        Quiescence.OutboxEmpty<ApiDbContext>(_api!.Services, "API outbox"),
+        Quiescence.OutboxEmpty<ImagesDbContext>(_worker!.Services, "worker outbox"),
+        QueuesEmpty(),
+        Quiescence.NothingReceiving(_apiReceiving),
+        Quiescence.NothingReceiving(_workerReceiving)
+    ], timeout);
 
     async Task<IHost> StartWorker()
     {
