@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Shop.Cli.Configuration;
+using Shop.Cli.Errors;
 using Shop.Cli.Messages;
 using Shop.Cli.Output;
 using Shop.Cli.Publishing;
@@ -16,6 +17,7 @@ public static class ShopCli
         root.Subcommands.Add(MessagesCommand.Create(console));
         root.Subcommands.Add(PublishCommands.Publish(console));
         root.Subcommands.Add(PublishCommands.Send(console));
+        root.Subcommands.Add(ErrorsCommand.Create(console));
         return root;
     }
 

@@ -58,7 +58,7 @@ public sealed class ProbeProcessPaymentConsumer(ProbeService probe) : IConsumer<
             if (probe.Failing.Contains(context.Message.OrderId))
                 throw new InvalidOperationException($"card declined for order {context.Message.OrderId}");
         probe.Consumed.Add(new Received<ProcessPayment>(context.Message, context.MessageId, context.CorrelationId,
-            context.Headers.Get<int>("Shop-Replay-Count")));
+            context.ReceiveContext.TransportHeaders.Get<int>("Shop-Replay-Count")));
         return Task.CompletedTask;
     }
 }
