@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Shop.Cli.Configuration;
 using Shop.Cli.Errors;
+using Shop.Cli.Outbox;
 using Shop.Cli.Messages;
 using Shop.Cli.Output;
 using Shop.Cli.Publishing;
@@ -18,6 +19,7 @@ public static class ShopCli
         root.Subcommands.Add(PublishCommands.Publish(console));
         root.Subcommands.Add(PublishCommands.Send(console));
         root.Subcommands.Add(ErrorsCommand.Create(console));
+        root.Subcommands.Add(OutboxCommand.Create(console));
         return root;
     }
 
