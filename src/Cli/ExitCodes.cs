@@ -16,6 +16,9 @@ public static class ExitCodes
 
     /// <summary>A destructive command was not confirmed.</summary>
     public const int Declined = 4;
+
+    /// <summary><c>orders watch</c>: the order ended cancelled.</summary>
+    public const int OrderCancelled = 5;
 }
 
 /// <summary>A failure the user should read as it is (no stack trace), with the exit code it maps to.</summary>

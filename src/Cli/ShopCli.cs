@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Shop.Cli.Configuration;
 using Shop.Cli.Errors;
+using Shop.Cli.Orders;
 using Shop.Cli.Outbox;
 using Shop.Cli.Messages;
 using Shop.Cli.Output;
@@ -20,6 +21,7 @@ public static class ShopCli
         root.Subcommands.Add(PublishCommands.Send(console));
         root.Subcommands.Add(ErrorsCommand.Create(console));
         root.Subcommands.Add(OutboxCommand.Create(console));
+        root.Subcommands.Add(OrdersCommand.Create(console));
         return root;
     }
 
