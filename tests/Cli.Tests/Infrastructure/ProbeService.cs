@@ -1,6 +1,7 @@
 using MassTransit;
 using Shop.Contracts.Orders;
 using Shop.Contracts.Payments;
+using Shop.Contracts.Stock;
 using Shop.Messaging;
 using Shop.Testing;
 
@@ -15,6 +16,9 @@ public sealed class ProbeService(Broker broker) : IAsyncDisposable
 {
     public const string PaymentEndpoint = "probe-process-payment";
     public const string OrderEndpoint = "probe-order-submitted";
+
+    /// <summary>An endpoint of two message types: a plain JSON message must say which it is.</summary>
+    public const string StockEndpoint = "probe-stock";
 
     IHost? _host;
 
@@ -34,6 +38,7 @@ public sealed class ProbeService(Broker broker) : IAsyncDisposable
         {
             x.AddConsumer<ProbeProcessPaymentConsumer>().Endpoint(e => e.Name = PaymentEndpoint);
             x.AddConsumer<ProbeOrderSubmittedConsumer>().Endpoint(e => e.Name = OrderEndpoint);
+            x.AddConsumer<ProbeStockConsumer>().Endpoint(e => e.Name = StockEndpoint);
         });
         _host = builder.Build();
         await _host.StartAsync();
@@ -68,6 +73,21 @@ public sealed class ProbeOrderSubmittedConsumer(ProbeService probe) : IConsumer<
     public Task Consume(ConsumeContext<OrderSubmitted> context)
     {
         probe.Consumed.Add(new Received<OrderSubmitted>(context.Message, context.MessageId, context.CorrelationId, null));
+        return Task.CompletedTask;
+    }
+}
+
+public sealed class ProbeStockConsumer(ProbeService probe) : IConsumer<StockReserved>, IConsumer<StockReleased>
+{
+    public Task Consume(ConsumeContext<StockReserved> context)
+    {
+        probe.Consumed.Add(new Received<StockReserved>(context.Message, context.MessageId, context.CorrelationId, null));
+        return Task.CompletedTask;
+    }
+
+    public Task Consume(ConsumeContext<StockReleased> context)
+    {
+        probe.Consumed.Add(new Received<StockReleased>(context.Message, context.MessageId, context.CorrelationId, null));
         return Task.CompletedTask;
     }
 }
