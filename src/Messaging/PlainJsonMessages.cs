@@ -8,7 +8,8 @@ namespace Shop.Messaging;
 /// alone, beside the MassTransit envelope. The type comes from the <c>MT-MessageType</c> header (a message URN,
 /// <c>urn:message:Shop.Contracts.Orders:OrderSubmitted</c>); without it, only an endpoint that consumes a single message
 /// type can tell what the body is, so anywhere else such a message faults (to the <c>_error</c> queue, saying why)
-/// instead of being read as every type the endpoint consumes.
+/// instead of being read as every type the endpoint consumes. A <c>MessageId</c> header is required too: the inbox
+/// makes a redelivery a no-op by that id.
 /// </summary>
 public static class PlainJsonMessages
 {
@@ -35,8 +36,17 @@ public static class PlainJsonMessages
     {
         public Task Send(ConsumeContext context, IPipe<ConsumeContext> next)
         {
-            if (IsPlainJson(context.ReceiveContext.ContentType) && consumed.Types.Count > 1
-                && context.ReceiveContext.TransportHeaders.GetMessageTypes().Length == 0)
+            if (!IsPlainJson(context.ReceiveContext.ContentType))
+                return next.Send(context);
+
+            // The inbox dedupes by message id; a plain body has none of its own, so the producer must give one.
+            if (context.MessageId is null)
+            {
+                throw new PlainJsonMessageTypeException(
+                    $"A plain JSON message on '{endpointName}' needs a {MessageHeaders.MessageId} header (a UUID, the same on every retry of the send).");
+            }
+
+            if (consumed.Types.Count > 1 && context.ReceiveContext.TransportHeaders.GetMessageTypes().Length == 0)
             {
                 throw new PlainJsonMessageTypeException(
                     $"A plain JSON message on '{endpointName}' must say its type in the {MessageHeaders.MessageType} header: this endpoint " +
@@ -79,5 +89,5 @@ public static class PlainJsonMessages
     }
 }
 
-/// <summary>A plain JSON message that does not say which of its endpoint's message types it is.</summary>
+/// <summary>A plain JSON message without a message id, or that does not say which of its endpoint's message types it is.</summary>
 public sealed class PlainJsonMessageTypeException(string message) : Exception(message);
