@@ -14,7 +14,7 @@ public static class ShopCli
 {
     public static RootCommand Create(CliConsole console)
     {
-        var root = new RootCommand("Shop's operator tool: publish and send contract messages, inspect and replay error queues.");
+        var root = new RootCommand("Shop's operator tool: publish and send contract messages, inspect and replay error queues, watch outboxes and orders.");
         GlobalOptions.AddTo(root);
         root.Subcommands.Add(MessagesCommand.Create(console));
         root.Subcommands.Add(PublishCommands.Publish(console));

@@ -13,6 +13,16 @@ public sealed record BusConnection(IConfiguration Configuration, MessagingOption
 {
     public bool IsAmazonSqs => string.Equals(Options.Transport, MessagingTransports.AmazonSqs, StringComparison.OrdinalIgnoreCase);
 
+    /// <summary>
+    /// This connection, for a verb that talks to the broker. Checked here rather than on reading, so that verbs that only
+    /// read databases or the API work with a standalone host's settings (transport <c>InMemory</c>) in the directory.
+    /// </summary>
+    public BusConnection RequireBroker() =>
+        Options.Transport is MessagingTransports.RabbitMq or MessagingTransports.AmazonSqs
+            ? this
+            : throw new CliException(ExitCodes.Usage,
+                $"The transport '{Options.Transport}' lives inside one process and cannot be reached from outside; use --transport RabbitMq or AmazonSqs.");
+
     public static BusConnection From(ParseResult parse)
     {
         var overrides = new Dictionary<string, string?>();
@@ -39,12 +49,12 @@ public sealed record BusConnection(IConfiguration Configuration, MessagingOption
             .Build();
 
         var options = configuration.GetSection(MessagingOptions.SectionName).Get<MessagingOptions>() ?? new MessagingOptions();
-        var transport = new[] { MessagingTransports.RabbitMq, MessagingTransports.AmazonSqs }
-            .FirstOrDefault(name => name.Equals(options.Transport, StringComparison.OrdinalIgnoreCase))
-            ?? throw new CliException(ExitCodes.Usage,
-                $"The transport '{options.Transport}' cannot be reached from outside a process; use RabbitMq or AmazonSqs.");
-        options.Transport = transport;
-        configuration["Messaging:Transport"] = transport;
+        if (new[] { MessagingTransports.RabbitMq, MessagingTransports.AmazonSqs }
+                .FirstOrDefault(name => name.Equals(options.Transport, StringComparison.OrdinalIgnoreCase)) is { } transport)
+        {
+            options.Transport = transport;
+            configuration["Messaging:Transport"] = transport;
+        }
 
         var management = parse.GetValue(GlobalOptions.RabbitMqManagementUrl) ?? configuration["Messaging:RabbitMq:ManagementUrl"];
         return new BusConnection(configuration, options, management is null ? DefaultManagementUrl(options.RabbitMq) : new Uri(management));

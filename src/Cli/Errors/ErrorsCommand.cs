@@ -196,7 +196,7 @@ public static class ErrorsCommand
 
     static async Task<IErrorQueues> ConnectAsync(ParseResult parse, CancellationToken cancellationToken)
     {
-        var bus = BusConnection.From(parse);
+        var bus = BusConnection.From(parse).RequireBroker();
         return bus.IsAmazonSqs ? AmazonSqsErrorQueues.Connect(bus) : await RabbitMqErrorQueues.ConnectAsync(bus, cancellationToken);
     }
 

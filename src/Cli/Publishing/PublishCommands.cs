@@ -63,7 +63,7 @@ public static class PublishCommands
             throw new CliException(ExitCodes.Usage, $"{exception.Message}; nothing was sent.", exception);
         }
 
-        var connection = BusConnection.From(parse);
+        var connection = BusConnection.From(parse).RequireBroker();
         var correlationId = parse.GetValue(CorrelationId);
         var json = parse.GetValue(GlobalOptions.Output) == OutputFormat.Json;
         var sent = new List<object>();
