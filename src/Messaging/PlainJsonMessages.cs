@@ -42,13 +42,13 @@ public static class PlainJsonMessages
             // The inbox dedupes by message id; a plain body has none of its own, so the producer must give one.
             if (context.MessageId is null)
             {
-                throw new PlainJsonMessageTypeException(
+                throw new PlainJsonMessageException(
                     $"A plain JSON message on '{endpointName}' needs a {MessageHeaders.MessageId} header (a UUID, the same on every retry of the send).");
             }
 
             if (consumed.Types.Count > 1 && context.ReceiveContext.TransportHeaders.GetMessageTypes().Length == 0)
             {
-                throw new PlainJsonMessageTypeException(
+                throw new PlainJsonMessageException(
                     $"A plain JSON message on '{endpointName}' must say its type in the {MessageHeaders.MessageType} header: this endpoint " +
                     $"consumes {string.Join(", ", consumed.Types.Select(MessageUrn.ForTypeString).Order(StringComparer.Ordinal))}.");
             }
@@ -90,4 +90,4 @@ public static class PlainJsonMessages
 }
 
 /// <summary>A plain JSON message without a message id, or that does not say which of its endpoint's message types it is.</summary>
-public sealed class PlainJsonMessageTypeException(string message) : Exception(message);
+public sealed class PlainJsonMessageException(string message) : Exception(message);

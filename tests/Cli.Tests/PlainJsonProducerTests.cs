@@ -133,7 +133,7 @@ public abstract class PlainJsonProducerTests(Broker broker)
         Assert.Contains("JSON", malformed.GetProperty("exceptionMessage").GetString() + malformed.GetProperty("exceptionType").GetString(),
             StringComparison.OrdinalIgnoreCase);
         var untyped = await ErrorMessages(ProbeService.StockEndpoint);
-        Assert.Equal(typeof(Shop.Messaging.PlainJsonMessageTypeException).FullName, untyped.GetProperty("exceptionType").GetString());
+        Assert.Equal(typeof(Shop.Messaging.PlainJsonMessageException).FullName, untyped.GetProperty("exceptionType").GetString());
         Assert.Contains("MT-MessageType", untyped.GetProperty("exceptionMessage").GetString());
         if (TransportHasMessageIds)
             Assert.NotNull((await probe.Consumed.WaitFor<Received<OrderSubmitted>>(r => r.Message.OrderId == anonymousOrder)).Single().MessageId);

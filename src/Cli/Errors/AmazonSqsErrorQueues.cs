@@ -10,23 +10,25 @@ namespace Shop.Cli.Errors;
 /// <summary>
 /// Error queues on SQS: looking receives messages with a visibility timeout and makes them visible again at once;
 /// replaying sends each message to the endpoint's queue (same body, same attributes less the fault's) and deletes it
-/// from the error queue only after the send succeeded. A replay killed half-way leaves the rest invisible for
-/// <see cref="Hold"/>, then back in the error queue.
+/// from the error queue only after the send succeeded. A replay killed half-way leaves what it had taken invisible for
+/// the hold (<c>--hold</c>, 60 seconds by default), then back in the error queue.
 /// </summary>
 public sealed class AmazonSqsErrorQueues : IErrorQueues
 {
-    static readonly TimeSpan Hold = TimeSpan.FromSeconds(60);
+    public static readonly TimeSpan DefaultHold = TimeSpan.FromSeconds(60);
 
     readonly AmazonSQSClient _sqs;
     readonly AmazonSqsEntityNames _names;
+    readonly TimeSpan _hold;
 
-    AmazonSqsErrorQueues(AmazonSQSClient sqs, AmazonSqsEntityNames names)
+    AmazonSqsErrorQueues(AmazonSQSClient sqs, AmazonSqsEntityNames names, TimeSpan hold)
     {
         _sqs = sqs;
         _names = names;
+        _hold = hold;
     }
 
-    public static AmazonSqsErrorQueues Connect(BusConnection bus)
+    public static AmazonSqsErrorQueues Connect(BusConnection bus, TimeSpan hold)
     {
         var options = bus.Options.AmazonSqs;
         var region = AmazonSqsTransportContext.ResolveRegion(options);
@@ -42,7 +44,7 @@ public sealed class AmazonSqsErrorQueues : IErrorQueues
         var sqs = !string.IsNullOrWhiteSpace(options.AccessKey) && !string.IsNullOrWhiteSpace(options.SecretKey)
             ? new AmazonSQSClient(new BasicAWSCredentials(options.AccessKey, options.SecretKey), config)
             : new AmazonSQSClient(config);
-        return new AmazonSqsErrorQueues(sqs, new AmazonSqsEntityNames(options.Prefix));
+        return new AmazonSqsErrorQueues(sqs, new AmazonSqsEntityNames(options.Prefix), hold);
     }
 
     public async Task<IReadOnlyList<ErrorQueue>> ListAsync(string? endpoint, CancellationToken cancellationToken)
@@ -171,7 +173,7 @@ public sealed class AmazonSqsErrorQueues : IErrorQueues
             QueueUrl = url,
             MaxNumberOfMessages = max,
             WaitTimeSeconds = 1,
-            VisibilityTimeout = (int)Hold.TotalSeconds,
+            VisibilityTimeout = (int)Math.Ceiling(_hold.TotalSeconds),
             MessageAttributeNames = ["All"],
             MessageSystemAttributeNames = ["All"],
         }, cancellationToken);

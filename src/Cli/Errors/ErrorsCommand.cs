@@ -14,7 +14,7 @@ public static class ErrorsCommand
 {
     public static Command Create(CliConsole console)
     {
-        return new Command("errors", "the endpoints' error queues") { List(console), Show(console), Replay(console), Purge(console) };
+        return new Command("errors", "the endpoints' error queues") { List(console), Show(console), Replay(console), Purge(console), Hold };
     }
 
     static Command List(CliConsole console)
@@ -194,10 +194,20 @@ public static class ErrorsCommand
         return command;
     }
 
+    static readonly Option<TimeSpan> Hold = new("--hold")
+    {
+        Description = "SQS only: how long messages taken from an error queue stay invisible to others; a killed run's come back after it",
+        DefaultValueFactory = _ => AmazonSqsErrorQueues.DefaultHold,
+        Recursive = true,
+    };
+
     static async Task<IErrorQueues> ConnectAsync(ParseResult parse, CancellationToken cancellationToken)
     {
         var bus = BusConnection.From(parse).RequireBroker();
-        return bus.IsAmazonSqs ? AmazonSqsErrorQueues.Connect(bus) : await RabbitMqErrorQueues.ConnectAsync(bus, cancellationToken);
+        var hold = parse.GetValue(Hold);
+        if (hold < TimeSpan.FromSeconds(1) || hold > TimeSpan.FromHours(12))
+            throw new CliException(ExitCodes.Usage, "--hold must be between 1 second and 12 hours (SQS's visibility timeout range).");
+        return bus.IsAmazonSqs ? AmazonSqsErrorQueues.Connect(bus, hold) : await RabbitMqErrorQueues.ConnectAsync(bus, cancellationToken);
     }
 
     static object Summary(ErroredMessage m) => new
