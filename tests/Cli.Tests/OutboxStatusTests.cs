@@ -7,7 +7,14 @@ using Shop.Testing;
 namespace Shop.Cli.Tests;
 
 /// <summary>A service database with the durable store's tables, made from the same EF Core model the services map.</summary>
-public sealed class StoreDatabase : IntegrationEnvironment
+public interface IStoreDatabase
+{
+    string ConnectionString { get; }
+
+    StoreContext Open();
+}
+
+public sealed class PostgresStoreDatabase : IntegrationEnvironment, IStoreDatabase
 {
     public override async Task InitializeAsync()
     {
@@ -19,12 +26,53 @@ public sealed class StoreDatabase : IntegrationEnvironment
     public StoreContext Open() => new(new DbContextOptionsBuilder<StoreContext>().UseNpgsql(ConnectionString).Options);
 }
 
+/// <summary>The standalone mode's kind of service database: a SQLite file.</summary>
+public sealed class SqliteStoreDatabase : IStoreDatabase, IAsyncLifetime
+{
+    readonly string _file = Path.Combine(Path.GetTempPath(), $"shop-cli-{Guid.NewGuid():N}.db");
+
+    public string ConnectionString => $"Data Source={_file}";
+
+    public StoreContext Open() => new(new DbContextOptionsBuilder<StoreContext>().UseSqlite(ConnectionString).Options);
+
+    public async Task InitializeAsync()
+    {
+        await using var db = Open();
+        await db.Database.EnsureCreatedAsync();
+    }
+
+    public Task DisposeAsync()
+    {
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        File.Delete(_file);
+        return Task.CompletedTask;
+    }
+}
+
 public sealed class StoreContext(DbContextOptions<StoreContext> options) : DbContext(options)
 {
     protected override void OnModelCreating(ModelBuilder modelBuilder) => modelBuilder.AddDurableMessaging();
 }
 
-public sealed class When_an_outbox_does_not_drain(StoreDatabase database) : IClassFixture<StoreDatabase>
+public sealed class When_an_outbox_does_not_drain_on_PostgreSql(PostgresStoreDatabase database)
+    : OutboxStatusTests(database), IClassFixture<PostgresStoreDatabase>
+{
+    [Fact]
+    public async Task Should_fail_for_a_database_without_a_durable_store()
+    {
+        var shop = new ShopCommandLine(broker: null);
+        var result = await shop.Run("outbox", "status", "--database",
+            $"Orders={new Npgsql.NpgsqlConnectionStringBuilder(database.ConnectionString) { Database = "postgres" }}");
+
+        Assert.True(result.ExitCode == ExitCodes.Failure, result.ToString());
+        Assert.Contains("no durable store", result.Output);
+    }
+}
+
+public sealed class When_an_outbox_does_not_drain_on_Sqlite(SqliteStoreDatabase database)
+    : OutboxStatusTests(database), IClassFixture<SqliteStoreDatabase>;
+
+public abstract class OutboxStatusTests(IStoreDatabase database)
 {
     [Fact]
     public async Task Should_show_its_pending_units_their_age_and_the_last_error_of_those_backing_off()
@@ -60,17 +108,6 @@ public sealed class When_an_outbox_does_not_drain(StoreDatabase database) : ICla
         Assert.Equal(2, backoff[0].GetProperty("messages").GetInt32());
         Assert.Equal(3, status.GetProperty("inboxSize").GetInt64());
         Assert.Equal(1, status.GetProperty("inboxUnconsumed").GetInt64());
-    }
-
-    [Fact]
-    public async Task Should_fail_for_a_database_without_a_durable_store()
-    {
-        var shop = new ShopCommandLine(broker: null);
-        var result = await shop.Run("outbox", "status", "--database",
-            $"Orders={new Npgsql.NpgsqlConnectionStringBuilder(database.ConnectionString) { Database = "postgres" }}");
-
-        Assert.True(result.ExitCode == ExitCodes.Failure, result.ToString());
-        Assert.Contains("no durable store", result.Output);
     }
 
     static OutboxState Unit(DateTime created, DateTime due, int attempts, string? lastError, int messages)

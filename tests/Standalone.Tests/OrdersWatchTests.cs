@@ -2,10 +2,11 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
 using System.Reflection;
+using System.Text.Json;
 
 namespace Shop.Standalone.Tests;
 
-/// <summary>The <c>shop</c> tool's <c>orders watch</c>, run as a process against the standalone shop's API.</summary>
+/// <summary>The <c>shop</c> tool run as a process against the standalone shop: <c>orders watch</c> on its API, <c>outbox status</c> on its SQLite files.</summary>
 public sealed class When_an_operator_watches_an_order : IDisposable
 {
     readonly string _data = Path.Combine(Path.GetTempPath(), $"shop-watch-{Guid.NewGuid():N}");
@@ -29,6 +30,13 @@ public sealed class When_an_operator_watches_an_order : IDisposable
         Assert.Contains("Cancelled", cancelled.Output);
         Assert.True(unknown.ExitCode == 3, unknown.ToString());
         Assert.Contains("there is no order", unknown.Error);
+
+        // The same tool reads the running host's SQLite databases: the saga's replies went through the orders inbox.
+        var outbox = await Run("outbox", "status", "--database", $"Orders=Data Source={Path.Combine(_data, "orders.db")}", "--output", "json");
+        Assert.True(outbox.ExitCode == 0, outbox.ToString());
+        var orders = JsonDocument.Parse(outbox.Output).RootElement[0];
+        Assert.Equal("Orders", orders.GetProperty("service").GetString());
+        Assert.True(orders.GetProperty("inboxSize").GetInt64() > 0, outbox.Output);
     }
 
     static async Task<Guid> PlaceOrder(StandaloneProcess shop, string cardToken)
@@ -44,11 +52,14 @@ public sealed class When_an_operator_watches_an_order : IDisposable
         return (await response.Content.ReadFromJsonAsync<AcceptedOrder>())!.Id;
     }
 
-    static async Task<(int ExitCode, string Output, string Error)> Watch(StandaloneProcess shop, Guid orderId)
+    static Task<(int ExitCode, string Output, string Error)> Watch(StandaloneProcess shop, Guid orderId) =>
+        Run("orders", "watch", orderId.ToString(), "--api-url", shop.Api.ToString(), "--interval", "00:00:00.200", "--timeout", "00:02:00");
+
+    static async Task<(int ExitCode, string Output, string Error)> Run(params string[] args)
     {
         Assert.True(File.Exists(ShopCli), $"{ShopCli} is missing: the test project references src/Cli, so the build should have made it");
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var argument in (string[])[ShopCli, "orders", "watch", orderId.ToString(), "--api-url", shop.Api.ToString(), "--interval", "00:00:00.200", "--timeout", "00:02:00"])
+        foreach (var argument in (string[])[ShopCli, .. args])
             start.ArgumentList.Add(argument);
         using var process = Process.Start(start)!;
         var output = process.StandardOutput.ReadToEndAsync();

@@ -1,3 +1,4 @@
+using Microsoft.Data.Sqlite;
 using Npgsql;
 
 namespace Shop.Cli.Outbox;
@@ -23,8 +24,16 @@ public sealed record OutboxStatus(
 {
     public static OutboxStatus Failed(string service, string error) => new(service, error, 0, 0, 0, 0, null, [], 0, 0);
 
-    /// <summary>Reads the tables <c>AddDurableMessaging()</c> maps (outbox_state, outbox_message, inbox_state) in one snapshot.</summary>
-    public static async Task<OutboxStatus> ReadAsync(string service, string connectionString, int backoffShown, CancellationToken cancellationToken)
+    /// <summary>
+    /// Reads the tables <c>AddDurableMessaging()</c> maps (outbox_state, outbox_message, inbox_state) in one snapshot:
+    /// PostgreSQL, or a standalone host's SQLite file (a <c>Data Source=…</c> connection string).
+    /// </summary>
+    public static Task<OutboxStatus> ReadAsync(string service, string connectionString, int backoffShown, CancellationToken cancellationToken) =>
+        connectionString.TrimStart().StartsWith("Data Source=", StringComparison.OrdinalIgnoreCase)
+            ? ReadSqliteAsync(service, connectionString, backoffShown, cancellationToken)
+            : ReadPostgresAsync(service, connectionString, backoffShown, cancellationToken);
+
+    static async Task<OutboxStatus> ReadPostgresAsync(string service, string connectionString, int backoffShown, CancellationToken cancellationToken)
     {
         try
         {
@@ -77,4 +86,62 @@ public sealed record OutboxStatus(
             return Failed(service, exception.GetBaseException().Message);
         }
     }
+
+    /// <summary>
+    /// SQLite keeps times as text, so the units are read and counted here rather than in SQL; a standalone database
+    /// holds few of them. Opened read-only: the running host keeps writing.
+    /// </summary>
+    static async Task<OutboxStatus> ReadSqliteAsync(string service, string connectionString, int backoffShown, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var builder = new SqliteConnectionStringBuilder(connectionString) { Mode = SqliteOpenMode.ReadOnly };
+            if (!File.Exists(builder.DataSource))
+                return Failed(service, $"no SQLite database at {Path.GetFullPath(builder.DataSource)}");
+
+            await using var connection = new SqliteConnection(builder.ConnectionString);
+            await connection.OpenAsync(cancellationToken);
+            await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
+            var units = new List<(Guid Id, DateTime Created, DateTime Due, int Attempts, string? LastError, int Messages)>();
+            await using (var command = new SqliteCommand("""
+                SELECT s.outbox_id, s.created, s.due_time, s.attempts, s.last_error,
+                       (SELECT count(*) FROM outbox_message m WHERE m.outbox_id = s.outbox_id)
+                FROM outbox_state s
+                """, connection, transaction))
+            await using (var rows = await command.ExecuteReaderAsync(cancellationToken))
+            {
+                while (await rows.ReadAsync(cancellationToken))
+                    units.Add((rows.GetGuid(0), Utc(rows.GetDateTime(1)), Utc(rows.GetDateTime(2)), rows.GetInt32(3),
+                        rows.IsDBNull(4) ? null : rows.GetString(4), rows.GetInt32(5)));
+            }
+
+            await using var inbox = new SqliteCommand("SELECT count(*), count(*) FILTER (WHERE consumed IS NULL) FROM inbox_state", connection, transaction);
+            await using var counts = await inbox.ExecuteReaderAsync(cancellationToken);
+            await counts.ReadAsync(cancellationToken);
+
+            var now = DateTime.UtcNow;
+            var pending = units.Where(u => u.Due <= now || u.Attempts > 0).ToList();
+            return new OutboxStatus(service, null,
+                pending.Count,
+                pending.Sum(u => u.Messages),
+                units.Count(u => u.Due > now && u.Attempts == 0),
+                units.Count(u => u.Attempts > 0),
+                pending.Count > 0 ? now - pending.Min(u => u.Created) : null,
+                units.Where(u => u.Attempts > 0).OrderByDescending(u => u.Attempts).ThenBy(u => u.Created).Take(backoffShown)
+                    .Select(u => new BackoffUnit(u.Id, u.Attempts, u.Due, u.Messages, u.LastError)).ToList(),
+                counts.GetInt64(0),
+                counts.GetInt64(1));
+        }
+        catch (SqliteException exception) when (exception.Message.Contains("no such table", StringComparison.Ordinal))
+        {
+            return Failed(service, "no durable store in this database (outbox_state is missing: not migrated?)");
+        }
+        catch (SqliteException exception)
+        {
+            return Failed(service, exception.Message);
+        }
+    }
+
+    /// <summary>EF Core writes UTC times to SQLite as text without a zone; they come back unspecified.</summary>
+    static DateTime Utc(DateTime time) => time.Kind == DateTimeKind.Unspecified ? DateTime.SpecifyKind(time, DateTimeKind.Utc) : time.ToUniversalTime();
 }
