@@ -17,7 +17,7 @@ public static class MessagesCommand
         {
             var name = parse.GetValue(type);
             var messages = name is null ? MessageCatalog.All : [MessageCatalog.Find(name) ?? throw UnknownType(name)];
-            var topology = new MessageTopology(BusConnection.From(parse).RequireBroker());
+            var topology = new MessageTopology(BusConnection.From(parse));
             if (parse.GetValue(GlobalOptions.Output) == OutputFormat.Json)
             {
                 console.WriteJson(messages.Select(m => new
