@@ -106,8 +106,9 @@ public static class ShopMessagingServiceCollectionExtensions
             if (builders.Any(builder => builder.SagaRepository is not null))
                 x.SetSagaRepositoryProvider(new OwnedSagaRepositoryProvider(builders));
 
-            x.AddConfigureEndpointsCallback((context, _, endpoint) =>
+            x.AddConfigureEndpointsCallback((context, name, endpoint) =>
             {
+                endpoint.RequirePlainJsonType(name);
                 ConfigureRetry(endpoint, options.Retry);
                 foreach (var callback in builders.SelectMany(builder => builder.EndpointCallbacks))
                     callback(context, endpoint);
@@ -121,6 +122,8 @@ public static class ShopMessagingServiceCollectionExtensions
 
                 if (!builders.Any(builder => builder.HasDurableScheduler))
                     cfg.UseDelayedMessageScheduler();
+
+                cfg.AcceptPlainJson();
 
                 foreach (var callback in builders.SelectMany(builder => builder.BusCallbacks))
                     callback(context, cfg);

@@ -1,0 +1,4 @@
+using Shop.Cli;
+using Shop.Cli.Output;
+
+return await ShopCli.RunAsync(args, CliConsole.Standard());
