@@ -49,6 +49,13 @@ public sealed class AmazonSqsTransportOptions
     public int MaxReceiveCount { get; set; } = 10;
 
     /// <summary>
+    /// Messages that may wait per queue or topic for a send, publish or delete batch (four batches of ten are in
+    /// flight besides). When SQS or SNS slows down, further senders wait for room, and a send whose caller gives up
+    /// while it waits is dropped, not sent later.
+    /// </summary>
+    public int SendQueueCapacity { get; set; } = Batcher<SqsOutgoingMessage>.DefaultCapacity;
+
+    /// <summary>
     /// Bodies larger than this are stored in blob storage and travel as a reference (SQS and SNS stop at 256 KiB,
     /// attributes included, so the default leaves room for them).
     /// </summary>
