@@ -37,6 +37,15 @@ public sealed class RabbitMqTransportOptions
     public string VirtualHost { get; set; } = "/";
     public string Username { get; set; } = "guest";
     public string Password { get; set; } = "guest";
+
+    /// <summary>
+    /// The delivery limit: a message is handed to the consumers at most this many times. Receive endpoint queues are
+    /// then quorum queues, which count every delivery that ends without an acknowledgement (the process died, hung or
+    /// stopped) even across restarts; the next delivery is moved to the endpoint's <c>_error</c> queue with the reason
+    /// before any consumer sees it, and the broker dead-letters it there itself one delivery later should that fail.
+    /// 0: classic queues and no limit (existing classic queues must be migrated first, docs/messaging.md#delivery-limit).
+    /// </summary>
+    public int DeliveryLimit { get; set; } = 5;
 }
 
 /// <summary>
