@@ -75,6 +75,16 @@ public sealed class When_a_message_takes_its_process_down(IntegrationEnvironment
         Assert.Equal(typeof(DeliveryLimitExceededException).FullName, parked.Headers["MT-Fault-ExceptionType"]);
         Assert.StartsWith($"Delivered {Limit + 1} times", parked.Headers["MT-Fault-Message"]);
         Assert.Equal(others.Order(), Consumed().Order());
+
+        if (transport == TestTransport.RabbitMq)
+        {
+            // The count lives in a quorum queue; what waits for a person stays in a classic one.
+            var queue = await environment.Management.Queue(environment.VirtualHost, "work-item");
+            Assert.Equal("quorum", queue.GetProperty("type").GetString());
+            Assert.Equal(Limit + 1, queue.GetProperty("arguments").GetProperty("x-delivery-limit").GetInt32());
+            Assert.Equal("work-item_error", queue.GetProperty("arguments").GetProperty("x-dead-letter-exchange").GetString());
+            Assert.Equal("classic", (await environment.Management.Queue(environment.VirtualHost, "work-item_error")).GetProperty("type").GetString());
+        }
     }
 
     List<Guid> Consumed() => File.Exists(_consumedLog)
