@@ -182,7 +182,7 @@ public static class ShopMessagingServiceCollectionExtensions
     /// <summary>
     /// Classic queues count no deliveries, so an endpoint with a limit gets a quorum queue: the broker counts the
     /// deliveries of each message (<c>x-delivery-count</c>) for <see cref="DeliveryLimitFilter"/>, and dead-letters a
-    /// message into the endpoint's <c>_error</c> queue itself one delivery after the filter should have parked it, in
+    /// message into the endpoint's <c>_error</c> queue itself once the filter has had two deliveries to park it, in
     /// case parking keeps failing. The error exchange and queue are declared up front, since the broker drops what it
     /// dead-letters to an exchange that does not exist. Only endpoints configured from registrations come here; the
     /// bus's own temporary queue stays classic (a quorum queue cannot be auto-delete).

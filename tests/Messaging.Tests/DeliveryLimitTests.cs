@@ -46,11 +46,11 @@ public sealed class When_a_message_takes_its_process_down(IntegrationEnvironment
         }
 
         var crashes = 0;
-        TransportMessage? parked = null;
+        var parked = new List<TransportMessage>();
         var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(3);
         try
         {
-            while (parked is null || Consumed().Count < others.Count)
+            while (!parked.Any(IsPoison) || Consumed().Count < others.Count)
             {
                 if (host.HasExited)
                 {
@@ -59,9 +59,9 @@ public sealed class When_a_message_takes_its_process_down(IntegrationEnvironment
                     host = await PoisonHostProcess.Start(settings);
                 }
 
-                parked ??= (await queues.Take("work-item_error")).SingleOrDefault();
+                parked.AddRange(await queues.Take("work-item_error"));
                 if (DateTime.UtcNow > deadline)
-                    throw new TimeoutException($"after {crashes} crashes: parked {parked is not null}, consumed {Consumed().Count} of {others.Count}\n{host.Output}");
+                    throw new TimeoutException($"after {crashes} crashes: poison parked {parked.Any(IsPoison)}, consumed {Consumed().Count} of {others.Count}\n{host.Output}");
                 await Task.Delay(200);
             }
         }
@@ -71,10 +71,16 @@ public sealed class When_a_message_takes_its_process_down(IntegrationEnvironment
         }
 
         Assert.Equal(Limit, crashes);
-        Assert.Contains(poison.ToString("D"), parked.Body);
-        Assert.Equal(typeof(DeliveryLimitExceededException).FullName, parked.Headers["MT-Fault-ExceptionType"]);
-        Assert.StartsWith($"Delivered {Limit + 1} times", parked.Headers["MT-Fault-Message"]);
+        var parkedPoison = Assert.Single(parked, IsPoison);
+        Assert.Equal(typeof(DeliveryLimitExceededException).FullName, parkedPoison.Headers["MT-Fault-ExceptionType"]);
+        Assert.StartsWith($"Delivered {Limit + 1} times", parkedPoison.Headers["MT-Fault-Message"]);
         Assert.Equal(others.Order(), Consumed().Order());
+        // A crash can also lose the acknowledgement of a message consumed just before it (SQS deletes are batched a
+        // few milliseconds later), and that delivery counts too: such a message may end up parked as well, but only
+        // after it was consumed.
+        Assert.All(parked.Where(message => !IsPoison(message)), message => Assert.Contains(Consumed(), id => message.Body.Contains(id.ToString("D"))));
+
+        bool IsPoison(TransportMessage message) => message.Body.Contains(poison.ToString("D"), StringComparison.Ordinal);
 
         if (transport == TestTransport.RabbitMq)
         {
