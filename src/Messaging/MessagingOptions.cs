@@ -37,6 +37,17 @@ public sealed class RabbitMqTransportOptions
     public string VirtualHost { get; set; } = "/";
     public string Username { get; set; } = "guest";
     public string Password { get; set; } = "guest";
+
+    /// <summary>
+    /// The delivery limit: a message is handed to the consumers at most this many times. Receive endpoint queues are
+    /// then quorum queues, which count every delivery that ends without an acknowledgement (the process died, hung or
+    /// stopped) even across restarts; the next delivery is moved to the endpoint's <c>_error</c> queue with the reason
+    /// before any consumer sees it, and the broker dead-letters it there itself should that keep failing.
+    /// 0 (the default for now): classic queues and no limit. Not on by default because a send to a <c>queue:</c>
+    /// address (the order saga's commands) declares that queue as a classic one, which a quorum queue refuses
+    /// (docs/messaging.md#delivery-limit).
+    /// </summary>
+    public int DeliveryLimit { get; set; }
 }
 
 /// <summary>

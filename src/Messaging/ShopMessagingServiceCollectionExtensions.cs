@@ -28,6 +28,7 @@ public static class ShopMessagingServiceCollectionExtensions
         builder.AddTransport(MessagingTransports.RabbitMq, (x, configureBus) => x.UsingRabbitMq((context, cfg) =>
         {
             ConfigureRabbitMqHost(cfg, options.RabbitMq);
+            KeepErrorQueuesClassic(cfg);
             configureBus(context, cfg);
             cfg.ConfigureEndpoints(context);
         }));
@@ -106,8 +107,13 @@ public static class ShopMessagingServiceCollectionExtensions
             if (builders.Any(builder => builder.SagaRepository is not null))
                 x.SetSagaRepositoryProvider(new OwnedSagaRepositoryProvider(builders));
 
+            var deliveryLimit = new DeliveryLimitFilter(options.RabbitMq.DeliveryLimit, options.AmazonSqs.MaxReceiveCount);
             x.AddConfigureEndpointsCallback((context, name, endpoint) =>
             {
+                // Outermost, so that a message over its limit is not even retried.
+                endpoint.UseFilter(deliveryLimit);
+                if (endpoint is IRabbitMqReceiveEndpointConfigurator rabbit)
+                    ConfigureDeliveryLimit(rabbit, name, options.RabbitMq.DeliveryLimit);
                 endpoint.RequirePlainJsonType(name);
                 ConfigureRetry(endpoint, options.Retry);
                 foreach (var callback in builders.SelectMany(builder => builder.EndpointCallbacks))
@@ -173,6 +179,41 @@ public static class ShopMessagingServiceCollectionExtensions
                 r.Handle<Exception>(TransientFailures.IsTransient);
                 r.Exponential(retry.ImmediateLimit, retry.ImmediateMinInterval, retry.ImmediateMaxInterval, retry.ImmediateIntervalDelta);
             });
+        }
+    }
+
+    /// <summary>
+    /// Classic queues count no deliveries, so an endpoint with a limit gets a quorum queue: the broker counts the
+    /// deliveries of each message (<c>x-delivery-count</c>) for <see cref="DeliveryLimitFilter"/>, and dead-letters a
+    /// message into the endpoint's <c>_error</c> queue itself once the filter has had two deliveries to park it, in
+    /// case parking keeps failing. The error exchange and queue are declared up front, since the broker drops what it
+    /// dead-letters to an exchange that does not exist. Only endpoints configured from registrations come here; the
+    /// bus's own temporary queue stays classic (a quorum queue cannot be auto-delete).
+    /// </summary>
+    static void ConfigureDeliveryLimit(IRabbitMqReceiveEndpointConfigurator endpoint, string queueName, int limit)
+    {
+        if (limit <= 0)
+            return;
+
+        endpoint.SetQuorumQueue();
+        endpoint.SetQueueArgument("x-delivery-limit", limit + 1);
+        endpoint.BindDeadLetterQueue(queueName + "_error", queueName + "_error");
+    }
+
+    /// <summary>
+    /// MassTransit declares an endpoint's <c>_error</c> and <c>_skipped</c> queues with the endpoint queue's arguments;
+    /// they stay plain classic queues (as they were before the delivery limit, so existing ones still match), where
+    /// messages wait for a person rather than loop.
+    /// </summary>
+    static void KeepErrorQueuesClassic(IRabbitMqBusFactoryConfigurator cfg)
+    {
+        cfg.SendTopology.ConfigureErrorSettings = WithoutDeliveryLimit;
+        cfg.SendTopology.ConfigureDeadLetterSettings = WithoutDeliveryLimit;
+
+        static void WithoutDeliveryLimit(IRabbitMqQueueConfigurator queue)
+        {
+            foreach (var argument in (string[])["x-queue-type", "x-delivery-limit", "x-dead-letter-exchange"])
+                queue.SetQueueArgument(argument, null);
         }
     }
 

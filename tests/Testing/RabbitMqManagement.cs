@@ -48,6 +48,10 @@ public sealed class RabbitMqManagement : IDisposable
         return vhost.TryGetProperty("message_stats", out var stats) && stats.TryGetProperty("publish", out var publish) ? publish.GetInt64() : 0;
     }
 
+    /// <summary>A queue as the broker describes it (type, arguments, counts).</summary>
+    public async Task<JsonElement> Queue(string virtualHost, string queue) =>
+        await _http.GetFromJsonAsync<JsonElement>($"queues/{Uri.EscapeDataString(virtualHost)}/{Uri.EscapeDataString(queue)}");
+
     /// <summary>The names of the queues of a virtual host.</summary>
     public async Task<IReadOnlyList<string>> QueueNames(string virtualHost)
     {

@@ -58,9 +58,13 @@ public sealed class AmazonSqsTopologyProvisioner(IAmazonSQS sqs, SnsClient sns, 
     /// The queue of a receive endpoint with its error and skipped queues, subscribed with raw delivery to the topic
     /// of every message type it consumes.
     /// </summary>
+    /// <param name="redriveMaxReceiveCount">
+    /// Above 0: SQS itself moves a message received this many times to the error queue (a redrive policy, set on an
+    /// existing queue too). 0 leaves the queue's redrive policy as it is.
+    /// </param>
     public async Task<ReceiveEndpointTopology> EnsureReceiveEndpointAsync(string endpointName,
         IReadOnlyCollection<Type> consumedMessageTypes, IReadOnlyDictionary<string, string>? queueAttributes = null,
-        CancellationToken cancellationToken = default)
+        int redriveMaxReceiveCount = 0, CancellationToken cancellationToken = default)
     {
         var fifo = AmazonSqsEntityNames.IsFifo(endpointName);
         var queue = await EnsureQueueAsync(Names.Queue(endpointName), queueAttributes, cancellationToken);
@@ -70,6 +74,17 @@ public sealed class AmazonSqsTopologyProvisioner(IAmazonSQS sqs, SnsClient sns, 
         var topicArns = new Dictionary<Type, string>();
         if (!_options.CreateResources)
             return new ReceiveEndpointTopology(queue, error, skipped, topicArns, []);
+
+        // Set rather than passed to CreateQueue: CreateQueue refuses an existing queue whose attributes differ, and
+        // queues created before the limit existed must get it too.
+        if (redriveMaxReceiveCount > 0)
+        {
+            await sqs.SetQueueAttributesAsync(new SetQueueAttributesRequest
+            {
+                QueueUrl = queue.Url,
+                Attributes = new Dictionary<string, string> { ["RedrivePolicy"] = SqsRedrivePolicy.To(error.Arn, redriveMaxReceiveCount) },
+            }, cancellationToken);
+        }
 
         foreach (var messageType in consumedMessageTypes.Distinct())
             topicArns[messageType] = await EnsureTopicAsync(Names.Topic(messageType, fifo), cancellationToken);

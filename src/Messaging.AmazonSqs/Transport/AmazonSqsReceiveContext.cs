@@ -28,6 +28,13 @@ public sealed class AmazonSqsReceiveContext : BaseReceiveContext, PartitionKeyCo
 
     public string? PartitionKey { get; }
 
+    /// <summary>SQS's <c>ApproximateReceiveCount</c>: 1 on the first receive; it survives the death of a receiver.</summary>
+    public int ReceiveCount => ReceiveCountOf(TransportMessage);
+
+    internal static int ReceiveCountOf(Message message) =>
+        message.Attributes?.TryGetValue("ApproximateReceiveCount", out var count) == true
+        && int.TryParse(count, System.Globalization.CultureInfo.InvariantCulture, out var n) ? n : 1;
+
     protected override IHeaderProvider HeaderProvider => new DictionaryHeaderProvider(_headers);
 
     public override MessageBody Body { get; }

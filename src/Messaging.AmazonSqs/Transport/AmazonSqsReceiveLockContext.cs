@@ -54,8 +54,7 @@ public sealed partial class AmazonSqsReceiveLockContext : ReceiveLockContext, IA
 
     public bool Lost { get; private set; }
 
-    public int ReceiveCount =>
-        _message.Attributes?.TryGetValue("ApproximateReceiveCount", out var count) == true && int.TryParse(count, out var n) ? n : 1;
+    public int ReceiveCount => AmazonSqsReceiveContext.ReceiveCountOf(_message);
 
     /// <summary>
     /// Queues the delete for the next batch without waiting for it, so the message's slot takes the next message while

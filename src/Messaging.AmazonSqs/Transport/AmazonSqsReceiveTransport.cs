@@ -142,7 +142,8 @@ public sealed partial class AmazonSqsReceiveTransport(AmazonSqsReceiveEndpointCo
                 try
                 {
                     return await _transport.Provisioner.EnsureReceiveEndpointAsync(_context.QueueName, _context.ConsumedMessageTypes,
-                        _transport.ReceiveQueueAttributes, Stopping).ConfigureAwait(false);
+                        _transport.ReceiveQueueAttributes, _context.IsTemporary ? 0 : _transport.Options.RedriveMaxReceiveCount,
+                        Stopping).ConfigureAwait(false);
                 }
                 catch (Exception e) when (e is not (ArgumentException or InvalidOperationException or OperationCanceledException) && attempt < 10)
                 {

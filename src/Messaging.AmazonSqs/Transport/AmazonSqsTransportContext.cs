@@ -88,13 +88,13 @@ public sealed class AmazonSqsTransportContext : Agent
         Provisioner.EnsureTopicAsync(Names.Topic(topicName), cancellationToken);
 
     public SqsSendBatcher Sender(SqsQueue queue) =>
-        _senders.GetOrAdd(queue.Url, url => new SqsSendBatcher(_sqs, url));
+        _senders.GetOrAdd(queue.Url, url => new SqsSendBatcher(_sqs, url, Options.SendQueueCapacity));
 
     public SnsPublishBatcher Publisher(string topicArn) =>
-        _publishers.GetOrAdd(topicArn, arn => new SnsPublishBatcher(Sns, arn));
+        _publishers.GetOrAdd(topicArn, arn => new SnsPublishBatcher(Sns, arn, Options.SendQueueCapacity));
 
     public SqsDeleteBatcher Deleter(string queueUrl) =>
-        _deleters.GetOrAdd(queueUrl, url => new SqsDeleteBatcher(_sqs, url));
+        _deleters.GetOrAdd(queueUrl, url => new SqsDeleteBatcher(_sqs, url, Options.SendQueueCapacity));
 
     protected override async Task StopAgent(StopContext context)
     {

@@ -48,11 +48,27 @@ public sealed class AmazonSqsTransportOptions
     public TimeSpan MaxVisibilityExtension { get; set; } = TimeSpan.FromHours(1);
 
     /// <summary>
-    /// A message whose handling fails in the transport itself (a claim-checked body that cannot be loaded, a pipeline that
-    /// cannot even fault it) is received again with a growing delay; on this receive it is moved to the endpoint's
-    /// <c>_error</c> queue with the reason instead. 0 keeps retrying forever.
+    /// The delivery limit: a message is handed to the consumers at most this many times. One received again after
+    /// that (the receives before ended without a result: the process died, hung or stopped while handling it) is
+    /// moved to the endpoint's <c>_error</c> queue with the reason before any consumer sees it, and one whose handling
+    /// fails in the transport itself (a claim-checked body that cannot be loaded) is moved at its last receive. The
+    /// queues this transport creates also get a redrive policy to <c>_error</c> at
+    /// <see cref="RedriveMaxReceiveCount"/>, a backstop should the move itself keep failing. 0: no limit.
     /// </summary>
     public int MaxReceiveCount { get; set; } = 10;
+
+    /// <summary>
+    /// Two receives above <see cref="MaxReceiveCount"/>: the transport gets two chances to park a message with its
+    /// reason before SQS moves it without one.
+    /// </summary>
+    public int RedriveMaxReceiveCount => MaxReceiveCount > 0 ? MaxReceiveCount + 2 : 0;
+
+    /// <summary>
+    /// Messages that may wait per queue or topic for a send, publish or delete batch (four batches of ten are in
+    /// flight besides). When SQS or SNS slows down, further senders wait for room, and a send whose caller gives up
+    /// while it waits is dropped, not sent later.
+    /// </summary>
+    public int SendQueueCapacity { get; set; } = Batcher<SqsOutgoingMessage>.DefaultCapacity;
 
     /// <summary>
     /// Bodies larger than this are stored in blob storage and travel as a reference (SQS and SNS stop at 256 KiB,

@@ -24,7 +24,8 @@ public sealed class SqsBatchEntryException(string code, string? message, bool se
     public bool SenderFault { get; } = senderFault;
 }
 
-public sealed class SqsSendBatcher(IAmazonSQS sqs, string queueUrl) : Batcher<SqsOutgoingMessage>
+public sealed class SqsSendBatcher(IAmazonSQS sqs, string queueUrl, int capacity = Batcher<SqsOutgoingMessage>.DefaultCapacity)
+    : Batcher<SqsOutgoingMessage>(capacity: capacity)
 {
     public Task SendAsync(SqsOutgoingMessage message, CancellationToken cancellationToken) =>
         Enqueue(message, message.Size, cancellationToken);
@@ -52,7 +53,8 @@ public sealed class SqsSendBatcher(IAmazonSQS sqs, string queueUrl) : Batcher<Sq
     }
 }
 
-public sealed class SnsPublishBatcher(SnsClient sns, string topicArn) : Batcher<SqsOutgoingMessage>
+public sealed class SnsPublishBatcher(SnsClient sns, string topicArn, int capacity = Batcher<SqsOutgoingMessage>.DefaultCapacity)
+    : Batcher<SqsOutgoingMessage>(capacity: capacity)
 {
     public Task PublishAsync(SqsOutgoingMessage message, CancellationToken cancellationToken) =>
         Enqueue(message, message.Size, cancellationToken);
@@ -78,7 +80,8 @@ public sealed class SnsPublishBatcher(SnsClient sns, string topicArn) : Batcher<
 }
 
 /// <summary>Nobody waits for a delete, so a batch lingers briefly to fill up: fewer calls for the same messages.</summary>
-public sealed class SqsDeleteBatcher(IAmazonSQS sqs, string queueUrl) : Batcher<string>(TimeSpan.FromMilliseconds(20))
+public sealed class SqsDeleteBatcher(IAmazonSQS sqs, string queueUrl, int capacity = Batcher<string>.DefaultCapacity)
+    : Batcher<string>(TimeSpan.FromMilliseconds(20), capacity)
 {
     public Task DeleteAsync(string receiptHandle, CancellationToken cancellationToken = default) =>
         Enqueue(receiptHandle, 0, cancellationToken);

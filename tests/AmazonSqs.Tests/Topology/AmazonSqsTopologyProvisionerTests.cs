@@ -38,6 +38,21 @@ public class AmazonSqsTopologyProvisionerTests(FauxqsEnvironment env) : IClassFi
     }
 
     [Fact]
+    public async Task When_an_endpoint_has_a_delivery_limit_Should_redrive_its_queue_to_its_error_queue_also_when_the_queue_existed_before()
+    {
+        var names = new AmazonSqsEntityNames(env.Name("env") + "-");
+        await new AmazonSqsTopologyProvisioner(env.Sqs, env.Sns, names).EnsureReceiveEndpointAsync("limited", [typeof(OrderSubmitted)]);
+
+        var topology = await new AmazonSqsTopologyProvisioner(env.Sqs, env.Sns, names)
+            .EnsureReceiveEndpointAsync("limited", [typeof(OrderSubmitted)], redriveMaxReceiveCount: 12);
+
+        var policy = System.Text.Json.JsonDocument.Parse(
+            (await env.Sqs.GetQueueAttributesAsync(topology.Queue.Url, ["RedrivePolicy"])).Attributes["RedrivePolicy"]).RootElement;
+        Assert.Equal(topology.ErrorQueue.Arn, policy.GetProperty("deadLetterTargetArn").GetString());
+        Assert.Equal(12, policy.GetProperty("maxReceiveCount").GetInt32());
+    }
+
+    [Fact]
     public async Task When_published_to_a_consumed_type_Should_reach_the_endpoint_queue_raw()
     {
         var provisioner = NewProvisioner();

@@ -1,0 +1,63 @@
+using MassTransit;
+using Shop.Messaging.AmazonSqs.Transport;
+
+namespace Shop.Messaging;
+
+/// <summary>
+/// The delivery limit of every receive endpoint, checked before any consumer runs. A message that takes its process
+/// down (or hangs it, or is given back at a stop) is never acknowledged; the broker hands it out again and counts it:
+/// RabbitMQ's quorum queues in <c>x-delivery-count</c>, SQS in <c>ApproximateReceiveCount</c>. Both counts live in the
+/// broker, so they survive the process. A message delivered <paramref name="rabbitMqLimit"/> (or
+/// <paramref name="amazonSqsLimit"/>) times without a result faults here instead of being handed to its consumer again,
+/// and so goes to the endpoint's <c>_error</c> queue with the reason in its fault headers. Transports that count
+/// nothing (classic queues, in-memory) pass through.
+/// </summary>
+public sealed class DeliveryLimitFilter(int rabbitMqLimit, int amazonSqsLimit) : IFilter<ConsumeContext>
+{
+    public const string RabbitMqDeliveryCountHeader = "x-delivery-count";
+
+    public Task Send(ConsumeContext context, IPipe<ConsumeContext> next)
+    {
+        if (EarlierDeliveries(context.ReceiveContext) is var (earlier, limit) && limit > 0 && earlier >= limit)
+            throw new DeliveryLimitExceededException(earlier, limit);
+        return next.Send(context);
+    }
+
+    /// <summary>How many deliveries of this message ended without a result, and the limit that applies to them.</summary>
+    (long Earlier, int Limit)? EarlierDeliveries(ReceiveContext context)
+    {
+        if (context.TryGetPayload<AmazonSqsReceiveContext>(out var sqs))
+            return (sqs.ReceiveCount - 1, amazonSqsLimit);
+
+        if (context.TransportHeaders.TryGetHeader(RabbitMqDeliveryCountHeader, out var value) && value is not null)
+        {
+            try
+            {
+                return (Convert.ToInt64(value, System.Globalization.CultureInfo.InvariantCulture), rabbitMqLimit);
+            }
+            catch (Exception e) when (e is FormatException or InvalidCastException or OverflowException)
+            {
+                return null;
+            }
+        }
+
+        return null;
+    }
+
+    public void Probe(ProbeContext context)
+    {
+        var scope = context.CreateFilterScope("deliveryLimit");
+        scope.Add("rabbitMq", rabbitMqLimit);
+        scope.Add("amazonSqs", amazonSqsLimit);
+    }
+}
+
+/// <summary>The fault of a message that used up its deliveries: the reason it is in the error queue.</summary>
+public sealed class DeliveryLimitExceededException(long earlierDeliveries, int limit) : Exception(
+    $"Delivered {earlierDeliveries + 1} times: the {earlierDeliveries} deliveries before this one ended without a result " +
+    $"(the process died, hung or stopped while handling it), and the delivery limit is {limit}. The message is parked " +
+    "in the error queue instead of being delivered again; see docs/messaging.md#delivery-limit.")
+{
+    public long EarlierDeliveries { get; } = earlierDeliveries;
+    public int Limit { get; } = limit;
+}
