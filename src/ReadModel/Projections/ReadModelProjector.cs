@@ -12,7 +12,7 @@ namespace Shop.ReadModel.Projections;
 /// </summary>
 public sealed class ReadModelProjector(TimeProvider time, ILogger<ReadModelProjector> logger)
 {
-    public const int MaxConflictAttempts = 5;
+    public const int MaxConflictAttempts = 10;
 
     public async Task<ProjectionResult> ProjectAsync(IReadModelWriter store, IReadOnlyList<ProjectedEvent> events, CancellationToken cancellationToken)
     {
@@ -25,6 +25,8 @@ public sealed class ReadModelProjector(TimeProvider time, ILogger<ReadModelProje
             catch (ReadModelConflictException exception) when (attempt < MaxConflictAttempts)
             {
                 logger.LogDebug(exception, "Read-model conflict on attempt {Attempt} of a batch of {Count}; applying it again", attempt, events.Count);
+                // Batches that collide tend to collide again at once; a random pause lets one of them through first.
+                await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(5, 20 * attempt)), time, cancellationToken);
             }
         }
     }
