@@ -93,7 +93,10 @@ if (only.Contains("6"))
 if (only.Contains("7"))
     results.AddRange(await ThumbnailScenario.Run(settings.Thumbnails));
 if (only.Contains("8"))
+{
     results.AddRange(await InEnvironment(env => ReadModelProjectionScenario.Run(env, settings)));
+    results.AddRange(await InEnvironment(env => ReadModelQueryScenario.Run(env, settings)));
+}
 
 Report.Print(results);
 await Report.Write(results, settings, output);

@@ -103,7 +103,8 @@ public static partial class ReadModelQueryEndpoints
             return TypedResults.ValidationProblem(errors, title: "The search is not valid.");
 
         var images = await reader.QueryImagesAsync(new ProductImageQuery(sku, parsedStatus, parsedLimit!.Value), cancellationToken);
-        return TypedResults.Ok(new ImageSearchResults(images, Freshness.Of(await reader.ImagesFreshnessAsync(cancellationToken))));
+        return TypedResults.Ok(new ImageSearchResults(images.Select(ImageSearchItem.Of).ToList(),
+            Freshness.Of(await reader.ImagesFreshnessAsync(cancellationToken))));
     }
 
     static int? ParseLimit(string value) =>

@@ -146,6 +146,8 @@ public sealed class When_a_product_image_is_processed(IntegrationEnvironment env
         var processed = found!.Items[0];
         Assert.Equal((900, 600), (processed.Width, processed.Height));
         Assert.NotEmpty(processed.Thumbnails);
+        var thumbnail = await cluster.Api.GetAsync(processed.Thumbnails[0].Url);
+        Assert.Equal(HttpStatusCode.OK, thumbnail.StatusCode);
         Assert.NotNull(found.Freshness.LastEventAt);
         Assert.Empty((await cluster.Api.GetFromJsonAsync<ImageSearchView>("/images?sku=MUG-001"))!.Items);
     }

@@ -19,6 +19,6 @@ public sealed record ImageSearchView(List<ImageView> Items, FreshnessView Freshn
 
 public sealed record ImageView(Guid ImageId, string? Sku, string Status, List<ThumbnailView> Thumbnails, int? Width, int? Height);
 
-public sealed record ThumbnailView(int Size, string Format, int Width, int Height);
+public sealed record ThumbnailView(int Size, string Format, int Width, int Height, string Url);
 
 public sealed record ProblemView(string? Title, int Status, Dictionary<string, string[]>? Errors);
