@@ -27,10 +27,12 @@ public static class ReadModelServiceCollectionExtensions
 
         var connectionString = configuration.GetConnectionString(ConnectionStringName) ?? DefaultConnectionString;
         var provider = configuration["Database:Provider"] ?? "PostgreSql";
-        var postgres = string.Equals(provider, "PostgreSql", StringComparison.OrdinalIgnoreCase)
-            || (string.Equals(provider, "Sqlite", StringComparison.OrdinalIgnoreCase)
-                ? false
-                : throw new InvalidOperationException($"Database:Provider is '{provider}'; use PostgreSql (the default) or Sqlite."));
+        var postgres = provider.ToLowerInvariant() switch
+        {
+            "postgresql" => true,
+            "sqlite" => false,
+            _ => throw new InvalidOperationException($"Database:Provider is '{provider}'; use PostgreSql (the default) or Sqlite."),
+        };
 
         services.AddSingleton(new RelationalReadModelDatabase(postgres, connectionString));
         services.AddSingleton<IReadModelStore, RelationalReadModelStore>();
