@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs the whole shop on this machine without Docker: starts RabbitMQ and PostgreSQL (scripts/services.sh),
-# builds once, then runs Orders.Api, Payments.Worker, Notifications.Worker and Images.Worker as four processes
-# against them. Ctrl-C stops all four. Logs go to artifacts/run/<service>.log.
+# builds once, then runs Orders.Api, Payments.Worker, Notifications.Worker, Images.Worker and Search.Worker as five
+# processes against them. Ctrl-C stops all five. Logs go to artifacts/run/<service>.log.
 #
 #   scripts/run.sh            # API on http://127.0.0.1:5080 (Scalar UI at /scalar)
 #   SHOP_API_PORT=8080 scripts/run.sh
@@ -36,8 +36,9 @@ start Orders.Api "$api_port" "--ConnectionStrings:Orders=$pg;Database=shop_order
 start Payments.Worker 5081 "--ConnectionStrings:Payments=$pg;Database=shop_payments"
 start Notifications.Worker 5082 "--ConnectionStrings:Notifications=$pg;Database=shop_notifications"
 start Images.Worker 5083 "--ConnectionStrings:Images=$pg;Database=shop_images"
+start Search.Worker 5084 "--ConnectionStrings:ReadModel=$pg;Database=shop_search"
 
-for port in "$api_port" 5081 5082 5083; do
+for port in "$api_port" 5081 5082 5083 5084; do
   for _ in $(seq 1 120); do
     curl -fsS "http://127.0.0.1:$port/health/ready" >/dev/null 2>&1 && break
     sleep 0.5

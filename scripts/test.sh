@@ -92,7 +92,7 @@ test_rc=$?
 # tests stop RabbitMQ itself and stay there.) Only tests that cross the transport count here: specs on
 # MassTransit's in-process harness and pure unit tests are marked [Trait("Category", "InProcess")] and left out.
 if [ "${SHOP_TEST_MATRIX:-both}" != "RabbitMq" ]; then
-  for project in tests/Orders.Tests tests/Payments.Tests tests/Notifications.Tests tests/Images.Tests tests/EndToEnd.Tests; do
+  for project in tests/Orders.Tests tests/Payments.Tests tests/Notifications.Tests tests/Images.Tests tests/EndToEnd.Tests tests/Search.Tests; do
     SHOP_TEST_TRANSPORT=AmazonSqs dotnet test "$project" -c Release --no-build \
       --filter "Category!=InProcess" \
       --blame-hang-timeout 10m \
@@ -112,6 +112,12 @@ echo "tests on RabbitMQ (all projects): $rp passed, $rf failed, $rs skipped"
 echo "tests on SQS/SNS (order flow and image pipeline suites, only tests that cross the transport): $ap passed, $af failed, $as skipped"
 passed=$((rp + ap)) failed=$((rf + af)) skipped=$((rs + as))
 trx_files=("$RESULTS_DIR"/*/*.trx)
+# The read-model contract suite runs once per store adapter (a test class each); name those that took part.
+stores=()
+for store in PostgreSQL SQLite; do
+  if grep -qs "When_the_read_model_is_in_$store" "${trx_files[@]}"; then stores+=("$store"); fi
+done
+echo "read-model contract suite ran against: ${stores[*]:-none} (Elasticsearch: no adapter yet, see docs/read-side.md)"
 
 rc=$test_rc
 if [ "$rc" -eq 0 ] && [ "$failed" -gt 0 ]; then rc=1; fi

@@ -3,7 +3,7 @@ using Shop.Benchmarks.Scenarios;
 using Shop.Benchmarks.Scenarios.Thumbnails;
 using Shop.Testing;
 
-// Usage: dotnet run -c Release --project bench/Shop.Benchmarks -- [--quick] [--scenarios 1,2,3,3c,4,5,6,7] [--messages N]
+// Usage: dotnet run -c Release --project bench/Shop.Benchmarks -- [--quick] [--scenarios 1,2,3,3c,4,5,6,7,8] [--messages N]
 //        [--warmup N] [--warmup-seconds N] [--concurrency N] [--lag-samples N] [--background-rate N] [--photos N] [--rounds N]
 //        [--image-concurrency N] [--out DIR]
 // Needs the services of scripts/services.sh (SHOP_TEST_* settings in the environment); scenario 6 also needs fauxqs
@@ -32,7 +32,7 @@ var settings = new BenchSettings(
 // Scenario 4's load: 0 measures the sustained request rate first and loads at half of it.
 var backgroundRate = arguments.Int("background-rate", arguments.Quick ? 50 : 0);
 var output = arguments.String("out", Path.Combine("bench", "results"));
-var only = arguments.String("scenarios", "1,2,3,4,5,6,7").Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).ToHashSet();
+var only = arguments.String("scenarios", "1,2,3,4,5,6,7,8").Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).ToHashSet();
 
 Console.WriteLine($"Shop benchmarks — {Environment.ProcessorCount} cores, {settings.Messages} messages of {settings.PayloadBytes} B " +
                   $"after at least {settings.WarmupTime.TotalSeconds:0} s untimed (rounds of {settings.Warmup}), " +
@@ -92,6 +92,11 @@ if (only.Contains("6"))
     results.AddRange(await AmazonSqsComparison.Run(settings, arguments.Int("rounds", arguments.Quick ? 1 : 5)));
 if (only.Contains("7"))
     results.AddRange(await ThumbnailScenario.Run(settings.Thumbnails));
+if (only.Contains("8"))
+{
+    results.AddRange(await InEnvironment(env => ReadModelProjectionScenario.Run(env, settings)));
+    results.AddRange(await InEnvironment(env => ReadModelQueryScenario.Run(env, settings)));
+}
 
 Report.Print(results);
 await Report.Write(results, settings, output);

@@ -7,6 +7,7 @@ using Shop.Orders.Api.Extensions;
 using Shop.Orders.Api.Persistence;
 using Shop.Payments.Worker.Extensions;
 using Shop.Payments.Worker.Persistence;
+using Shop.Search.Worker.Extensions;
 using Shop.ServiceDefaults;
 using Shop.Standalone;
 
@@ -21,6 +22,7 @@ builder.Services.ComposeShopMessaging(builder.Configuration, () =>
     builder.AddPayments();
     builder.AddNotifications();
     builder.AddImagesWorker();
+    builder.AddSearchWorker();
 });
 
 var app = builder.Build();
@@ -32,6 +34,7 @@ await app.MigrateDatabaseAsync<OrdersDbContext>();
 await app.MigrateDatabaseAsync<PaymentsDbContext>();
 await app.MigrateDatabaseAsync<NotificationsDbContext>();
 await app.MigrateDatabaseAsync<ImagesDbContext>();
+await app.InitializeReadModelAsync();
 
 app.Lifetime.ApplicationStarted.Register(() => StandaloneBanner.Write(Console.Out, app.Urls, data));
 app.Run();

@@ -27,6 +27,7 @@ public static class StandaloneDataFolder
             ["ConnectionStrings:Payments"] = SqliteConnectionString(folder, "payments"),
             ["ConnectionStrings:Notifications"] = SqliteConnectionString(folder, "notifications"),
             ["ConnectionStrings:Images"] = SqliteConnectionString(folder, "images"),
+            ["ConnectionStrings:ReadModel"] = SqliteConnectionString(folder, "readmodel"),
             ["BlobStorage:Disk:Root"] = Path.Combine(folder, "blobs"),
         };
         builder.Configuration.Sources.Insert(0, new MemoryConfigurationSource { InitialData = defaults });

@@ -15,6 +15,7 @@ using Shop.Orders.Api.Extensions;
 using Shop.Orders.Api.Persistence;
 using Shop.Payments.Worker.Extensions;
 using Shop.Payments.Worker.Persistence;
+using Shop.Search.Worker.Extensions;
 using Shop.ServiceDefaults;
 using Shop.Testing;
 
@@ -40,14 +41,16 @@ public sealed class ShopCluster : IAsyncDisposable
     public WebApplication? Payments { get; private set; }
     public WebApplication Notifications { get; private set; } = null!;
     public WebApplication? Images { get; private set; }
+    public WebApplication? Search { get; private set; }
     public HttpClient Api { get; private set; } = null!;
     public string OrdersDatabase { get; private set; } = "";
     public string PaymentsDatabase { get; private set; } = "";
     public string NotificationsDatabase { get; private set; } = "";
     public string ImagesDatabase { get; private set; } = "";
+    public string ReadModelDatabase { get; private set; } = "";
 
     public static async Task<ShopCluster> Start(IntegrationEnvironment environment, Func<string, Task>? prepareDatabase = null,
-        bool withImages = false)
+        bool withImages = false, bool withSearch = false)
     {
         var cluster = new ShopCluster(environment, new Dictionary<string, string?>
         {
@@ -72,6 +75,14 @@ public sealed class ShopCluster : IAsyncDisposable
         cluster.OrdersDatabase = await environment.CreateDatabase("orders");
         cluster.PaymentsDatabase = await environment.CreateDatabase("payments");
         cluster.NotificationsDatabase = await environment.CreateDatabase("notifications");
+        if (withSearch)
+        {
+            // Before the API starts: its search endpoints read this read model.
+            cluster.ReadModelDatabase = await environment.CreateDatabase("readmodel");
+            cluster._settings["ConnectionStrings:ReadModel"] = cluster.ReadModelDatabase;
+            cluster.Search = await cluster.StartHost("ConnectionStrings:ReadModel", cluster.ReadModelDatabase, b => b.AddSearchWorker(), null,
+                null, app => app.InitializeReadModelAsync());
+        }
 
         cluster.Orders = await cluster.StartService<OrdersDbContext>("ConnectionStrings:Orders", cluster.OrdersDatabase,
             b => b.AddOrdersApi(), app => app.MapOrdersApi(), prepareDatabase);
@@ -102,9 +113,13 @@ public sealed class ShopCluster : IAsyncDisposable
         Payments = null;
     }
 
-    async Task<WebApplication> StartService<TDbContext>(string connectionKey, string connectionString, Action<WebApplicationBuilder> add,
+    Task<WebApplication> StartService<TDbContext>(string connectionKey, string connectionString, Action<WebApplicationBuilder> add,
         Action<WebApplication>? map, Func<string, Task>? prepareDatabase)
-        where TDbContext : Microsoft.EntityFrameworkCore.DbContext
+        where TDbContext : Microsoft.EntityFrameworkCore.DbContext =>
+        StartHost(connectionKey, connectionString, add, map, prepareDatabase, app => app.MigrateDatabaseAsync<TDbContext>());
+
+    async Task<WebApplication> StartHost(string connectionKey, string connectionString, Action<WebApplicationBuilder> add,
+        Action<WebApplication>? map, Func<string, Task>? prepareDatabase, Func<WebApplication, Task> migrate)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Testing" });
         builder.WebHost.UseTestServer();
@@ -116,7 +131,7 @@ public sealed class ShopCluster : IAsyncDisposable
         var app = builder.Build();
         app.MapDefaultEndpoints();
         map?.Invoke(app);
-        await app.MigrateDatabaseAsync<TDbContext>();
+        await migrate(app);
         if (prepareDatabase is not null)
             await prepareDatabase(connectionString);
         await app.StartAsync();
@@ -171,7 +186,7 @@ public sealed class ShopCluster : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        foreach (var app in new[] { Orders, Payments, Notifications, Images })
+        foreach (var app in new[] { Orders, Payments, Notifications, Images, Search })
         {
             if (app is null)
                 continue;

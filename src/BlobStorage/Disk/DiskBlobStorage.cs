@@ -8,7 +8,7 @@ namespace Shop.BlobStorage.Disk;
 /// holding its content type and a content hash used as ETag. Writes go to a temporary file first and are moved
 /// into place, so a reader never sees half a blob and a repeated write simply replaces the file.
 /// </summary>
-public sealed class DiskBlobStorage : IBlobStorage
+public sealed partial class DiskBlobStorage : IBlobStorage
 {
     const string MetaSuffix = "~meta";
     readonly string _root;

@@ -1,7 +1,10 @@
 namespace Shop.Contracts.Orders;
 
-/// <summary>One line of an order, priced when the order was accepted.</summary>
-public sealed record OrderLine(string Sku, int Quantity, decimal UnitPrice);
+/// <summary>
+/// One line of an order, priced when the order was accepted. <paramref name="ProductName"/> is the catalogue's name at
+/// that moment, for readers such as the search read model; null from publishers that predate it.
+/// </summary>
+public sealed record OrderLine(string Sku, int Quantity, decimal UnitPrice, string? ProductName = null);
 
 /// <summary>An order was accepted by the API and stored; the order saga starts here.</summary>
 public sealed record OrderSubmitted(

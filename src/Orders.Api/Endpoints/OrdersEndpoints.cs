@@ -106,7 +106,7 @@ public static class OrdersEndpoints
 
         // Written to the outbox by the same SaveChanges as the order: both commit or neither does.
         await publishEndpoint.Publish(new OrderSubmitted(order.Id, order.CustomerId, order.Email,
-            order.Items.Select(i => new OrderLine(i.Sku, i.Quantity, i.UnitPrice)).ToList(),
+            order.Items.Select(i => new OrderLine(i.Sku, i.Quantity, i.UnitPrice, i.Name)).ToList(),
             order.Total, order.Currency, request.Payment!.CardToken!, now), cancellationToken);
 
         try

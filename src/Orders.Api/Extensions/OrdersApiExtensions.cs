@@ -9,6 +9,7 @@ using Shop.Orders.Api.Consumers;
 using Shop.Orders.Api.Endpoints;
 using Shop.Orders.Api.Persistence;
 using Shop.Orders.Api.StateMachines;
+using Shop.ReadModel;
 using Shop.ServiceDefaults;
 
 namespace Shop.Orders.Api.Extensions;
@@ -31,6 +32,7 @@ public static class OrdersApiExtensions
         builder.Services.AddScoped<IOrderStatusLog, OrderStatusLog>();
         builder.Services.AddScoped<IProductCatalog, OrdersProductCatalog>();
         builder.Services.AddProductImages<OrdersDbContext>(builder.Configuration);
+        builder.Services.AddReadModelStore(builder.Configuration);
 
         builder.Services.AddShopMessaging<OrdersDbContext>(builder.Configuration, x =>
         {
@@ -57,6 +59,7 @@ public static class OrdersApiExtensions
         app.MapGroup("/orders").WithTags("Orders").MapOrdersEndpoints();
         app.MapGroup("/products").WithTags("Products").MapProductsEndpoints();
         app.MapProductImagesApi<OrdersDbContext>();
+        app.MapReadModelQueries();
         return app;
     }
 }

@@ -10,6 +10,9 @@ using Shop.Orders.Api.Extensions;
 using Shop.Orders.Api.StateMachines;
 using Shop.Payments.Worker.Extensions;
 using Shop.Payments.Worker.Gateway;
+using Shop.ReadModel;
+using Shop.Search.Worker.Consumers;
+using Shop.Search.Worker.Extensions;
 
 namespace Shop.Deployment.Tests.Infrastructure;
 
@@ -58,7 +61,7 @@ public static class ShopServices
             new(ProductImageOptions.SectionName, typeof(ProductImageOptions)),
             new(OrderSagaOptions.SectionName, typeof(OrderSagaOptions)),
         ],
-        Defaults);
+        [.. Defaults, $"ConnectionStrings:{ReadModelServiceCollectionExtensions.ConnectionStringName}"]);
 
     public static readonly ShopService PaymentsWorker = new("Payments.Worker", "payments-worker", typeof(PaymentsExtensions), PaymentsExtensions.ConnectionStringName,
         [.. Bus, new(PaymentGatewayOptions.SectionName, typeof(PaymentGatewayOptions))],
@@ -77,7 +80,16 @@ public static class ShopServices
         ],
         Defaults);
 
-    public static IReadOnlyList<ShopService> All { get; } = [OrdersApi, PaymentsWorker, NotificationsWorker, ImagesWorker];
+    public static readonly ShopService SearchWorker = new("Search.Worker", "search-worker", typeof(SearchWorkerExtensions),
+        ReadModelServiceCollectionExtensions.ConnectionStringName,
+        [
+            new(MessagingOptions.SectionName, typeof(MessagingOptions)),
+            new(BlobStorageOptions.SectionName, typeof(BlobStorageOptions)),
+            new(ProjectionBatchOptions.SectionName, typeof(ProjectionBatchOptions)),
+        ],
+        Defaults);
+
+    public static IReadOnlyList<ShopService> All { get; } = [OrdersApi, PaymentsWorker, NotificationsWorker, ImagesWorker, SearchWorker];
 
     public static ShopService Named(string project) => All.Single(s => s.Project == project);
 

@@ -1,0 +1,72 @@
+using Shop.Contracts.Images;
+using Shop.ReadModel.Documents;
+
+namespace Shop.ReadModel.Projections;
+
+/// <summary>
+/// Applies an image's events to its <see cref="ProductImageDocument"/>. Each event adds one fact
+/// (<see cref="ProductImageFacts"/>) that no other event writes, and the status is computed from the facts present, so
+/// the document is the same whatever the order of arrival; a fact already present makes the event a no-op. A failure
+/// is final, as in the images service.
+/// </summary>
+public static class ProductImageProjection
+{
+    public static bool Apply(ProductImageDocument image, ProjectedEvent evt, DateTime now)
+    {
+        var at = OrderSummaryProjection.Utc(evt.SentAt);
+        var fact = evt.Message switch
+        {
+            ImageUploaded => ProductImageFacts.Uploaded,
+            ThumbnailsGenerated => ProductImageFacts.Thumbnails,
+            ImageMetadataExtracted => ProductImageFacts.Metadata,
+            ImageProcessingFailed => ProductImageFacts.Failed,
+            _ => throw new ArgumentException($"{evt.Type} is not an image event.", nameof(evt)),
+        };
+        var facts = (ProductImageFacts)image.Version;
+        if (facts.HasFlag(fact))
+            return false;
+
+        switch (evt.Message)
+        {
+            case ImageUploaded m:
+                at = OrderSummaryProjection.Utc(m.UploadedAt);
+                image.Sku = m.Sku;
+                image.Format = m.Format;
+                image.ContentType = m.ContentType;
+                image.SizeBytes = m.SizeBytes;
+                image.UploadedAt = at;
+                break;
+            case ThumbnailsGenerated m:
+                image.Thumbnails = (m.Thumbnails ?? []).Where(t => t is not null)
+                    .Select(t => new ProductImageThumbnail(t.Size, t.Format, t.BlobKey, t.Width, t.Height, t.ContentType))
+                    .OrderBy(t => t.Size).ThenBy(t => t.Format, StringComparer.Ordinal).ToList();
+                break;
+            case ImageMetadataExtracted m:
+                // Latitude and longitude are left out on purpose: the read model is public catalogue data.
+                image.Width = m.Width;
+                image.Height = m.Height;
+                image.CameraMake = m.CameraMake;
+                image.CameraModel = m.CameraModel;
+                image.CapturedAt = m.CapturedAt is { } captured ? DateTime.SpecifyKind(captured, DateTimeKind.Unspecified) : null;
+                image.ExposureTimeSeconds = m.ExposureTimeSeconds;
+                image.FNumber = m.FNumber;
+                image.Iso = m.Iso;
+                image.FocalLengthMillimetres = m.FocalLengthMillimetres;
+                image.Orientation = m.Orientation;
+                break;
+            case ImageProcessingFailed m:
+                image.FailureReason = m.Reason;
+                break;
+        }
+
+        facts |= fact;
+        image.Version = (int)facts;
+        image.Status = facts.HasFlag(ProductImageFacts.Failed) ? ProductImageStatus.Failed
+            : facts.HasFlag(ProductImageFacts.Thumbnails | ProductImageFacts.Metadata) ? ProductImageStatus.Processed
+            : ProductImageStatus.Pending;
+        if (at > image.LastEventAt)
+            image.LastEventAt = at;
+        image.UpdatedAt = now;
+        return true;
+    }
+}
