@@ -90,11 +90,12 @@ test_rc=$?
 # Pass 2, SQS/SNS on fauxqs: the order flow's and the image pipeline's behaviour and end-to-end suites.
 # (The transport's own tests are in tests/AmazonSqs.Tests, run in pass 1; the durable core's broker-outage
 # tests stop RabbitMQ itself and stay there.) Only tests that cross the transport count here: specs on
-# MassTransit's in-process harness and pure unit tests are marked [Trait("Category", "InProcess")] and left out.
+# MassTransit's in-process harness, pure unit tests and store-only suites are marked [Trait("Category", "NoTransport")]
+# and left out.
 if [ "${SHOP_TEST_MATRIX:-both}" != "RabbitMq" ]; then
   for project in tests/Orders.Tests tests/Payments.Tests tests/Notifications.Tests tests/Images.Tests tests/EndToEnd.Tests tests/Search.Tests; do
     SHOP_TEST_TRANSPORT=AmazonSqs dotnet test "$project" -c Release --no-build \
-      --filter "Category!=InProcess" \
+      --filter "Category!=NoTransport" \
       --blame-hang-timeout 10m \
       --logger "trx;LogFilePrefix=results" \
       --results-directory "$RESULTS_DIR/amazonsqs" \

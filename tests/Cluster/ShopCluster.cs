@@ -29,7 +29,7 @@ public sealed class ShopCluster : IAsyncDisposable
 {
     readonly IntegrationEnvironment _environment;
     readonly Dictionary<string, string?> _settings;
-    readonly List<(WebApplication App, Quiescence.Probe Outbox, ReceiveActivity Receiving)> _running = [];
+    readonly List<(WebApplication App, Quiescence.Probe? Outbox, ReceiveActivity Receiving)> _running = [];
 
     ShopCluster(IntegrationEnvironment environment, Dictionary<string, string?> settings)
     {
@@ -116,10 +116,12 @@ public sealed class ShopCluster : IAsyncDisposable
     Task<WebApplication> StartService<TDbContext>(string connectionKey, string connectionString, Action<WebApplicationBuilder> add,
         Action<WebApplication>? map, Func<string, Task>? prepareDatabase)
         where TDbContext : Microsoft.EntityFrameworkCore.DbContext =>
-        StartHost(connectionKey, connectionString, add, map, prepareDatabase, app => app.MigrateDatabaseAsync<TDbContext>());
+        StartHost(connectionKey, connectionString, add, map, prepareDatabase, app => app.MigrateDatabaseAsync<TDbContext>(),
+            services => Quiescence.OutboxEmpty<TDbContext>(services, $"{typeof(TDbContext).Name} outbox"));
 
     async Task<WebApplication> StartHost(string connectionKey, string connectionString, Action<WebApplicationBuilder> add,
-        Action<WebApplication>? map, Func<string, Task>? prepareDatabase, Func<WebApplication, Task> migrate)
+        Action<WebApplication>? map, Func<string, Task>? prepareDatabase, Func<WebApplication, Task> migrate,
+        Func<IServiceProvider, Quiescence.Probe>? outbox = null)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Testing" });
         builder.WebHost.UseTestServer();
@@ -137,7 +139,7 @@ public sealed class ShopCluster : IAsyncDisposable
         await app.StartAsync();
         var receiving = new ReceiveActivity();
         app.Services.GetRequiredService<MassTransit.IBus>().ConnectReceiveObserver(receiving);
-        _running.Add((app, Quiescence.OutboxEmpty<TDbContext>(app.Services, $"{typeof(TDbContext).Name} outbox"), receiving));
+        _running.Add((app, outbox?.Invoke(app.Services), receiving));
         return app;
     }
 
@@ -147,9 +149,10 @@ public sealed class ShopCluster : IAsyncDisposable
     /// </summary>
     public Task WaitUntilQuiet(TimeSpan? timeout = null)
     {
-        var running = _running.Where(r => r.App == Orders || r.App == Payments || r.App == Notifications || r.App == Images).ToList();
+        var running = _running.Where(r => r.App == Orders || r.App == Payments || r.App == Notifications || r.App == Images || r.App == Search)
+            .ToList();
         return Quiescence.WaitUntilQuiet(
-            running.Select(r => r.Outbox)
+            running.Select(r => r.Outbox).OfType<Quiescence.Probe>()
                 .Append(_environment.QueuesEmpty())
                 .Concat(running.Select(r => Quiescence.NothingReceiving(r.Receiving))),
             timeout ?? TimeSpan.FromMinutes(2));

@@ -7,7 +7,7 @@ using Xunit;
 namespace Shop.Images.Tests;
 
 [Collection(nameof(HostileCorpus))]
-[Trait("Category", "InProcess")]
+[Trait("Category", "NoTransport")]
 public sealed class When_an_image_needs_more_memory_than_its_budget
 {
     // Five frames of 3000×3000: 45 million pixels, inside the pixel budget; 36 MB of RGBA each, 180 MB in all.

@@ -5,7 +5,7 @@ using Xunit;
 namespace Shop.Images.Tests;
 
 [Collection(nameof(HostileCorpus))]
-[Trait("Category", "InProcess")]
+[Trait("Category", "NoTransport")]
 public sealed class When_decoding_takes_longer_than_the_timeout : IDisposable
 {
     // Budgets wide enough that only the clock stops this decode: 40 frames of 2000×2000 take far longer than 50 ms.

@@ -12,7 +12,7 @@ namespace Shop.Images.Tests;
 /// default limits. Alone in its collection: the memory figures must be this test's own.
 /// </summary>
 [Collection(nameof(HostileCorpus))]
-[Trait("Category", "InProcess")]
+[Trait("Category", "NoTransport")]
 public sealed class When_the_worker_meets_the_hostile_corpus(ITestOutputHelper output) : IDisposable
 {
     // Generous bounds that hold on a loaded 2-core machine; the figures each run measures are printed.

@@ -6,7 +6,7 @@ using Xunit;
 
 namespace Shop.Images.Tests;
 
-[Trait("Category", "InProcess")]
+[Trait("Category", "NoTransport")]
 public sealed class When_the_worker_reads_a_hostile_image : IDisposable
 {
     readonly WorkerComponents _worker = new();
@@ -63,7 +63,7 @@ public sealed class When_the_worker_reads_a_hostile_image : IDisposable
     public void Dispose() => _worker.Dispose();
 }
 
-[Trait("Category", "InProcess")]
+[Trait("Category", "NoTransport")]
 public sealed class When_the_stored_original_is_not_what_was_uploaded : IDisposable
 {
     readonly WorkerComponents _worker = new();

@@ -4,7 +4,7 @@ using Xunit;
 
 namespace Shop.Images.Tests;
 
-[Trait("Category", "InProcess")]
+[Trait("Category", "NoTransport")]
 public sealed class When_an_upload_is_sniffed
 {
     public static TheoryData<string, byte[]> Images => new()

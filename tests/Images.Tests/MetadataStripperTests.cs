@@ -8,7 +8,7 @@ using Xunit;
 
 namespace Shop.Images.Tests;
 
-[Trait("Category", "InProcess")]
+[Trait("Category", "NoTransport")]
 public sealed class When_the_public_original_is_made
 {
     public static TheoryData<string> Formats => new() { "jpeg", "png", "webp" };

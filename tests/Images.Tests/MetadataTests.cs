@@ -4,7 +4,7 @@ using Xunit;
 
 namespace Shop.Images.Tests;
 
-[Trait("Category", "InProcess")]
+[Trait("Category", "NoTransport")]
 public sealed class When_metadata_is_extracted : IDisposable
 {
     readonly WorkerComponents _worker = new();

@@ -6,7 +6,7 @@ using Xunit;
 
 namespace Shop.Images.Tests;
 
-[Trait("Category", "InProcess")]
+[Trait("Category", "NoTransport")]
 public sealed class When_an_s3_event_notification_is_read
 {
     // The example of AWS's "Event message structure" page (version 2.1), key made URL-encoded as S3 sends it.

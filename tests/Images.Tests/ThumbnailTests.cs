@@ -8,7 +8,7 @@ using Xunit;
 
 namespace Shop.Images.Tests;
 
-[Trait("Category", "InProcess")]
+[Trait("Category", "NoTransport")]
 public sealed class When_thumbnails_are_rendered : IDisposable
 {
     readonly WorkerComponents _worker = new();

@@ -4,7 +4,7 @@ using Shop.Notifications.Worker.Sending;
 namespace Shop.Notifications.Tests;
 
 /// <summary>Which sender <c>Notifications:Sender</c> selects, and what the SMTP sender writes, without an SMTP server.</summary>
-[Trait("Category", "InProcess")]
+[Trait("Category", "NoTransport")]
 public sealed class The_notification_sender : IDisposable
 {
     readonly string _pickup = Path.Combine(Path.GetTempPath(), $"shop-mail-{Guid.NewGuid():N}");

@@ -4,7 +4,7 @@ using Shop.Notifications.Worker.Sending;
 
 namespace Shop.Notifications.Tests;
 
-[Trait("Category", "InProcess")]
+[Trait("Category", "NoTransport")]
 public sealed class The_order_notification_templates
 {
     [Fact]

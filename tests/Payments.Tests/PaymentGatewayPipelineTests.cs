@@ -8,7 +8,7 @@ using Shop.Payments.Worker.Gateway;
 namespace Shop.Payments.Tests;
 
 /// <summary>The <c>payment-gateway</c> pipeline around the simulator, without broker or database.</summary>
-[Trait("Category", "InProcess")]
+[Trait("Category", "NoTransport")]
 public sealed class The_payment_gateway_pipeline
 {
     [Fact]

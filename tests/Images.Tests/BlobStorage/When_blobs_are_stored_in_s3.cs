@@ -12,7 +12,7 @@ using Xunit;
 namespace Shop.Images.Tests.BlobStorage;
 
 /// <summary>The blob storage contract on fauxqs' S3: one bucket per class, one key prefix per test.</summary>
-[Trait("Category", "InProcess")]
+[Trait("Category", "NoTransport")]
 public sealed class When_blobs_are_stored_in_s3 : BlobStorageContract, IAsyncLifetime
 {
     readonly string _bucket = Fauxqs.NewBucketName("blobs");

@@ -4,7 +4,7 @@ using Xunit;
 
 namespace Shop.Images.Tests.BlobStorage;
 
-[Trait("Category", "InProcess")]
+[Trait("Category", "NoTransport")]
 public sealed class When_blobs_are_stored_on_disk : BlobStorageContract, IDisposable
 {
     readonly string _parent = Path.Combine(Path.GetTempPath(), $"shop-blobs-{Guid.NewGuid():N}");

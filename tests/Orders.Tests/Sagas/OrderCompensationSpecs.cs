@@ -6,7 +6,7 @@ using Shop.Orders.Api.Domain;
 
 namespace Shop.Orders.Tests.Sagas;
 
-[Trait("Category", "InProcess")]
+[Trait("Category", "NoTransport")]
 public sealed class When_the_stock_is_unavailable
 {
     [Fact]
@@ -39,7 +39,7 @@ public sealed class When_the_stock_is_unavailable
     }
 }
 
-[Trait("Category", "InProcess")]
+[Trait("Category", "NoTransport")]
 public sealed class When_the_payment_fails
 {
     [Fact]
@@ -60,7 +60,7 @@ public sealed class When_the_payment_fails
     }
 }
 
-[Trait("Category", "InProcess")]
+[Trait("Category", "NoTransport")]
 public sealed class When_processing_the_payment_faults
 {
     [Fact]

@@ -5,7 +5,7 @@ using Shop.Orders.Api.Domain;
 
 namespace Shop.Orders.Tests.Sagas;
 
-[Trait("Category", "InProcess")]
+[Trait("Category", "NoTransport")]
 public sealed class When_an_order_is_submitted
 {
     [Fact]
@@ -36,7 +36,7 @@ public sealed class When_an_order_is_submitted
     }
 }
 
-[Trait("Category", "InProcess")]
+[Trait("Category", "NoTransport")]
 public sealed class When_the_stock_is_reserved
 {
     [Fact]
@@ -65,7 +65,7 @@ public sealed class When_the_stock_is_reserved
     }
 }
 
-[Trait("Category", "InProcess")]
+[Trait("Category", "NoTransport")]
 public sealed class When_the_payment_completes
 {
     [Fact]
@@ -99,7 +99,7 @@ public sealed class When_the_payment_completes
     }
 }
 
-[Trait("Category", "InProcess")]
+[Trait("Category", "NoTransport")]
 public sealed class When_a_reply_arrives_for_an_unknown_order
 {
     [Fact]

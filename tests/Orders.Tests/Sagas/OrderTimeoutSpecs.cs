@@ -7,7 +7,7 @@ using Shop.Orders.Api.StateMachines;
 
 namespace Shop.Orders.Tests.Sagas;
 
-[Trait("Category", "InProcess")]
+[Trait("Category", "NoTransport")]
 public sealed class When_the_stock_reservation_times_out
 {
     [Fact]
@@ -45,7 +45,7 @@ public sealed class When_the_stock_reservation_times_out
     }
 }
 
-[Trait("Category", "InProcess")]
+[Trait("Category", "NoTransport")]
 public sealed class When_the_stock_is_reserved_in_time
 {
     [Fact]
@@ -66,7 +66,7 @@ public sealed class When_the_stock_is_reserved_in_time
     }
 }
 
-[Trait("Category", "InProcess")]
+[Trait("Category", "NoTransport")]
 public sealed class When_the_payment_times_out
 {
     [Fact]
@@ -86,7 +86,7 @@ public sealed class When_the_payment_times_out
     }
 }
 
-[Trait("Category", "InProcess")]
+[Trait("Category", "NoTransport")]
 public sealed class When_the_payment_completes_after_the_order_was_cancelled
 {
     [Fact]

@@ -280,6 +280,8 @@ public abstract class ReadModelStoreContract<TStores>(TStores stores) : IClassFi
     static Shop.Contracts.Orders.OrderSubmitted? OrderSubmittedOrNull(ProjectedEvent evt) => evt.Message as Shop.Contracts.Orders.OrderSubmitted;
 }
 
+[Trait("Category", "NoTransport")]
 public sealed class When_the_read_model_is_in_PostgreSQL(PostgresStores stores) : ReadModelStoreContract<PostgresStores>(stores);
 
+[Trait("Category", "NoTransport")]
 public sealed class When_the_read_model_is_in_SQLite(SqliteStores stores) : ReadModelStoreContract<SqliteStores>(stores);

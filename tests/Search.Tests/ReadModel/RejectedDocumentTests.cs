@@ -4,6 +4,7 @@ using static Shop.Search.Tests.Infrastructure.OrderHistories;
 
 namespace Shop.Search.Tests.ReadModel;
 
+[Trait("Category", "NoTransport")]
 public sealed class When_the_database_refuses_one_document_of_a_batch(PostgresStores stores) : IClassFixture<PostgresStores>
 {
     [Fact]
