@@ -60,6 +60,27 @@ public sealed class FauxqsEnvironment : IAsyncLifetime
         await Sqs.SetQueueAttributesAsync(queue.Url,
             new Dictionary<string, string> { ["Policy"] = SqsQueuePolicy.AllowTopics(queue.Arn, [topicArn]) });
 
+    /// <summary>
+    /// Idle when no queue named with <paramref name="prefix"/> (error and skipped queues aside) holds a message, visible,
+    /// in flight or delayed: then no consumer has anything left to be given, and a test may count what it saw.
+    /// </summary>
+    public Shop.Testing.Quiescence.Probe QueuesEmpty(string prefix) => async () =>
+    {
+        foreach (var url in (await Sqs.ListQueuesAsync(prefix)).QueueUrls ?? [])
+        {
+            var name = url[(url.LastIndexOf('/') + 1)..];
+            if (name.EndsWith("_error", StringComparison.Ordinal) || name.EndsWith("_skipped", StringComparison.Ordinal))
+                continue;
+            var attributes = (await Sqs.GetQueueAttributesAsync(url,
+                ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible", "ApproximateNumberOfMessagesDelayed"])).Attributes;
+            var count = attributes.Values.Sum(value => long.Parse(value, System.Globalization.CultureInfo.InvariantCulture));
+            if (count > 0)
+                return $"{count} message(s) in {name}";
+        }
+
+        return null;
+    };
+
     /// <summary>Receives (and deletes) until <paramref name="count"/> messages arrived or the timeout passed.</summary>
     public async Task<List<Message>> Receive(string queueUrl, int count, TimeSpan? timeout = null)
     {

@@ -61,7 +61,8 @@ public sealed class PublishAndSendTests(FauxqsEnvironment fauxqs) : IClassFixtur
     [Fact]
     public async Task A_sent_command_reaches_only_the_addressed_queue()
     {
-        await using var bus = await SqsBus.StartAsync(fauxqs, fauxqs.Name("send"), x =>
+        var prefix = fauxqs.Name("send");
+        await using var bus = await SqsBus.StartAsync(fauxqs, prefix, x =>
         {
             x.AddConsumer<PingConsumer>();
             x.AddConsumer<SecondPingConsumer>();
@@ -74,7 +75,7 @@ public sealed class PublishAndSendTests(FauxqsEnvironment fauxqs) : IClassFixtur
 
         var seen = await log.WaitFor<Seen<PingSent>>(s => ids.Contains(s.Message.Id), count: ids.Count);
         Assert.All(seen, s => Assert.Equal(nameof(SecondPingConsumer), s.Consumer));
-        await Task.Delay(1000);
+        await Shop.Testing.Quiescence.WaitUntilQuiet(fauxqs.QueuesEmpty(prefix));
         Assert.Equal(ids.Count, log.All<Seen<PingSent>>(s => ids.Contains(s.Message.Id)).Select(s => s.Message.Id).Distinct().Count());
         Assert.Empty(log.All<Seen<PingSent>>(s => ids.Contains(s.Message.Id) && s.Consumer == nameof(PingConsumer)));
     }

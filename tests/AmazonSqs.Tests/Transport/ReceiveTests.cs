@@ -15,7 +15,8 @@ public sealed class ReceiveTests(FauxqsEnvironment fauxqs) : IClassFixture<Fauxq
     [Fact]
     public async Task A_consumer_that_runs_longer_than_the_visibility_timeout_keeps_its_message()
     {
-        await using var bus = await SqsBus.StartAsync(fauxqs, fauxqs.Name("visibility"), x => x.AddConsumer<SlowConsumer>(),
+        var prefix = fauxqs.Name("visibility");
+        await using var bus = await SqsBus.StartAsync(fauxqs, prefix, x => x.AddConsumer<SlowConsumer>(),
             new Dictionary<string, string?> { ["Messaging:AmazonSqs:VisibilityTimeout"] = "00:00:02" });
         var log = bus.Services.GetRequiredService<MessageLogRegistry>().Log;
 
@@ -24,7 +25,7 @@ public sealed class ReceiveTests(FauxqsEnvironment fauxqs) : IClassFixture<Fauxq
 
         var done = Assert.Single(await log.WaitFor<Seen<ProcessSlowly>>(s => s.Message.Id == id, timeout: TimeSpan.FromSeconds(30)));
         Assert.False(done.Redelivered);
-        await Task.Delay(TimeSpan.FromSeconds(4));
+        await Shop.Testing.Quiescence.WaitUntilQuiet(fauxqs.QueuesEmpty(prefix)); // deleted: no copy left to come back
         Assert.Single(log.All<Started>(s => s.Id == id));
     }
 
