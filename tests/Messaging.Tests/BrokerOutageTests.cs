@@ -38,6 +38,7 @@ public sealed class When_the_broker_is_down_while_requests_publish(TestEnvironme
                 });
             }
 
+            // Time for the requests' own sends after commit to fail against the stopped broker: the rows must stay.
             await Task.Delay(TimeSpan.FromSeconds(2));
             await using var waiting = environment.CreateDbContext();
             Assert.Equal(count, await waiting.Set<OutboxMessage>().CountAsync());
@@ -49,7 +50,7 @@ public sealed class When_the_broker_is_down_while_requests_publish(TestEnvironme
         }
 
         await host.Observed.WaitFor<Ping>(p => p.Key.StartsWith("outage-"), count, TimeSpan.FromSeconds(60));
-        await Task.Delay(TimeSpan.FromSeconds(1));
+        await host.WaitUntilQuiet();
         var received = host.Observed.All<Ping>().Select(p => p.Message.Key).ToList();
         Assert.Equal(count, received.Distinct().Count());
         Assert.Equal(count, received.Count);
