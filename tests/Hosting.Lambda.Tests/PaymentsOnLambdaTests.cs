@@ -1,4 +1,3 @@
-using System.Text.Json.Nodes;
 using Shop.Contracts.Payments;
 using Shop.Hosting.Lambda.Tests.Infrastructure;
 using Shop.Testing;
@@ -15,24 +14,15 @@ public sealed class PaymentsOnLambdaTests(PaymentsFunction function) : IClassFix
 
     static ProcessPayment Payment() => new(Guid.NewGuid(), 25.00m, "EUR", "tok_visa");
 
-    static List<string> Failures(InvocationResult result)
-    {
-        Assert.True(result.Response is not null, $"the invocation failed as a whole: {result.Error?.ToJsonString()}");
-        return result.Response!["batchItemFailures"]!.AsArray().Select(f => f!["itemIdentifier"]!.GetValue<string>()).ToList();
-    }
+    static List<string> Failures(InvocationResult result) => WorkerFunction.Failures(result);
 
     [Fact]
     public async Task When_one_record_of_ten_is_poison_should_return_exactly_that_one()
     {
         var commands = Enumerable.Range(0, 10).Select(_ => Payment()).ToList();
         var records = await function.ProduceRecords(commands);
-        // Its body is said to be in blob storage, under a key that holds nothing: the transport cannot even read it.
         var poison = records[4];
-        poison["messageAttributes"]!["Shop-Body-Reference"] = new JsonObject
-        {
-            ["stringValue"] = "messages/" + Guid.NewGuid().ToString("N"), ["dataType"] = "String",
-            ["stringListValues"] = new JsonArray(), ["binaryListValues"] = new JsonArray(),
-        };
+        WorkerFunction.PointBodyAtNothing(poison);
 
         var result = await function.Runtime.InvokeAsync(PaymentsFunction.Event(records), Plenty);
 
