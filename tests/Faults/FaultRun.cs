@@ -401,13 +401,18 @@ public sealed class FaultRun(FaultOptions options, string repository, string out
         }
     }
 
-    /// <summary>Recovered when a fresh order placed after the fault is confirmed (it retries through the outage itself).</summary>
+    /// <summary>
+    /// Recovered when a fresh order placed after the fault has gone all the way: ended, and its customer notified
+    /// (the probe retries through the outage itself, like any client).
+    /// </summary>
     async Task<bool> ProbeOrder()
     {
         var id = await PlaceOrder("tok_visa", "STICK-001", $"faults-{_runId}-probe-{Guid.NewGuid():N}");
         if (id is null)
             return false;
-        return await WaitFor(async () => (await OrderStatus(id.Value)) is "Confirmed" or "Cancelled", TimeSpan.FromMinutes(5));
+        return await WaitFor(async () => (await OrderStatus(id.Value)) is "Confirmed" or "Cancelled"
+            && (await Query(Database("notifications"), $"SELECT count(*) FROM notifications WHERE order_id = '{id}'", r => r.GetInt64(0))).Single() > 0,
+            TimeSpan.FromMinutes(5));
     }
 
     async Task<bool> ProbeImage()
