@@ -8,7 +8,7 @@ public sealed record FaultOptions
     public int Images { get; init; } = 200;
 
     /// <summary>Orders per second; images arrive at the pace that spreads them over the same period.</summary>
-    public double Rate { get; init; } = 4;
+    public double Rate { get; init; } = 3;
 
     public int Poison { get; init; } = 20;
     public double DuplicateShare { get; init; } = 0.10;
@@ -25,7 +25,7 @@ public sealed record FaultOptions
     {
         var options = new FaultOptions();
         if (args.Contains("--quick"))
-            options = options with { Quick = true, Orders = 100, Images = 20, Poison = 4, Rate = 2, SettleTimeout = TimeSpan.FromMinutes(8) };
+            options = options with { Quick = true, Orders = 100, Images = 20, Poison = 4, Rate = 1, SettleTimeout = TimeSpan.FromMinutes(8) };
 
         for (var i = 0; i < args.Length; i++)
         {

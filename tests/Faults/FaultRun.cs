@@ -61,6 +61,9 @@ public sealed class FaultRun(FaultOptions options, string repository, string out
     {
         await CreateDatabases();
         _processes = StartServices();
+        // Ctrl-C or a SIGTERM to the suite takes its services down with it.
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => _processes.ForEach(p => p.Stop());
+        Console.CancelKeyPress += (_, _) => _processes.ForEach(p => p.Stop());
         foreach (var process in _processes)
             await process.WaitReady(_http, TimeSpan.FromMinutes(3));
         Log("all four services ready");
@@ -364,25 +367,35 @@ public sealed class FaultRun(FaultOptions options, string repository, string out
     async Task Faults(TimeSpan loadPeriod)
     {
         var steps = new List<(string Name, Func<Task> Inject, Func<Task<bool>> Probe)>();
-        foreach (var process in _processes)
+        (string, Func<Task>, Func<Task<bool>>) Kill(string service)
         {
-            steps.Add(($"kill -9 {process.Name}", async () =>
+            var process = _processes.Single(p => p.Name == service);
+            return ($"kill -9 {process.Name}", async () =>
             {
                 process.Kill();
                 // Down long enough for work to pile up for it (a fixed pause shapes the fault; nothing waits on it).
                 await Task.Delay(TimeSpan.FromSeconds(3));
                 process.Start();
-            }, process.Name == "Images.Worker" ? ProbeImage : ProbeOrder));
+            }, process.Name == "Images.Worker" ? ProbeImage : ProbeOrder);
         }
 
+        // The slowest recoveries first, so every fault lands while orders still arrive.
         steps.Add((options.IsSqs ? "restart fauxqs" : "restart RabbitMQ", () => _services.RestartBroker(options.Transport), ProbeOrder));
+        steps.Add(Kill("Payments.Worker"));
         steps.Add(("restart PostgreSQL (immediate stop)", () => _services.RestartPostgres(), ProbeOrder));
+        steps.Add(Kill("Orders.Api"));
         steps.Add(($"{options.Poison} poison messages", PublishPoison, PoisonInErrorQueues));
+        steps.Add(Kill("Notifications.Worker"));
+        steps.Add(Kill("Images.Worker"));
 
+        // On a fixed timetable across the load; a fault whose turn came while the previous one was still recovering
+        // follows as soon as that one has.
         var spacing = loadPeriod / (steps.Count + 1);
-        var next = _clock.Elapsed + spacing;
+        var start = _clock.Elapsed;
+        var turn = 0;
         foreach (var (name, inject, probe) in steps)
         {
+            var next = start + spacing * ++turn;
             if (next > _clock.Elapsed)
                 await Task.Delay(next - _clock.Elapsed);
             Log($"fault: {name}");
@@ -397,7 +410,6 @@ public sealed class FaultRun(FaultOptions options, string repository, string out
                 recovered ? (_clock.Elapsed - started).TotalSeconds : null, error);
             _faults.Add(record);
             Log(recovered ? $"recovered from {name} in {record.RecoverySeconds:F1} s" : $"NOT recovered from {name}");
-            next = _clock.Elapsed + spacing;
         }
     }
 
