@@ -19,6 +19,9 @@ public interface IFaultTransport
 
     Task Publish(string queue, string body, bool envelope);
 
+    /// <summary>Messages waiting in or being handled from any queue that is not an error or skipped queue.</summary>
+    Task<long> MessagesInFlight();
+
     /// <summary>Every message sitting in an <c>_error</c> queue: its queue and body. Messages are left where they are.</summary>
     Task<List<(string Queue, string Body)>> ErrorQueueMessages();
 }
@@ -46,6 +49,22 @@ public sealed class RabbitMqFaultTransport(FaultServices services, string runId)
         var vhost = Uri.EscapeDataString(_virtualHost);
         (await http.PutAsync($"api/vhosts/{vhost}", null)).EnsureSuccessStatusCode();
         (await http.PutAsJsonAsync($"api/permissions/{vhost}/shop", new { configure = ".*", write = ".*", read = ".*" })).EnsureSuccessStatusCode();
+    }
+
+    public async Task<long> MessagesInFlight()
+    {
+        using var http = Management();
+        var queues = await http.GetFromJsonAsync<JsonElement[]>($"api/queues/{Uri.EscapeDataString(_virtualHost)}") ?? [];
+        return queues.Where(q => !IsSink(q.GetProperty("name").GetString()!))
+            .Sum(q => Count(q, "messages_ready") + Count(q, "messages_unacknowledged"));
+
+        static long Count(JsonElement queue, string property) => queue.TryGetProperty(property, out var value) && value.ValueKind == JsonValueKind.Number ? value.GetInt64() : 0;
+    }
+
+    internal static bool IsSink(string queue)
+    {
+        var name = queue.EndsWith(".fifo", StringComparison.Ordinal) ? queue[..^5] : queue;
+        return name.EndsWith("_error", StringComparison.Ordinal) || name.EndsWith("_skipped", StringComparison.Ordinal);
     }
 
     async Task<IConnection> Connect()
@@ -123,6 +142,23 @@ public sealed class SqsFaultTransport(FaultServices services, string runId) : IF
                 ["Content-Type"] = new() { DataType = "String", StringValue = "application/vnd.masstransit+json" }
             }
         });
+    }
+
+    public async Task<long> MessagesInFlight()
+    {
+        using var sqs = Client();
+        var total = 0L;
+        foreach (var url in (await sqs.ListQueuesAsync(new ListQueuesRequest { QueueNamePrefix = _prefix })).QueueUrls ?? [])
+        {
+            if (RabbitMqFaultTransport.IsSink(url[(url.LastIndexOf('/') + 1)..]))
+                continue;
+            var attributes = await sqs.GetQueueAttributesAsync(url, ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible", "ApproximateNumberOfMessagesDelayed"]);
+            total += attributes.ApproximateNumberOfMessages ?? 0;
+            total += attributes.ApproximateNumberOfMessagesNotVisible ?? 0;
+            total += attributes.ApproximateNumberOfMessagesDelayed ?? 0;
+        }
+
+        return total;
     }
 
     public async Task<List<(string Queue, string Body)>> ErrorQueueMessages()
