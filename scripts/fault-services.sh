@@ -5,13 +5,14 @@
 #   RabbitMQ   node faults@localhost, AMQP 127.0.0.1:5682, management 127.0.0.1:15682, distribution 127.0.0.1:25682,
 #              data and logs under $SHOP_FAULTS_HOME/rabbitmq, user shop/shop (administrator); epmd is shared
 #   PostgreSQL 15, cluster 15/faults, 127.0.0.1:5433, role shop/shop (LOGIN CREATEDB)
-#   fauxqs     http://127.0.0.1:4576 (scripts/fauxqs.sh with its own port, pid file and log)
+#   fauxqs     http://127.0.0.1:4576 (scripts/fauxqs.sh with its own port, pid file, log and state on disk in
+#              $SHOP_FAULTS_HOME/fauxqs/data, so that a restart keeps queues and messages as SQS would)
 #
 # Usage (as root; every command is idempotent and waits until the server answers or fails with its log):
 #   scripts/fault-services.sh start [rabbitmq|sqs]   start PostgreSQL and the broker (default rabbitmq)
 #   scripts/fault-services.sh restart-rabbitmq       stop the node (rabbitmqctl stop) and start it again
 #   scripts/fault-services.sh restart-postgres       crash-stop PostgreSQL (-m immediate, recovery on start) and start it
-#   scripts/fault-services.sh restart-fauxqs         stop fauxqs and start it again (its state is in memory: all queues go)
+#   scripts/fault-services.sh restart-fauxqs         stop fauxqs and start it again (its state survives, on disk)
 #   scripts/fault-services.sh stop                   stop all three and delete their data
 # `start` prints the settings on stdout (export lines); progress and errors go to stderr.
 # SHOP_FAULTS_HOME (default /var/tmp/shop-faults), SHOP_SERVICES_TIMEOUT (seconds, default 120) bound each wait.
@@ -137,7 +138,8 @@ SQL
 }
 
 # --------------------------------------------------------------------------- fauxqs
-fauxqs() { SHOP_FAUXQS_PORT=$FAUXQS_PORT SHOP_FAUXQS_RUN_DIR=$FAUXQS_DIR SHOP_SERVICES_TIMEOUT=$TIMEOUT "$REPO/scripts/fauxqs.sh" "$@" 3>&- >/dev/null; }
+# With its state on disk, like SQS itself: a restart loses no queue and no message.
+fauxqs() { SHOP_FAUXQS_PORT=$FAUXQS_PORT SHOP_FAUXQS_RUN_DIR=$FAUXQS_DIR SHOP_FAUXQS_DATA_DIR=$FAUXQS_DIR/data SHOP_SERVICES_TIMEOUT=$TIMEOUT "$REPO/scripts/fauxqs.sh" "$@" 3>&- >/dev/null; }
 
 print_env() {
   cat >&3 <<EOF
@@ -153,7 +155,7 @@ case "${1:-}" in
     pg_start
     case "${2:-rabbitmq}" in
       rabbitmq) rmq_start ;;
-      sqs) mkdir -p "$FAUXQS_DIR"; fauxqs --env ;;
+      sqs) mkdir -p "$FAUXQS_DIR/data"; fauxqs --env ;;
       *) die "unknown transport '${2}' (rabbitmq or sqs)" ;;
     esac
     print_env ;;
@@ -162,7 +164,11 @@ case "${1:-}" in
     log "crash-stopping PostgreSQL $PG_VERSION/$PG_CLUSTER (-m immediate)"
     pg_ctlcluster "$PG_VERSION" "$PG_CLUSTER" stop -m immediate </dev/null >/dev/null 2>&1 3>&- || true
     pg_start ;;
-  restart-fauxqs) mkdir -p "$FAUXQS_DIR"; fauxqs --stop; fauxqs --env ;;
+  restart-fauxqs)
+    mkdir -p "$FAUXQS_DIR/data"; fauxqs --stop
+    # --stop only signals it; the port must be free before the new one binds it.
+    wait_for "fauxqs stopped" bash -c "! (exec 9<>/dev/tcp/127.0.0.1/$FAUXQS_PORT) 2>/dev/null" || die "fauxqs did not stop within ${TIMEOUT}s"
+    fauxqs --env ;;
   stop)
     rmq_stop
     if [ -n "$(pg_status)" ]; then

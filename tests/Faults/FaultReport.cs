@@ -19,6 +19,8 @@ public sealed record FaultReport
     public int RepeatedApprovedChargeCalls { get; init; }
     public int ConfirmedOrdersWithoutGatewayCharge { get; init; }
     public long OrdersWithTwoPaymentRows { get; init; }
+    public int CancelledOrdersChargedNotRefunded { get; init; }
+    public long Refunds { get; init; }
     public int DuplicateNotifications { get; init; }
     public int TerminalOrdersWithoutNotification { get; init; }
     public int PoisonPublished { get; init; }
@@ -48,6 +50,7 @@ public sealed record FaultReport
             Zero("double charges at the gateway", DoubleChargesAtGateway);
             Zero("confirmed orders without a gateway charge", ConfirmedOrdersWithoutGatewayCharge);
             Zero("orders with two payment rows", OrdersWithTwoPaymentRows);
+            Zero("cancelled orders charged and not refunded", CancelledOrdersChargedNotRefunded);
             Zero("duplicate notifications", DuplicateNotifications);
             Zero("ended orders without a notification", TerminalOrdersWithoutNotification);
             Zero("poison messages not in an error queue", PoisonNotInErrorQueue);
@@ -74,6 +77,7 @@ public sealed record FaultReport
         Row("double charges at the gateway (ledger)", DoubleChargesAtGateway);
         Row("confirmed orders without a gateway charge", ConfirmedOrdersWithoutGatewayCharge);
         Row("orders with two payment rows", OrdersWithTwoPaymentRows);
+        Row("cancelled orders charged and not refunded", CancelledOrdersChargedNotRefunded);
         Row("duplicate notifications", DuplicateNotifications);
         Row("ended orders without a notification", TerminalOrdersWithoutNotification);
         Row($"poison messages not in an error queue (of {PoisonPublished})", PoisonNotInErrorQueue);
@@ -86,7 +90,7 @@ public sealed record FaultReport
         foreach (var fault in Faults)
             Row(fault.Fault, fault.RecoverySeconds is { } s ? $"{s:F1} s" : "NOT");
         text.AppendLine();
-        text.AppendLine($"informational: {DuplicateDeliveriesInjected} duplicate outbox messages injected; {RepeatedApprovedChargeCalls} repeated approved charge calls answered with the same charge");
+        text.AppendLine($"informational: {DuplicateDeliveriesInjected} duplicate outbox messages injected; {RepeatedApprovedChargeCalls} repeated approved charge calls answered with the same charge; {Refunds} refunds");
         text.AppendLine("outcomes: " + string.Join("; ", Outcomes.OrderBy(o => o.Key).Select(o => $"{o.Key}: {o.Value}")));
         text.AppendLine("images: " + string.Join("; ", ImageOutcomes.OrderBy(o => o.Key).Select(o => $"{o.Key}: {o.Value}")));
         if (OtherMessagesInErrorQueues.Count > 0)

@@ -547,6 +547,11 @@ public sealed class FaultRun(FaultOptions options, string repository, string out
         var doubleCharged = ledger.GroupBy(c => c.Order).Count(g => g.Select(c => c.Charge).Distinct().Count() > 1);
         var repeatedCalls = ledger.Count - ledger.Select(c => c.Order).Distinct().Count();
         var confirmedWithoutCharge = orders.Values.Count(o => o.Status == "Confirmed" && ledger.All(c => c.Order != o.Id));
+        // A charge that completed after the saga had given up on it (payment timeout) must have been refunded.
+        var chargedNotRefunded = (await Query(Database("payments"),
+            "SELECT p.order_id FROM payments p WHERE p.status = 'Completed' AND NOT EXISTS (SELECT 1 FROM refunds r WHERE r.payment_id = p.id)",
+            r => r.GetGuid(0))).Count(id => orders.TryGetValue(id, out var o) && o.Status == "Cancelled");
+        var refunds = (await Query(Database("payments"), "SELECT count(*) FROM refunds", r => r.GetInt64(0))).Single();
         var paymentRowsTwice = (await Query(Database("payments"),
             "SELECT count(*) FROM (SELECT order_id FROM payments GROUP BY order_id HAVING count(*) > 1) d", r => r.GetInt64(0))).Single();
 
@@ -581,6 +586,8 @@ public sealed class FaultRun(FaultOptions options, string repository, string out
             RepeatedApprovedChargeCalls = repeatedCalls,
             ConfirmedOrdersWithoutGatewayCharge = confirmedWithoutCharge,
             OrdersWithTwoPaymentRows = paymentRowsTwice,
+            CancelledOrdersChargedNotRefunded = chargedNotRefunded,
+            Refunds = refunds,
             DuplicateNotifications = duplicateNotifications,
             TerminalOrdersWithoutNotification = missingNotifications,
             PoisonPublished = _poisonMarkers.Count,

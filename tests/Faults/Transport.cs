@@ -153,9 +153,9 @@ public sealed class SqsFaultTransport(FaultServices services, string runId) : IF
             if (RabbitMqFaultTransport.IsSink(url[(url.LastIndexOf('/') + 1)..]))
                 continue;
             var attributes = await sqs.GetQueueAttributesAsync(url, ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible", "ApproximateNumberOfMessagesDelayed"]);
-            total += attributes.ApproximateNumberOfMessages ?? 0;
-            total += attributes.ApproximateNumberOfMessagesNotVisible ?? 0;
-            total += attributes.ApproximateNumberOfMessagesDelayed ?? 0;
+            total += attributes.ApproximateNumberOfMessages;
+            total += attributes.ApproximateNumberOfMessagesNotVisible;
+            total += attributes.ApproximateNumberOfMessagesDelayed;
         }
 
         return total;
