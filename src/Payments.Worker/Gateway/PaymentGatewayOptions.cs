@@ -14,6 +14,13 @@ public sealed class PaymentGatewayOptions
     /// <summary>Transient failures a <c>tok_flaky</c> card produces per order before it is approved.</summary>
     public int FlakyFailures { get; set; } = 2;
 
+    /// <summary>
+    /// When set, every charge the simulated provider approves is appended to this file (one JSON line, written before
+    /// the answer is returned), as a provider's own records would show it: the fault suite counts double charges there
+    /// rather than in our payments table.
+    /// </summary>
+    public string? LedgerPath { get; set; }
+
     public PaymentGatewayResilienceOptions Resilience { get; set; } = new();
 }
 

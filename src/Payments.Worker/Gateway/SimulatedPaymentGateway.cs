@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Text.Json;
 using Microsoft.Extensions.Options;
 
 namespace Shop.Payments.Worker.Gateway;
@@ -40,7 +41,25 @@ public sealed class SimulatedPaymentGateway(IOptionsMonitor<PaymentGatewayOption
                 return PaymentResult.Decline("card token not recognised");
         }
 
-        return PaymentResult.Approve(_charges.GetOrAdd(request.OrderId, _ => $"sim_ch_{Guid.NewGuid():N}"));
+        var charge = _charges.GetOrAdd(request.OrderId, _ => $"sim_ch_{Guid.NewGuid():N}");
+        if (settings.LedgerPath is { Length: > 0 } ledger)
+            Record(ledger, request, charge);
+        return PaymentResult.Approve(charge);
+    }
+
+    static readonly Lock LedgerLock = new();
+
+    // The idempotency map above lives in this process only; the ledger outlives it, so a charge repeated after a
+    // crash shows up there as a second line for the same order (under a new charge id).
+    void Record(string ledger, ChargeRequest request, string charge)
+    {
+        var line = JsonSerializer.Serialize(new
+        {
+            orderId = request.OrderId, charge, amount = request.Amount, currency = request.Currency,
+            processId = Environment.ProcessId, at = time.GetUtcNow()
+        }) + "\n";
+        lock (LedgerLock)
+            File.AppendAllText(ledger, line);
     }
 
     public async Task<RefundResult> Refund(RefundRequest request, CancellationToken cancellationToken)
