@@ -161,6 +161,14 @@ public static class ShopMessagingServiceCollectionExtensions
 
     static void ConfigureRetry(IReceiveEndpointConfigurator endpoint, RetryOptions retry)
     {
+        // MassTransit's own error pipe (a Fault<T>, then the error queue), behind one check of ours.
+        endpoint.ConfigureError(error =>
+        {
+            error.UseFilter(new ReturnToQueueWhileDatabaseIsDownFilter());
+            error.UseFilter(new MassTransit.Middleware.GenerateFaultFilter());
+            error.UseFilter(new MassTransit.Middleware.ErrorTransportFilter());
+        });
+
         // Registered outermost first: redelivery wraps the immediate retries, which wrap the consumer pipes.
         var redelivery = retry.EffectiveRedeliveryIntervals;
         if (redelivery.Length > 0)
