@@ -10,6 +10,7 @@ public sealed record FaultReport
     public int OrdersRequested { get; init; }
     public int OrdersAccepted { get; init; }
     public int OrdersNotAccepted { get; init; }
+    public List<string> OrdersNotAcceptedWhy { get; init; } = [];
     public int OrdersLost { get; init; }
     public int OrdersStuck { get; init; }
     public Dictionary<string, int> StuckStatuses { get; init; } = [];

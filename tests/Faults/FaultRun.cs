@@ -246,9 +246,7 @@ public sealed class FaultRun(FaultOptions options, string repository, string out
             var n = i;
             pending.Add(Task.Run(async () =>
             {
-                var id = await PlaceOrder(CardFor(n), SkuFor(n), $"faults-{_runId}-{n}");
-                if (id is null)
-                    _ordersNotAccepted.Add($"order {n}");
+                await PlaceOrder(CardFor(n), SkuFor(n), $"faults-{_runId}-{n}");
             }));
         }
 
@@ -262,17 +260,20 @@ public sealed class FaultRun(FaultOptions options, string repository, string out
     async Task<Guid?> PlaceOrder(string card, string sku, string key)
     {
         var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(5);
+        // One body for every attempt: a retry after a lost answer is the same request, and the API answers a key
+        // that comes back with a different body with 422.
+        var body = new
+        {
+            customerId = Guid.NewGuid(), email = "buyer@example.com",
+            items = new[] { new { sku, quantity = 1 } }, payment = new { cardToken = card }
+        };
         while (DateTime.UtcNow < deadline)
         {
             try
             {
                 using var request = new HttpRequestMessage(HttpMethod.Post, $"http://127.0.0.1:{ApiPort}/orders")
                 {
-                    Content = JsonContent.Create(new
-                    {
-                        customerId = Guid.NewGuid(), email = "buyer@example.com",
-                        items = new[] { new { sku, quantity = 1 } }, payment = new { cardToken = card }
-                    })
+                    Content = JsonContent.Create(body)
                 };
                 request.Headers.Add("Idempotency-Key", key);
                 using var response = await _http.SendAsync(request);
@@ -294,6 +295,7 @@ public sealed class FaultRun(FaultOptions options, string repository, string out
             await Task.Delay(1000);
         }
 
+        _ordersNotAccepted.Add($"{key}: not accepted within 5 minutes");
         return null;
     }
 
@@ -577,6 +579,7 @@ public sealed class FaultRun(FaultOptions options, string repository, string out
             OrdersRequested = options.Orders,
             OrdersAccepted = _orders.Count,
             OrdersNotAccepted = _ordersNotAccepted.Count,
+            OrdersNotAcceptedWhy = [.. _ordersNotAccepted],
             OrdersLost = lost.Count,
             OrdersStuck = stuck.Count,
             StuckStatuses = stuck.GroupBy(id => orders[id].Status).ToDictionary(g => g.Key, g => g.Count()),
