@@ -41,16 +41,46 @@ public sealed class SimulatedPaymentGateway(IOptionsMonitor<PaymentGatewayOption
                 return PaymentResult.Decline("card token not recognised");
         }
 
-        var charge = _charges.GetOrAdd(request.OrderId, _ => $"sim_ch_{Guid.NewGuid():N}");
+        string charge;
         if (settings.LedgerPath is { Length: > 0 } ledger)
-            Record(ledger, request, charge);
+        {
+            lock (LedgerLock)
+            {
+                charge = _charges.GetOrAdd(request.OrderId, orderId => Recorded(ledger, orderId) ?? $"sim_ch_{Guid.NewGuid():N}");
+                Record(ledger, request, charge);
+            }
+        }
+        else
+        {
+            charge = _charges.GetOrAdd(request.OrderId, _ => $"sim_ch_{Guid.NewGuid():N}");
+        }
+
         return PaymentResult.Approve(charge);
     }
 
     static readonly Lock LedgerLock = new();
 
-    // The idempotency map above lives in this process only; the ledger outlives it, so a charge repeated after a
-    // crash shows up there as a second line for the same order (under a new charge id).
+    /// <summary>
+    /// With a ledger the simulator keeps its idempotency keys where a real provider does, outside the worker: a worker
+    /// that crashed and asks again for the same order gets the charge it was given before. A second charge id for one
+    /// order in the ledger is then a charge our side asked for twice under different keys.
+    /// </summary>
+    static string? Recorded(string ledger, Guid orderId)
+    {
+        if (!File.Exists(ledger))
+            return null;
+
+        foreach (var line in File.ReadLines(ledger))
+        {
+            using var entry = JsonDocument.Parse(line);
+            if (entry.RootElement.GetProperty("orderId").GetGuid() == orderId)
+                return entry.RootElement.GetProperty("charge").GetString();
+        }
+
+        return null;
+    }
+
+    // One line per approved answer, written before it is returned, as the provider's own records would show it.
     void Record(string ledger, ChargeRequest request, string charge)
     {
         var line = JsonSerializer.Serialize(new
@@ -58,8 +88,7 @@ public sealed class SimulatedPaymentGateway(IOptionsMonitor<PaymentGatewayOption
             orderId = request.OrderId, charge, amount = request.Amount, currency = request.Currency,
             processId = Environment.ProcessId, at = time.GetUtcNow()
         }) + "\n";
-        lock (LedgerLock)
-            File.AppendAllText(ledger, line);
+        File.AppendAllText(ledger, line);
     }
 
     public async Task<RefundResult> Refund(RefundRequest request, CancellationToken cancellationToken)
