@@ -63,28 +63,32 @@ public static class Quiescence
         Task.FromResult(activity.InFlight == 0 ? null : $"{activity.InFlight} message(s) being received");
 }
 
-/// <summary>Counts the messages a bus is receiving right now; connect it with <c>bus.ConnectReceiveObserver</c>.</summary>
+/// <summary>
+/// The messages a bus is receiving right now; connect it with <c>bus.ConnectReceiveObserver</c>. Tracked by receive,
+/// so a receive that began before the observer was connected, or one that reports both a fault and its end, cannot
+/// unbalance the count.
+/// </summary>
 public sealed class ReceiveActivity : IReceiveObserver
 {
-    int _inFlight;
+    readonly System.Collections.Concurrent.ConcurrentDictionary<ReceiveContext, byte> _receiving = new();
 
-    public int InFlight => Volatile.Read(ref _inFlight);
+    public int InFlight => _receiving.Count;
 
     public Task PreReceive(ReceiveContext context)
     {
-        Interlocked.Increment(ref _inFlight);
+        _receiving.TryAdd(context, 0);
         return Task.CompletedTask;
     }
 
     public Task PostReceive(ReceiveContext context)
     {
-        Interlocked.Decrement(ref _inFlight);
+        _receiving.TryRemove(context, out _);
         return Task.CompletedTask;
     }
 
     public Task ReceiveFault(ReceiveContext context, Exception exception)
     {
-        Interlocked.Decrement(ref _inFlight);
+        _receiving.TryRemove(context, out _);
         return Task.CompletedTask;
     }
 
