@@ -38,8 +38,14 @@ public sealed class When_the_broker_is_down_while_requests_publish(TestEnvironme
                 });
             }
 
-            // Time for the requests' own sends after commit to fail against the stopped broker: the rows must stay.
-            await Task.Delay(TimeSpan.FromSeconds(2));
+            // Every request's own send after its commit fails against the stopped broker and hands its unit to the
+            // delivery service (its lease ends at once); the rows must all still be there.
+            await Eventually.Returns(async () =>
+            {
+                await using var db = environment.CreateDbContext();
+                var now = DateTime.UtcNow;
+                return await db.Set<OutboxState>().CountAsync(s => s.Attempts > 0 || s.DueTime <= now);
+            }, n => n == count, "every unit's send to have failed and been handed over", TimeSpan.FromSeconds(60));
             await using var waiting = environment.CreateDbContext();
             Assert.Equal(count, await waiting.Set<OutboxMessage>().CountAsync());
             Assert.Empty(host.Observed.All<Ping>());

@@ -67,7 +67,7 @@ public sealed class When_a_request_publishes_through_the_bus_outbox(TestEnvironm
         {
             ["Messaging:DurableStore:PollInterval"] = "00:01:00"
         });
-        await Task.Delay(500); // let the delivery service settle into its wait
+        await host.WaitUntilQuiet(); // nothing for the delivery service to do: it is in its (one-minute) wait
 
         for (var i = 0; i < 3; i++)
         {
