@@ -5,25 +5,41 @@ namespace Shop.Messaging;
 
 /// <summary>
 /// The delivery limit of every receive endpoint, checked before any consumer runs. A message that takes its process
-/// down (or hangs it, or is given back at a stop) is never acknowledged; the broker hands it out again and counts it:
-/// RabbitMQ's quorum queues in <c>x-delivery-count</c>, SQS in <c>ApproximateReceiveCount</c>. Both counts live in the
-/// broker, so they survive the process. A message delivered <paramref name="rabbitMqLimit"/> (or
+/// down (or hangs it, or is given back at a stop) is never acknowledged; the broker hands it out again, and the count of
+/// such deliveries has to outlive the process: SQS keeps it in <c>ApproximateReceiveCount</c>, RabbitMQ's quorum queues
+/// in <c>x-delivery-count</c>, and on RabbitMQ's classic queues we keep it in the message itself
+/// (<see cref="ClassicQueueRedelivery"/>). A message delivered <paramref name="rabbitMqLimit"/> (or
 /// <paramref name="amazonSqsLimit"/>) times without a result faults here instead of being handed to its consumer again,
-/// and so goes to the endpoint's <c>_error</c> queue with the reason in its fault headers. Transports that count
-/// nothing (classic queues, in-memory) pass through.
+/// and so goes to the endpoint's <c>_error</c> queue with the reason in its fault headers. The in-memory transport
+/// counts nothing and passes through.
 /// </summary>
 public sealed class DeliveryLimitFilter(int rabbitMqLimit, int amazonSqsLimit) : IFilter<ConsumeContext>
 {
     public const string RabbitMqDeliveryCountHeader = "x-delivery-count";
 
-    public Task Send(ConsumeContext context, IPipe<ConsumeContext> next)
+    public async Task Send(ConsumeContext context, IPipe<ConsumeContext> next)
     {
-        if (EarlierDeliveries(context.ReceiveContext) is var (earlier, limit) && limit > 0 && earlier >= limit)
+        var receive = context.ReceiveContext;
+        if (EarlierDeliveries(receive) is var (earlier, limit) && limit > 0 && earlier >= limit)
             throw new DeliveryLimitExceededException(earlier, limit);
-        return next.Send(context);
+
+        if (rabbitMqLimit > 0 && ClassicQueueRedelivery.IsUncounted(receive))
+        {
+            var counted = ClassicQueueRedelivery.EarlierDeliveries(receive) + 1;
+            if (counted >= rabbitMqLimit)
+                throw new DeliveryLimitExceededException(counted, rabbitMqLimit);
+
+            // The copy carries the count; this delivery is done (acknowledged) without reaching a consumer.
+            await ClassicQueueRedelivery.Requeue(receive, counted);
+            await receive.NotifyConsumed(new MassTransit.Context.MessageConsumeContext<RequeuedWithDeliveryCount>(context, new RequeuedWithDeliveryCount(counted)),
+                receive.ElapsedTime, nameof(DeliveryLimitFilter));
+            return;
+        }
+
+        await next.Send(context);
     }
 
-    /// <summary>How many deliveries of this message ended without a result, and the limit that applies to them.</summary>
+    /// <summary>How many deliveries of this message ended without a result, as the broker counted them, and the limit.</summary>
     (long Earlier, int Limit)? EarlierDeliveries(ReceiveContext context)
     {
         if (context.TryGetPayload<AmazonSqsReceiveContext>(out var sqs))
@@ -51,6 +67,9 @@ public sealed class DeliveryLimitFilter(int rabbitMqLimit, int amazonSqsLimit) :
         scope.Add("amazonSqs", amazonSqsLimit);
     }
 }
+
+/// <summary>What the receive observers are told was consumed when a redelivery was re-published with its count.</summary>
+public sealed record RequeuedWithDeliveryCount(long EarlierDeliveries);
 
 /// <summary>The fault of a message that used up its deliveries: the reason it is in the error queue.</summary>
 public sealed class DeliveryLimitExceededException(long earlierDeliveries, int limit) : Exception(

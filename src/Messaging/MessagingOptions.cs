@@ -39,15 +39,21 @@ public sealed class RabbitMqTransportOptions
     public string Password { get; set; } = "guest";
 
     /// <summary>
-    /// The delivery limit: a message is handed to the consumers at most this many times. Receive endpoint queues are
-    /// then quorum queues, which count every delivery that ends without an acknowledgement (the process died, hung or
-    /// stopped) even across restarts; the next delivery is moved to the endpoint's <c>_error</c> queue with the reason
-    /// before any consumer sees it, and the broker dead-letters it there itself should that keep failing.
-    /// 0 (the default for now): classic queues and no limit. Not on by default because a send to a <c>queue:</c>
-    /// address (the order saga's commands) declares that queue as a classic one, which a quorum queue refuses
-    /// (docs/messaging.md#delivery-limit).
+    /// The delivery limit: a message is handed to the consumers at most this many times; the next delivery is moved
+    /// to the endpoint's <c>_error</c> queue with the reason before any consumer sees it. It counts deliveries that
+    /// ended without an acknowledgement (the process died, hung or stopped), across restarts
+    /// (docs/messaging.md#delivery-limit). 0 turns it off.
     /// </summary>
-    public int DeliveryLimit { get; set; }
+    public int DeliveryLimit { get; set; } = 10;
+
+    /// <summary>
+    /// How the deliveries are counted. <c>false</c> (the default): endpoint queues stay classic, and a redelivered
+    /// message is re-published once to its own queue with the count in a header before a consumer sees it.
+    /// <c>true</c>: endpoint queues are quorum queues and the broker counts (<c>x-delivery-count</c>, with
+    /// <c>x-delivery-limit</c> as a backstop); then every send to an endpoint must address it as <c>exchange:name</c>,
+    /// since MassTransit declares the queue of a <c>queue:name</c> address as a classic one, which a quorum queue refuses.
+    /// </summary>
+    public bool QuorumQueues { get; set; }
 }
 
 /// <summary>

@@ -8,20 +8,33 @@ namespace Shop.Messaging;
 /// The last step before the error queue: a message that failed because the service's database could not be reached
 /// goes back to its queue instead. Such a failure says nothing about the message, and while the database is down its
 /// redelivery cannot be scheduled either (the scheduler keeps its schedule in that database), so without this a
-/// database restart would park every message in flight. Returned, the broker redelivers it (counted by the delivery
-/// limit where one is set); faults of any other kind go on to the error queue as before.
+/// database restart would park every message in flight. Returned, it is delivered again: on SQS and quorum queues the
+/// broker counts that delivery against the delivery limit, on classic RabbitMQ queues it is not counted. Faults of any
+/// other kind go on to the error queue as before.
 /// </summary>
 public sealed class ReturnToQueueWhileDatabaseIsDownFilter : IFilter<ExceptionReceiveContext>
 {
     // connection_exception (class 08), admin_shutdown, crash_shutdown, cannot_connect_now, too_many_connections
     static readonly string[] UnavailableStates = ["57P01", "57P02", "57P03", "53300"];
 
-    public Task Send(ExceptionReceiveContext context, IPipe<ExceptionReceiveContext> next)
+    public async Task Send(ExceptionReceiveContext context, IPipe<ExceptionReceiveContext> next)
     {
-        if (IsDatabaseUnavailable(context.Exception))
-            throw new TransientException("The service's database is unreachable; the message goes back to its queue.", context.Exception);
+        if (!IsDatabaseUnavailable(context.Exception))
+        {
+            await next.Send(context);
+            return;
+        }
 
-        return next.Send(context);
+        // On a classic RabbitMQ queue a returned message would come back flagged as redelivered, and the delivery
+        // limit would count an outage against the message: a copy with its count unchanged goes back instead.
+        if (context.TryGetPayload<RabbitMqBasicConsumeContext>(out _)
+            && !context.TransportHeaders.TryGetHeader(DeliveryLimitFilter.RabbitMqDeliveryCountHeader, out _))
+        {
+            await ClassicQueueRedelivery.Requeue(context, ClassicQueueRedelivery.EarlierDeliveries(context));
+            return;
+        }
+
+        throw new TransientException("The service's database is unreachable; the message goes back to its queue.", context.Exception);
     }
 
     public void Probe(ProbeContext context) => context.CreateFilterScope("returnToQueueWhileDatabaseIsDown");

@@ -112,7 +112,7 @@ public static class ShopMessagingServiceCollectionExtensions
             {
                 // Outermost, so that a message over its limit is not even retried.
                 endpoint.UseFilter(deliveryLimit);
-                if (endpoint is IRabbitMqReceiveEndpointConfigurator rabbit)
+                if (endpoint is IRabbitMqReceiveEndpointConfigurator rabbit && options.RabbitMq.QuorumQueues)
                     ConfigureDeliveryLimit(rabbit, name, options.RabbitMq.DeliveryLimit);
                 endpoint.RequirePlainJsonType(name);
                 ConfigureRetry(endpoint, options.Retry);
@@ -191,7 +191,7 @@ public static class ShopMessagingServiceCollectionExtensions
     }
 
     /// <summary>
-    /// Classic queues count no deliveries, so an endpoint with a limit gets a quorum queue: the broker counts the
+    /// With <see cref="RabbitMqTransportOptions.QuorumQueues"/>, an endpoint with a limit gets a quorum queue: the broker counts the
     /// deliveries of each message (<c>x-delivery-count</c>) for <see cref="DeliveryLimitFilter"/>, and dead-letters a
     /// message into the endpoint's <c>_error</c> queue itself once the filter has had two deliveries to park it, in
     /// case parking keeps failing. The error exchange and queue are declared up front, since the broker drops what it

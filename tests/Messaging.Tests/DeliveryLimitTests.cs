@@ -14,7 +14,8 @@ namespace Shop.Messaging.Tests;
 /// <summary>
 /// A message that kills its process is never acknowledged, so only a count kept by the broker can stop it: the
 /// receiving service runs as a real child process (tests/PoisonHost), which is restarted after every crash, as a
-/// supervisor would, until the message is parked. On both transports, whichever the suite runs on.
+/// supervisor would, until the message is parked. On both transports, whichever the suite runs on, and on RabbitMQ
+/// both ways of counting: in the message on classic queues (the default) and by the broker on quorum queues.
 /// </summary>
 public sealed class When_a_message_takes_its_process_down(IntegrationEnvironment environment)
     : IClassFixture<IntegrationEnvironment>, IDisposable
@@ -24,11 +25,19 @@ public sealed class When_a_message_takes_its_process_down(IntegrationEnvironment
     readonly string _consumedLog = Path.Combine(Path.GetTempPath(), $"shop-poison-{Guid.NewGuid():N}.log");
 
     [Theory]
-    [InlineData(TestTransport.RabbitMq)]
-    [InlineData(TestTransport.AmazonSqs)]
-    public async Task Should_park_it_in_the_error_queue_with_the_reason_after_the_delivery_limit_and_consume_the_others(string transport)
+    [InlineData(TestTransport.RabbitMq, false)]
+    [InlineData(TestTransport.RabbitMq, true)]
+    [InlineData(TestTransport.AmazonSqs, false)]
+    public async Task Should_park_it_in_the_error_queue_with_the_reason_after_the_delivery_limit_and_consume_the_others(string transport, bool quorumQueues)
     {
-        var settings = await Settings(transport);
+        var settings = await Settings(transport, quorumQueues);
+        if (transport == TestTransport.RabbitMq)
+        {
+            // The cases share a virtual host, and a queue's type cannot change.
+            foreach (var name in (string[])["work-item", "work-item_error"])
+                await environment.Management.DeleteQueue(environment.VirtualHost, name);
+        }
+
         var queues = await ErrorQueues(transport);
 
         var host = await PoisonHostProcess.Start(settings);
@@ -82,7 +91,17 @@ public sealed class When_a_message_takes_its_process_down(IntegrationEnvironment
 
         bool IsPoison(TransportMessage message) => message.Body.Contains(poison.ToString("D"), StringComparison.Ordinal);
 
-        if (transport == TestTransport.RabbitMq)
+        if (transport == TestTransport.RabbitMq && !quorumQueues)
+        {
+            // The count travelled in the message: the queue stayed classic, with no broker-side limit.
+            var queue = await environment.Management.Queue(environment.VirtualHost, "work-item");
+            Assert.Equal("classic", queue.GetProperty("type").GetString());
+            Assert.False(queue.GetProperty("arguments").TryGetProperty("x-delivery-limit", out _));
+            Assert.Equal(((long)Limit - 1).ToString(System.Globalization.CultureInfo.InvariantCulture),
+                parkedPoison.Headers[ClassicQueueRedelivery.EarlierDeliveriesHeader]);
+        }
+
+        if (transport == TestTransport.RabbitMq && quorumQueues)
         {
             // The count lives in a quorum queue; what waits for a person stays in a classic one.
             var queue = await environment.Management.Queue(environment.VirtualHost, "work-item");
@@ -97,7 +116,7 @@ public sealed class When_a_message_takes_its_process_down(IntegrationEnvironment
         ? File.ReadAllLines(_consumedLog).Where(line => line.Length > 0).Select(Guid.Parse).Distinct().ToList()
         : [];
 
-    async Task<Dictionary<string, string?>> Settings(string transport)
+    async Task<Dictionary<string, string?>> Settings(string transport, bool quorumQueues)
     {
         var settings = new Dictionary<string, string?>
         {
@@ -122,6 +141,7 @@ public sealed class When_a_message_takes_its_process_down(IntegrationEnvironment
         {
             settings["Messaging:RabbitMq:Url"] = environment.RabbitMqUrl;
             settings["Messaging:RabbitMq:DeliveryLimit"] = Limit.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            settings["Messaging:RabbitMq:QuorumQueues"] = quorumQueues.ToString();
         }
 
         return settings;

@@ -29,6 +29,10 @@ public sealed class RabbitMqManagement : IDisposable
 
     public async Task DeleteVirtualHost(string name) => await _http.DeleteAsync($"vhosts/{Uri.EscapeDataString(name)}");
 
+    /// <summary>Deletes a queue if it exists (a test that changes a queue's type between runs in one virtual host).</summary>
+    public async Task DeleteQueue(string virtualHost, string queue) =>
+        await _http.DeleteAsync($"queues/{Uri.EscapeDataString(virtualHost)}/{Uri.EscapeDataString(queue)}");
+
     /// <summary>Takes up to <paramref name="count"/> messages off a queue (acknowledged, not requeued).</summary>
     public async Task<IReadOnlyList<JsonElement>> GetMessages(string virtualHost, string queue, int count = 10)
     {
