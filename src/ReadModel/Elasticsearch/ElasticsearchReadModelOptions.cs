@@ -23,4 +23,7 @@ public sealed class ElasticsearchReadModelOptions
     /// reports is what a search sees. <c>False</c> leaves visibility to the index's refresh interval.
     /// </summary>
     public string Refresh { get; set; } = "WaitFor";
+
+    /// <summary>The indices' <c>refresh_interval</c> (the index templates' setting): <c>1s</c>, or <c>-1</c> for none.</summary>
+    public string RefreshInterval { get; set; } = "1s";
 }

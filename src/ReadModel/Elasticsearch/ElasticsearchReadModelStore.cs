@@ -21,12 +21,14 @@ public sealed class ElasticsearchReadModelStore : IReadModelStore
     readonly ReadModelIndices _aliases;
     readonly ElasticsearchDocumentWrites _writes;
     readonly TimeProvider _time;
+    readonly string _refreshInterval;
 
     public ElasticsearchReadModelStore(ElasticsearchClient client, ElasticsearchReadModelOptions options, TimeProvider time)
     {
         _client = client;
         _prefix = options.IndexPrefix;
         _time = time;
+        _refreshInterval = options.RefreshInterval;
         _aliases = ReadModelIndices.Aliases(_prefix);
         var refresh = Enum.TryParse<Refresh>(options.Refresh, ignoreCase: true, out var value)
             ? value
@@ -37,7 +39,7 @@ public sealed class ElasticsearchReadModelStore : IReadModelStore
     /// <summary>Puts the index templates (always: they may have changed) and, the first time, the indices and aliases.</summary>
     public async Task InitializeAsync(CancellationToken cancellationToken)
     {
-        foreach (var (name, template) in ElasticsearchIndexTemplates.For(_prefix))
+        foreach (var (name, template) in ElasticsearchIndexTemplates.For(_prefix, _refreshInterval))
         {
             var response = await _client.Transport.RequestAsync<StringResponse>(Elastic.Transport.HttpMethod.PUT, $"/_index_template/{name}",
                 PostData.String(template), cancellationToken);
