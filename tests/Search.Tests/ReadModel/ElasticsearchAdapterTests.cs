@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Elastic.Transport;
+using Shop.ReadModel;
 using Shop.ReadModel.Documents;
 using Shop.ReadModel.Elasticsearch;
 using Shop.ReadModel.Projections;
@@ -115,5 +116,30 @@ public sealed class When_the_read_model_is_written_to_Elasticsearch(Elasticsearc
         var refreshed = await client.Transport.RequestAsync<StringResponse>(Elastic.Transport.HttpMethod.POST, $"/{options.IndexPrefix}orders/_refresh", None);
         Assert.Equal(200, refreshed.ApiCallDetails.HttpStatusCode);
         Assert.Equal(3, (await store.QueryOrdersAsync(new OrderSummaryQuery(), None)).Items.Count);
+    }
+
+    [Fact]
+    public async Task Should_be_chosen_by_configuration_and_authenticate_with_the_configured_credentials()
+    {
+        var options = stores.NewOptions();
+        IReadModelStore Configured(string? password) => new ServiceCollection()
+            .AddReadModelStore(new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+            {
+                ["ReadModel:Store"] = "Elasticsearch",
+                ["ReadModel:Elasticsearch:Url"] = options.Url.ToString(),
+                ["ReadModel:Elasticsearch:Username"] = options.Username,
+                ["ReadModel:Elasticsearch:Password"] = password,
+                ["ReadModel:Elasticsearch:CertificateFingerprint"] = options.CertificateFingerprint,
+                ["ReadModel:Elasticsearch:IndexPrefix"] = options.IndexPrefix,
+            }).Build())
+            .BuildServiceProvider().GetRequiredService<IReadModelStore>();
+
+        var store = Assert.IsType<ElasticsearchReadModelStore>(Configured(options.Password));
+        await store.InitializeAsync(None);
+        await new Projection(store).Apply(Many(2));
+
+        Assert.Equal(2, (await store.QueryOrdersAsync(new OrderSummaryQuery(), None)).Items.Count);
+        var refused = await Assert.ThrowsAsync<ReadModelStoreException>(() => Configured("not-the-password").QueryOrdersAsync(new OrderSummaryQuery(), None));
+        Assert.Contains("401", refused.Message);
     }
 }
