@@ -44,11 +44,6 @@ public sealed class ElasticsearchPeerServer : IAsyncDisposable
 
     public Uri Url { get; private set; } = null!;
 
-    /// <summary>Requests served, by method and path (without query): what the adapter called.</summary>
-    public IReadOnlyCollection<string> Calls => _calls.Keys.ToList();
-
-    readonly System.Collections.Concurrent.ConcurrentDictionary<string, int> _calls = new();
-
     public static async Task<ElasticsearchPeerServer> StartAsync(string? user = null, string? password = null)
     {
         var builder = WebApplication.CreateSlimBuilder();
@@ -88,7 +83,6 @@ public sealed class ElasticsearchPeerServer : IAsyncDisposable
         context.Response.Headers["X-Elastic-Product"] = "Elasticsearch";
         var request = context.Request;
         var segments = request.Path.Value!.Trim('/').Split('/', StringSplitOptions.RemoveEmptyEntries).Select(Uri.UnescapeDataString).ToArray();
-        _calls.AddOrUpdate($"{request.Method} /{string.Join('/', segments.Select(s => s.StartsWith('_') ? s : "{name}"))}", 1, (_, n) => n + 1);
         try
         {
             if (_credentials is { } credentials && !Authorised(request, credentials))
