@@ -3,7 +3,7 @@ using Shop.Benchmarks.Scenarios;
 using Shop.Benchmarks.Scenarios.Thumbnails;
 using Shop.Testing;
 
-// Usage: dotnet run -c Release --project bench/Shop.Benchmarks -- [--quick] [--scenarios 1,2,3,3c,4,5,6,7,8] [--messages N]
+// Usage: dotnet run -c Release --project bench/Shop.Benchmarks -- [--quick] [--scenarios 1,2,3,3c,4,5,6,7,8,8f] [--messages N]
 //        [--warmup N] [--warmup-seconds N] [--concurrency N] [--lag-samples N] [--background-rate N] [--photos N] [--rounds N]
 //        [--image-concurrency N] [--out DIR]
 // Needs the services of scripts/services.sh (SHOP_TEST_* settings in the environment); scenario 6 also needs fauxqs
@@ -97,6 +97,9 @@ if (only.Contains("8"))
     results.AddRange(await InEnvironment(env => ReadModelProjectionScenario.Run(env, settings)));
     results.AddRange(await InEnvironment(env => ReadModelQueryScenario.Run(env, settings)));
 }
+
+if (only.Contains("8") || only.Contains("8f"))
+    results.AddRange(await InEnvironment(env => ReadModelLagScenario.Run(env, settings)));
 
 Report.Print(results);
 await Report.Write(results, settings, output);

@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Shop.BlobStorage;
 using Shop.ReadModel.Archive;
+using Shop.ReadModel.Elasticsearch;
 using Shop.ReadModel.Projections;
 using Shop.ReadModel.Relational;
 using Shop.ReadModel.Storage;
@@ -16,7 +17,8 @@ public static class ReadModelServiceCollectionExtensions
     public const string DefaultConnectionString = "Host=127.0.0.1;Port=5432;Username=shop;Password=shop;Database=shop_search";
 
     /// <summary>
-    /// The read-model store, for the projector and for the query API: relational on <c>ConnectionStrings:ReadModel</c>,
+    /// The read-model store, for the projector and for the query API: Elasticsearch when <c>ReadModel:Store</c> is
+    /// <c>Elasticsearch</c> (<c>ReadModel:Elasticsearch:*</c>); otherwise relational on <c>ConnectionStrings:ReadModel</c>,
     /// PostgreSQL, or SQLite when <c>Database:Provider</c> is <c>Sqlite</c>. Registered once however many services of
     /// one host ask for it.
     /// </summary>
@@ -25,6 +27,30 @@ public static class ReadModelServiceCollectionExtensions
         if (services.Any(d => d.ServiceType == typeof(IReadModelStore)))
             return services;
 
+        var store = configuration[StoreKey] ?? "Relational";
+        if (string.Equals(store, "Elasticsearch", StringComparison.OrdinalIgnoreCase))
+        {
+            var options = configuration.GetSection(ElasticsearchReadModelOptions.SectionName).Get<ElasticsearchReadModelOptions>()
+                          ?? new ElasticsearchReadModelOptions();
+            services.TryAddSingleton(TimeProvider.System);
+            services.AddSingleton(options);
+            services.AddSingleton(_ => ElasticsearchClientFactory.Create(options));
+            services.AddSingleton<IReadModelStore, ElasticsearchReadModelStore>();
+        }
+        else if (string.Equals(store, "Relational", StringComparison.OrdinalIgnoreCase))
+            AddRelationalStore(services, configuration);
+        else
+            throw new InvalidOperationException($"{StoreKey} is '{store}'; use Relational (the default) or Elasticsearch.");
+
+        services.AddSingleton<IReadModelReader>(sp => sp.GetRequiredService<IReadModelStore>());
+        services.AddSingleton<IReadModelWriter>(sp => sp.GetRequiredService<IReadModelStore>());
+        return services;
+    }
+
+    public const string StoreKey = "ReadModel:Store";
+
+    static void AddRelationalStore(IServiceCollection services, IConfiguration configuration)
+    {
         var connectionString = configuration.GetConnectionString(ConnectionStringName) ?? DefaultConnectionString;
         var provider = configuration["Database:Provider"] ?? "PostgreSql";
         var postgres = provider.ToLowerInvariant() switch
@@ -36,9 +62,6 @@ public static class ReadModelServiceCollectionExtensions
 
         services.AddSingleton(new RelationalReadModelDatabase(postgres, connectionString));
         services.AddSingleton<IReadModelStore, RelationalReadModelStore>();
-        services.AddSingleton<IReadModelReader>(sp => sp.GetRequiredService<IReadModelStore>());
-        services.AddSingleton<IReadModelWriter>(sp => sp.GetRequiredService<IReadModelStore>());
-        return services;
     }
 
     /// <summary>

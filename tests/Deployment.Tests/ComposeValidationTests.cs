@@ -11,6 +11,7 @@ namespace Shop.Deployment.Tests;
 public sealed class ComposeValidationTests
 {
     const string AwsEnvFile = "deploy/aws.env";
+    const string ElasticsearchEnvFile = "deploy/elasticsearch.env";
 
     [Fact]
     public async Task Should_pass_docker_compose_config()
@@ -26,12 +27,32 @@ public sealed class ComposeValidationTests
         var resolved = await ResolvedConfig("-f", ComposeFile.FileName, "config");
 
         Assert.Equal(["aws"], resolved.Services["fauxqs"].Profiles);
-        foreach (var service in resolved.Services.Values.Where(s => s.Name != "fauxqs"))
+        Assert.Equal(["elasticsearch"], resolved.Services["elasticsearch"].Profiles);
+        foreach (var service in resolved.Services.Values.Where(s => s.Name is not ("fauxqs" or "elasticsearch")))
             Assert.True(service.Profiles.Count == 0, $"{service} only runs in profiles {string.Join(", ", service.Profiles)}; the default run needs it");
         foreach (var service in ShopServices.All)
             Assert.Equal("RabbitMq", resolved.Services[service.ComposeName].Environment["Messaging__Transport"]);
         foreach (var service in new[] { ShopServices.OrdersApi, ShopServices.ImagesWorker })
             Assert.Equal("Disk", resolved.Services[service.ComposeName].Environment["BlobStorage__Provider"]);
+        foreach (var service in new[] { ShopServices.OrdersApi, ShopServices.SearchWorker })
+            Assert.Equal("Relational", resolved.Services[service.ComposeName].Environment["ReadModel__Store"]);
+    }
+
+    [Fact]
+    public async Task Should_move_the_read_model_to_elasticsearch_with_its_env_file()
+    {
+        var resolved = await ResolvedConfig("-f", ComposeFile.FileName, "--env-file", ElasticsearchEnvFile, "--profile", "elasticsearch", "config");
+
+        var profiles = File.ReadAllLines(Repository.PathOf(ElasticsearchEnvFile)).Single(line => line.StartsWith("COMPOSE_PROFILES=", StringComparison.Ordinal));
+        Assert.Equal("COMPOSE_PROFILES=elasticsearch", profiles);
+        foreach (var service in new[] { ShopServices.OrdersApi, ShopServices.SearchWorker })
+        {
+            var environment = resolved.Services[service.ComposeName].Environment;
+            Assert.Equal("Elasticsearch", environment["ReadModel__Store"]);
+            Assert.Equal("http://elasticsearch:9200", environment["ReadModel__Elasticsearch__Url"]);
+        }
+
+        Assert.Equal("true", resolved.Services["elasticsearch"].Environment["xpack.security.enabled"]);
     }
 
     [Fact]

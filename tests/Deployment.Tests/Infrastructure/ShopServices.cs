@@ -11,6 +11,7 @@ using Shop.Orders.Api.StateMachines;
 using Shop.Payments.Worker.Extensions;
 using Shop.Payments.Worker.Gateway;
 using Shop.ReadModel;
+using Shop.ReadModel.Elasticsearch;
 using Shop.Search.Worker.Consumers;
 using Shop.Search.Worker.Extensions;
 
@@ -60,8 +61,9 @@ public static class ShopServices
             new(BlobStorageOptions.SectionName, typeof(BlobStorageOptions)),
             new(ProductImageOptions.SectionName, typeof(ProductImageOptions)),
             new(OrderSagaOptions.SectionName, typeof(OrderSagaOptions)),
+            new(ElasticsearchReadModelOptions.SectionName, typeof(ElasticsearchReadModelOptions)),
         ],
-        [.. Defaults, $"ConnectionStrings:{ReadModelServiceCollectionExtensions.ConnectionStringName}"]);
+        [.. Defaults, $"ConnectionStrings:{ReadModelServiceCollectionExtensions.ConnectionStringName}", ReadModelServiceCollectionExtensions.StoreKey]);
 
     public static readonly ShopService PaymentsWorker = new("Payments.Worker", "payments-worker", typeof(PaymentsExtensions), PaymentsExtensions.ConnectionStringName,
         [.. Bus, new(PaymentGatewayOptions.SectionName, typeof(PaymentGatewayOptions))],
@@ -86,8 +88,9 @@ public static class ShopServices
             new(MessagingOptions.SectionName, typeof(MessagingOptions)),
             new(BlobStorageOptions.SectionName, typeof(BlobStorageOptions)),
             new(ProjectionBatchOptions.SectionName, typeof(ProjectionBatchOptions)),
+            new(ElasticsearchReadModelOptions.SectionName, typeof(ElasticsearchReadModelOptions)),
         ],
-        Defaults);
+        [.. Defaults, ReadModelServiceCollectionExtensions.StoreKey]);
 
     public static IReadOnlyList<ShopService> All { get; } = [OrdersApi, PaymentsWorker, NotificationsWorker, ImagesWorker, SearchWorker];
 

@@ -285,3 +285,10 @@ public sealed class When_the_read_model_is_in_PostgreSQL(PostgresStores stores) 
 
 [Trait("Category", "NoTransport")]
 public sealed class When_the_read_model_is_in_SQLite(SqliteStores stores) : ReadModelStoreContract<SqliteStores>(stores);
+
+/// <summary>
+/// On the real server <c>SHOP_TEST_ELASTICSEARCH</c> names, or else on the peer in tests/ElasticsearchPeer (see
+/// <see cref="ElasticsearchStores"/>): scripts/test.sh says which.
+/// </summary>
+[Trait("Category", "NoTransport")]
+public sealed class When_the_read_model_is_in_Elasticsearch(ElasticsearchStores stores) : ReadModelStoreContract<ElasticsearchStores>(stores);
