@@ -104,11 +104,14 @@ public sealed class AmazonSqsTopologyProvisioner(IAmazonSQS sqs, SnsClient sns, 
         if (!_options.CreateResources)
             return new ReceiveEndpointTopology(queue, error, skipped, topicArns, []);
 
-        // Set rather than passed to CreateQueue, so that queues created before the limit existed get it too.
+        // Set rather than passed to CreateQueue, so that queues created before the limit existed get it too. A redrive
+        // policy to another dead-letter queue was someone's choice (infrastructure code, another service) and stays.
         if (redriveMaxReceiveCount > 0)
         {
             var redrive = SqsRedrivePolicy.To(error.Arn, redriveMaxReceiveCount);
-            if (queue.Attributes.GetValueOrDefault("RedrivePolicy") is not { } current || !SqsRedrivePolicy.Same(current, redrive))
+            var current = queue.Attributes.GetValueOrDefault("RedrivePolicy");
+            if (string.IsNullOrEmpty(current)
+                || SqsRedrivePolicy.TargetOf(current) == error.Arn && !SqsRedrivePolicy.Same(current, redrive))
                 await sqs.SetQueueAttributesAsync(new SetQueueAttributesRequest
                 {
                     QueueUrl = queue.Url,
