@@ -76,6 +76,7 @@ public sealed class AmazonSqsReceiveEndpointBuilder(AmazonSqsReceiveEndpointConf
     {
         if (configuration.ConfigureConsumeTopology && options.HasFlag(ConnectPipeOptions.ConfigureConsumeTopology)
             && configuration.Topology.Consume.GetMessageTopology<T>().ConfigureConsumeTopology
+            && MessageTypeCache<T>.IsValidMessageType
             && configuration.Topology.Publish.GetMessageTopology<T>() is AmazonSqsMessagePublishTopology<T> { Exclude: false } published)
             _consumed[typeof(T)] = published.TopicName;
 
