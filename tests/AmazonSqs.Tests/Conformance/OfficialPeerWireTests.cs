@@ -15,6 +15,19 @@ public sealed record PingReply(Guid Id, string Text);
 /// <summary>Only the unprefixed tests use it: its topic has no scope, so no other test shares it.</summary>
 public sealed record UnscopedPing(Guid Id);
 
+/// <summary>Its topic is the attribute's name, unscoped, on both transports.</summary>
+[EntityName("shop-conformance-entity-named")]
+public sealed record EntityNamed(Guid Id);
+
+public sealed class EntityNamedConsumer(MessageLogRegistry logs) : IConsumer<EntityNamed>
+{
+    public Task Consume(ConsumeContext<EntityNamed> context)
+    {
+        logs.Log.Add(context.Message);
+        return Task.CompletedTask;
+    }
+}
+
 public sealed class PingResponder : IConsumer<PingRequest>
 {
     public Task Consume(ConsumeContext<PingRequest> context) => context.RespondAsync(new PingReply(context.Message.Id, "pong"));
@@ -79,6 +92,28 @@ public sealed class OfficialPeerWireTests(FauxqsEnvironment fauxqs) : IClassFixt
             _official.Address(fauxqs.Name("official-bus")), _official.TopicAddress(OfficialTopic(typeof(UnscopedPing), null))));
 
         Assert.Single(await log.WaitFor<UnscopedPing>(p => p.Id == id));
+    }
+
+    // src/MassTransit.Abstractions/Topology/MessageEntityNameFormatter.cs:33-35: [EntityName] is the topic, and the scope
+    // (a formatter wrapper) never applies to it.
+    [Fact]
+    public async Task A_type_with_an_entity_name_is_published_and_subscribed_under_that_name_in_a_scoped_environment()
+    {
+        var prefix = fauxqs.Name("named");
+        var official = await _official.ReceiveEndpoint(fauxqs.Name("official-named"), topicNames: "shop-conformance-entity-named");
+        await using var bus = await Ours(prefix, x => x.AddConsumer<EntityNamedConsumer>());
+        var log = bus.Services.GetRequiredService<MessageLogRegistry>().Log;
+
+        var fromOfficial = Guid.NewGuid();
+        await _official.Publish("shop-conformance-entity-named", OfficialPeer.Envelope(typeof(EntityNamed), new EntityNamed(fromOfficial),
+            _official.Address(fauxqs.Name("official-bus")), _official.TopicAddress("shop-conformance-entity-named")));
+        Assert.Single(await log.WaitFor<EntityNamed>(m => m.Id == fromOfficial));
+
+        var fromUs = Guid.NewGuid();
+        await bus.Bus.Publish(new EntityNamed(fromUs));
+        var received = await _official.Receive(official.Url, 2);
+        Assert.Contains(received, r => r.Envelope["message"]!["id"]!.GetValue<Guid>() == fromUs);
+        Assert.All(received, r => Assert.Equal(_official.TopicAddress("shop-conformance-entity-named"), r["destinationAddress"]));
     }
 
     [Theory]
