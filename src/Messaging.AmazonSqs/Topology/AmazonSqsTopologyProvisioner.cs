@@ -62,9 +62,17 @@ public sealed class AmazonSqsTopologyProvisioner(IAmazonSQS sqs, SnsClient sns, 
 
             var all = new Dictionary<string, string>(attributes ?? new Dictionary<string, string>());
             if (AmazonSqsEntityNames.IsFifo(queueName)) all["FifoQueue"] = "true";
-            var created = await sqs.CreateQueueAsync(new CreateQueueRequest { QueueName = queueName, Attributes = all },
-                cancellationToken);
-            return await ReadQueueAsync(queueName, created.QueueUrl, cancellationToken);
+            try
+            {
+                var created = await sqs.CreateQueueAsync(new CreateQueueRequest { QueueName = queueName, Attributes = all },
+                    cancellationToken);
+                return await ReadQueueAsync(queueName, created.QueueUrl, cancellationToken);
+            }
+            catch (QueueNameExistsException)
+            {
+                // Created in the meantime by another service with other attributes: adopted like any existing queue.
+                return await LookUpQueueAsync(queueName, cancellationToken);
+            }
         });
 
     /// <summary>
