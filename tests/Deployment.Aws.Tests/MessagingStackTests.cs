@@ -75,7 +75,7 @@ public sealed class MessagingStackTests(EcsShop shop)
 
         Assert.Equal(expected.Order(), subscriptions.Order());
         // The transport's naming, spelled out once: a notification endpoint hears about confirmed orders.
-        Assert.Contains(("dev-Shop_Contracts_Orders-OrderConfirmed", "dev-order-confirmed-notification"), subscriptions);
+        Assert.Contains(("dev_Shop_Contracts_Orders-OrderConfirmed", "dev-order-confirmed-notification"), subscriptions);
     }
 
     [Fact]

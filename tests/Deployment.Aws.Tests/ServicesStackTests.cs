@@ -89,9 +89,10 @@ public sealed class ServicesStackTests(EcsShop shop)
         var topics = PermissionsOf(ShopService.Payments).Where(p => p.Action == "sns:Publish")
             .Select(p => p.Resource[(p.Resource.LastIndexOf(':') + 1)..]).ToHashSet();
 
-        Assert.Contains("dev-Shop_Contracts_Payments-PaymentCompleted", topics);
-        Assert.Contains("dev-MassTransit-Fault--Shop_Contracts_Payments-ProcessPayment--", topics);
-        Assert.DoesNotContain("dev-Shop_Contracts_Orders-OrderConfirmed", topics);
+        // Topics carry the scope (the prefix without its dash), as MassTransit.AmazonSQS scopes them.
+        Assert.Contains("dev_Shop_Contracts_Payments-PaymentCompleted", topics);
+        Assert.Contains("dev_MassTransit-Fault--Shop_Contracts_Payments-ProcessPayment--", topics);
+        Assert.DoesNotContain("dev_Shop_Contracts_Orders-OrderConfirmed", topics);
         Assert.Equal(shop.Shop.Topology[ShopService.Payments].PublishedMessageTypes.Count(), topics.Count);
     }
 

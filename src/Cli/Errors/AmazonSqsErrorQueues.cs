@@ -44,7 +44,7 @@ public sealed class AmazonSqsErrorQueues : IErrorQueues
         var sqs = !string.IsNullOrWhiteSpace(options.AccessKey) && !string.IsNullOrWhiteSpace(options.SecretKey)
             ? new AmazonSQSClient(new BasicAWSCredentials(options.AccessKey, options.SecretKey), config)
             : new AmazonSQSClient(config);
-        return new AmazonSqsErrorQueues(sqs, new AmazonSqsEntityNames(options.Prefix), hold);
+        return new AmazonSqsErrorQueues(sqs, options.Names(), hold);
     }
 
     public async Task<IReadOnlyList<ErrorQueue>> ListAsync(string? endpoint, CancellationToken cancellationToken)

@@ -9,7 +9,8 @@ public sealed class MessageTopology(BusConnection connection)
 {
     static readonly MassTransit.Transports.IMessageNameFormatter RabbitMqNames = new MassTransit.RabbitMqTransport.RabbitMqMessageNameFormatter();
 
-    readonly AmazonSqsEntityNames _sqsNames = new(connection.Options.AmazonSqs.Prefix);
+    // The bus's own naming (prefix, scope, ScopeTopics, FIFO topics), so the CLI shows the names the services use.
+    readonly AmazonSqsEntityNames _sqsNames = connection.Options.AmazonSqs.Names();
 
     public string Destination(MessageDescriptor message) => message.Kind switch
     {

@@ -5,10 +5,12 @@ using MassTransit;
 namespace Shop.Messaging.AmazonSqs.Topology;
 
 /// <summary>
-/// Topic names for message types in the shape MassTransit's SQS transport uses, so a service on the official
-/// transport could share the wire: <c>Shop.Contracts.Orders.OrderSubmitted</c> → <c>Shop_Contracts_Orders-OrderSubmitted</c>.
-/// Namespace dots and nested-type separators become '_', the namespace ends with '-', generic arguments sit between
-/// '--' and are separated by '__' (SNS allows only letters, digits, '-' and '_').
+/// Topic names for message types by the rules of MassTransit's SQS transport (its <c>AmazonSqsMessageNameFormatter</c>),
+/// so that a service on the official transport shares the topics: <c>Shop.Contracts.Orders.OrderSubmitted</c> →
+/// <c>Shop_Contracts_Orders-OrderSubmitted</c>. Namespace dots become '_' and the namespace ends with '-'; a nested type
+/// follows its declaring type after '_'; generic arguments sit between '--', separated by '__', and an argument (or a
+/// declaring type) in the same namespace as the type that holds it is written without its namespace.
+/// <c>[EntityName]</c> is not read here: MassTransit's message topology applies it before asking the formatter.
 /// </summary>
 public sealed class AmazonSqsEntityNameFormatter : IEntityNameFormatter
 {
@@ -18,36 +20,43 @@ public sealed class AmazonSqsEntityNameFormatter : IEntityNameFormatter
 
     public string Format(Type messageType) => _names.GetOrAdd(messageType, static type =>
     {
+        if (type.IsGenericTypeDefinition)
+            throw new ArgumentException($"An open generic type ({type}) has no topic name.", nameof(messageType));
         var builder = new StringBuilder();
-        if (!string.IsNullOrEmpty(type.Namespace))
-            builder.Append(type.Namespace.Replace('.', '_')).Append('-');
-        AppendTypeName(builder, type);
+        Append(builder, type, enclosingNamespace: null);
         return builder.ToString();
     });
 
-    static void AppendTypeName(StringBuilder builder, Type type)
+    static void Append(StringBuilder builder, Type type, string? enclosingNamespace)
     {
+        if (type.IsGenericParameter)
+            return;
+
+        var ns = type.Namespace?.Replace('.', '_');
+        if (ns is not null && ns != enclosingNamespace)
+            builder.Append(ns).Append('-');
+
         if (type.IsNested && type.DeclaringType is { } declaring)
         {
             // The declaring type of a constructed nested type is open: its arguments are listed with the nested type's.
-            AppendTypeName(builder, declaring);
+            Append(builder, declaring, ns);
             builder.Append('_');
         }
 
-        var name = type.Name;
-        var tick = name.IndexOf('`');
-        builder.Append(tick < 0 ? name : name[..tick]);
+        if (!type.IsGenericType)
+        {
+            builder.Append(type.Name);
+            return;
+        }
 
-        if (!type.IsGenericType || type.IsGenericTypeDefinition) return;
+        var name = type.GetGenericTypeDefinition().Name;
+        var tick = name.IndexOf('`');
+        builder.Append(tick > 0 ? name[..tick] : name).Append("--");
         var arguments = type.GetGenericArguments();
-        builder.Append("--");
         for (var i = 0; i < arguments.Length; i++)
         {
             if (i > 0) builder.Append("__");
-            var argument = arguments[i];
-            if (!string.IsNullOrEmpty(argument.Namespace))
-                builder.Append(argument.Namespace.Replace('.', '_')).Append('-');
-            AppendTypeName(builder, argument);
+            Append(builder, arguments[i], ns);
         }
         builder.Append("--");
     }

@@ -28,30 +28,51 @@ public sealed class AmazonSqsTopologyProvisioner(IAmazonSQS sqs, SnsClient sns, 
     public Task<string> EnsureTopicAsync(Type messageType, CancellationToken cancellationToken = default) =>
         EnsureTopicAsync(Names.Topic(messageType), cancellationToken);
 
-    /// <param name="topicName">A full topic name, prefix included (see <see cref="AmazonSqsEntityNames.Topic(string)"/>).</param>
+    /// <param name="topicName">A full topic name, scope included (see <see cref="AmazonSqsEntityNames.Topic(Type)"/>).</param>
     public Task<string> EnsureTopicAsync(string topicName, CancellationToken cancellationToken = default) =>
         !_options.CreateResources
             ? Task.FromResult(TopicArn(topicName))
-            : Cached(_topics, topicName, () => sns.CreateTopicAsync(topicName,
+            : Cached(_topics, AmazonSqsEntityNames.ValidTopic(topicName), () => sns.CreateTopicAsync(topicName,
             AmazonSqsEntityNames.IsFifo(topicName) ? new Dictionary<string, string> { ["FifoTopic"] = "true" } : null,
             cancellationToken));
 
+    /// <summary>
+    /// The queue named <paramref name="queueName"/>: an existing queue is taken as it is, its attributes read and adopted
+    /// (a visibility timeout chosen by whoever created it stays, and CreateQueue never fails on a difference); a missing
+    /// one is created with <paramref name="attributes"/>. MassTransit.AmazonSQS does the same (look up, create if missing).
+    /// </summary>
     /// <param name="queueName">A full queue name, prefix included (see <see cref="AmazonSqsEntityNames.Queue"/>).</param>
     public Task<SqsQueue> EnsureQueueAsync(string queueName, IReadOnlyDictionary<string, string>? attributes = null,
         CancellationToken cancellationToken = default) =>
-        Cached(_queues, queueName, async () =>
+        Cached(_queues, AmazonSqsEntityNames.ValidQueue(queueName), async () =>
         {
-            if (!_options.CreateResources)
+            try
+            {
                 return await LookUpQueueAsync(queueName, cancellationToken);
+            }
+            catch (QueueDoesNotExistException) when (_options.CreateResources)
+            {
+            }
+            catch (QueueDoesNotExistException e)
+            {
+                throw new InvalidOperationException(
+                    $"The SQS queue '{queueName}' does not exist, and resource creation is off " +
+                    "(Messaging:AmazonSqs:CreateResources=false): create it with the infrastructure code.", e);
+            }
 
             var all = new Dictionary<string, string>(attributes ?? new Dictionary<string, string>());
             if (AmazonSqsEntityNames.IsFifo(queueName)) all["FifoQueue"] = "true";
-            var created = await sqs.CreateQueueAsync(new CreateQueueRequest { QueueName = queueName, Attributes = all },
-                cancellationToken);
-            var arn = await sqs.GetQueueAttributesAsync(
-                new GetQueueAttributesRequest { QueueUrl = created.QueueUrl, AttributeNames = ["QueueArn"] },
-                cancellationToken);
-            return new SqsQueue(queueName, created.QueueUrl, arn.Attributes["QueueArn"]);
+            try
+            {
+                var created = await sqs.CreateQueueAsync(new CreateQueueRequest { QueueName = queueName, Attributes = all },
+                    cancellationToken);
+                return await ReadQueueAsync(queueName, created.QueueUrl, cancellationToken);
+            }
+            catch (QueueNameExistsException)
+            {
+                // Created in the meantime by another service with other attributes: adopted like any existing queue.
+                return await LookUpQueueAsync(queueName, cancellationToken);
+            }
         });
 
     /// <summary>
@@ -62,42 +83,70 @@ public sealed class AmazonSqsTopologyProvisioner(IAmazonSQS sqs, SnsClient sns, 
     /// Above 0: SQS itself moves a message received this many times to the error queue (a redrive policy, set on an
     /// existing queue too). 0 leaves the queue's redrive policy as it is.
     /// </param>
-    public async Task<ReceiveEndpointTopology> EnsureReceiveEndpointAsync(string endpointName,
+    public Task<ReceiveEndpointTopology> EnsureReceiveEndpointAsync(string endpointName,
         IReadOnlyCollection<Type> consumedMessageTypes, IReadOnlyDictionary<string, string>? queueAttributes = null,
+        int redriveMaxReceiveCount = 0, CancellationToken cancellationToken = default) =>
+        EnsureQueueEndpointAsync(Names.Queue(endpointName),
+            consumedMessageTypes.Distinct().ToDictionary(type => type, Names.Topic), queueAttributes, redriveMaxReceiveCount,
+            cancellationToken);
+
+    /// <summary>
+    /// The queue <paramref name="queueName"/> (prefix included) with its error and skipped queues, subscribed with raw
+    /// delivery to <paramref name="topics"/> (message type → full topic name, as the bus's publish topology names it).
+    /// </summary>
+    public async Task<ReceiveEndpointTopology> EnsureQueueEndpointAsync(string queueName,
+        IReadOnlyDictionary<Type, string> topics, IReadOnlyDictionary<string, string>? queueAttributes = null,
         int redriveMaxReceiveCount = 0, CancellationToken cancellationToken = default)
     {
-        var fifo = AmazonSqsEntityNames.IsFifo(endpointName);
-        var queue = await EnsureQueueAsync(Names.Queue(endpointName), queueAttributes, cancellationToken);
-        var error = await EnsureQueueAsync(Names.ErrorQueue(endpointName), null, cancellationToken);
-        var skipped = await EnsureQueueAsync(Names.SkippedQueue(endpointName), null, cancellationToken);
+        var errorName = AmazonSqsEntityNames.ErrorQueueOf(queueName);
+        var skippedName = AmazonSqsEntityNames.SkippedQueueOf(queueName);
+        foreach (var topic in topics.Values)
+            AmazonSqsEntityNames.ValidTopic(topic);
+
+        var queue = await EnsureQueueAsync(queueName, queueAttributes, cancellationToken);
+        // The error and skipped queues get the endpoint's attributes, as MassTransit.AmazonSQS gives them.
+        var error = await EnsureQueueAsync(errorName, queueAttributes, cancellationToken);
+        var skipped = await EnsureQueueAsync(skippedName, queueAttributes, cancellationToken);
 
         var topicArns = new Dictionary<Type, string>();
         if (!_options.CreateResources)
             return new ReceiveEndpointTopology(queue, error, skipped, topicArns, []);
 
-        // Set rather than passed to CreateQueue: CreateQueue refuses an existing queue whose attributes differ, and
-        // queues created before the limit existed must get it too.
+        // Set rather than passed to CreateQueue, so that queues created before the limit existed get it too. A redrive
+        // policy to another dead-letter queue was someone's choice (infrastructure code, another service) and stays.
         if (redriveMaxReceiveCount > 0)
         {
-            await sqs.SetQueueAttributesAsync(new SetQueueAttributesRequest
-            {
-                QueueUrl = queue.Url,
-                Attributes = new Dictionary<string, string> { ["RedrivePolicy"] = SqsRedrivePolicy.To(error.Arn, redriveMaxReceiveCount) },
-            }, cancellationToken);
+            var redrive = SqsRedrivePolicy.To(error.Arn, redriveMaxReceiveCount);
+            var current = queue.Attributes.GetValueOrDefault("RedrivePolicy");
+            if (string.IsNullOrEmpty(current)
+                || SqsRedrivePolicy.TargetOf(current) == error.Arn && !SqsRedrivePolicy.Same(current, redrive))
+                await sqs.SetQueueAttributesAsync(new SetQueueAttributesRequest
+                {
+                    QueueUrl = queue.Url,
+                    Attributes = new Dictionary<string, string> { ["RedrivePolicy"] = redrive },
+                }, cancellationToken);
         }
 
-        foreach (var messageType in consumedMessageTypes.Distinct())
-            topicArns[messageType] = await EnsureTopicAsync(Names.Topic(messageType, fifo), cancellationToken);
+        foreach (var (messageType, topicName) in topics)
+            topicArns[messageType] = await EnsureTopicAsync(topicName, cancellationToken);
 
         var subscriptions = new List<string>();
         if (topicArns.Count > 0)
         {
-            // One policy naming every topic: setting it per subscription would let only the last topic through.
-            await sqs.SetQueueAttributesAsync(new SetQueueAttributesRequest
+            // Merged into the queue's policy statement by statement, as MassTransit.AmazonSQS does, so that a service on
+            // the other transport sharing the queue (a migration) keeps its topics; the policy is read fresh, since the
+            // cached attributes may predate another service's change.
+            var current = (await sqs.GetQueueAttributesAsync(new GetQueueAttributesRequest
             {
-                QueueUrl = queue.Url,
-                Attributes = new Dictionary<string, string> { ["Policy"] = SqsQueuePolicy.AllowTopics(queue.Arn, topicArns.Values) },
-            }, cancellationToken);
+                QueueUrl = queue.Url, AttributeNames = ["Policy"],
+            }, cancellationToken)).Attributes?.GetValueOrDefault("Policy");
+            var merged = SqsQueuePolicy.Merge(current, queue.Arn, topicArns.Values);
+            if (merged is not null)
+                await sqs.SetQueueAttributesAsync(new SetQueueAttributesRequest
+                {
+                    QueueUrl = queue.Url,
+                    Attributes = new Dictionary<string, string> { ["Policy"] = merged },
+                }, cancellationToken);
             foreach (var topicArn in topicArns.Values.Distinct(StringComparer.Ordinal))
                 subscriptions.Add(await sns.SubscribeAsync(topicArn, "sqs", queue.Arn,
                     new Dictionary<string, string> { ["RawMessageDelivery"] = "true" }, cancellationToken));
@@ -106,24 +155,17 @@ public sealed class AmazonSqsTopologyProvisioner(IAmazonSQS sqs, SnsClient sns, 
         return new ReceiveEndpointTopology(queue, error, skipped, topicArns, subscriptions);
     }
 
-    async Task<SqsQueue> LookUpQueueAsync(string queueName, CancellationToken cancellationToken)
-    {
-        string url;
-        try
-        {
-            url = (await sqs.GetQueueUrlAsync(queueName, cancellationToken)).QueueUrl;
-        }
-        catch (QueueDoesNotExistException e)
-        {
-            throw new InvalidOperationException(
-                $"The SQS queue '{queueName}' does not exist, and resource creation is off " +
-                "(Messaging:AmazonSqs:CreateResources=false): create it with the infrastructure code.", e);
-        }
+    async Task<SqsQueue> LookUpQueueAsync(string queueName, CancellationToken cancellationToken) =>
+        await ReadQueueAsync(queueName, (await sqs.GetQueueUrlAsync(queueName, cancellationToken)).QueueUrl, cancellationToken);
 
-        var arn = (await sqs.GetQueueAttributesAsync(
-            new GetQueueAttributesRequest { QueueUrl = url, AttributeNames = ["QueueArn"] }, cancellationToken)).Attributes["QueueArn"];
+    async Task<SqsQueue> ReadQueueAsync(string queueName, string url, CancellationToken cancellationToken)
+    {
+        var attributes = (await sqs.GetQueueAttributesAsync(
+            new GetQueueAttributesRequest { QueueUrl = url, AttributeNames = ["All"] }, cancellationToken)).Attributes
+            ?? new Dictionary<string, string>();
+        var arn = attributes["QueueArn"];
         _accountId ??= arn.Split(':')[4];
-        return new SqsQueue(queueName, url, arn);
+        return new SqsQueue(queueName, url, arn, attributes);
     }
 
     string TopicArn(string topicName) =>

@@ -23,7 +23,7 @@ public abstract class AmazonSqsMoveTransport(AmazonSqsTransportContext transport
     internal static Task Move(AmazonSqsTransportContext transport, SqsQueue queue, Amazon.SQS.Model.Message message,
         IEnumerable<KeyValuePair<string, string>> headers, IEnumerable<KeyValuePair<string, object>> extra)
     {
-        var attributes = SqsTransportHeaders.ToAttributes(headers, extra);
+        var attributes = SqsTransportHeaders.ToAttributes(headers, extra, transport.Options.PackHeaders);
         var fifo = AmazonSqsEntityNames.IsFifo(queue.Name);
         var groupId = message.Attributes?.GetValueOrDefault("MessageGroupId");
         return transport.Sender(queue).SendAsync(new SqsOutgoingMessage(message.Body ?? "", attributes, null,

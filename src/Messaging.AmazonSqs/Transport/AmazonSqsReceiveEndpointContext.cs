@@ -9,11 +9,12 @@ public sealed class AmazonSqsReceiveEndpointContext : BaseReceiveEndpointContext
     readonly AmazonSqsHostConfiguration _hostConfiguration;
 
     public AmazonSqsReceiveEndpointContext(AmazonSqsHostConfiguration hostConfiguration,
-        AmazonSqsReceiveEndpointConfiguration configuration, IReadOnlyCollection<Type> consumedMessageTypes)
+        AmazonSqsReceiveEndpointConfiguration configuration, IReadOnlyDictionary<Type, string> consumedMessageTypes)
         : base(hostConfiguration, configuration)
     {
         _hostConfiguration = hostConfiguration;
         QueueName = configuration.QueueName;
+        EntityName = configuration.EntityName;
         ConsumedMessageTypes = consumedMessageTypes;
         IsTemporary = configuration.IsBusEndpoint;
     }
@@ -21,10 +22,14 @@ public sealed class AmazonSqsReceiveEndpointContext : BaseReceiveEndpointContext
     /// <summary>The bus endpoint: its queues are this process's own and are deleted when it stops.</summary>
     public bool IsTemporary { get; }
 
+    /// <summary>The endpoint's name, as MassTransit knows it (without the prefix).</summary>
     public string QueueName { get; }
 
-    /// <summary>The message types whose topics this endpoint's queue subscribes to.</summary>
-    public IReadOnlyCollection<Type> ConsumedMessageTypes { get; }
+    /// <summary>The SQS queue's name: the prefix and the endpoint name, as in the input address.</summary>
+    public string EntityName { get; }
+
+    /// <summary>The message types this endpoint's queue subscribes to, each with its topic's full name.</summary>
+    public IReadOnlyDictionary<Type, string> ConsumedMessageTypes { get; }
 
     public AmazonSqsTransportContext Transport => _hostConfiguration.Transport;
 
@@ -47,11 +52,12 @@ public sealed class AmazonSqsReceiveEndpointContext : BaseReceiveEndpointContext
 public sealed class AmazonSqsTransportProvider(AmazonSqsHostConfiguration hostConfiguration, ReceiveEndpointContext context)
     : ISendTransportProvider, IPublishTransportProvider
 {
-    public Uri NormalizeAddress(Uri address) => AmazonSqsEndpointAddress.Parse(address).ToUri(hostConfiguration.HostAddress);
+    public Uri NormalizeAddress(Uri address) =>
+        AmazonSqsEndpointAddress.Parse(address, hostConfiguration.Names).ToUri(hostConfiguration.HostAddress);
 
     public Task<ISendTransport> GetSendTransport(Uri address) =>
         Task.FromResult<ISendTransport>(new SendTransport<PipeContext>(
-            new AmazonSqsSendTransportContext(hostConfiguration, context, AmazonSqsEndpointAddress.Parse(address))));
+            new AmazonSqsSendTransportContext(hostConfiguration, context, AmazonSqsEndpointAddress.Parse(address, hostConfiguration.Names))));
 
     public Task<ISendTransport> GetPublishTransport<T>(Uri? publishAddress) where T : class =>
         GetSendTransport(publishAddress ?? throw new ArgumentNullException(nameof(publishAddress)));

@@ -25,6 +25,7 @@ public sealed partial class AmazonSqsReceiveLockContext : ReceiveLockContext, IA
     readonly SqsQueue? _errorQueue;
     readonly bool _settledBySource;
     readonly DateTime _extendUntil;
+    readonly TimeSpan _visibilityTimeout;
     readonly ITimer _firstExtension;
     CancellationTokenSource? _stopRenewal;
     Task _renewal = Task.CompletedTask;
@@ -34,9 +35,11 @@ public sealed partial class AmazonSqsReceiveLockContext : ReceiveLockContext, IA
     /// The message was received by someone else (a Lambda event source), who deletes or returns it: only the outcome
     /// is recorded (<see cref="Completed"/>); nothing is deleted, released, moved or extended here.
     /// </param>
+    /// <param name="visibilityTimeout">The queue's own (it may have been created by another service); null: the configured one.</param>
     public AmazonSqsReceiveLockContext(AmazonSqsTransportContext transport, string queueUrl, Message message, SqsQueue? errorQueue = null,
-        bool settledBySource = false)
+        bool settledBySource = false, TimeSpan? visibilityTimeout = null)
     {
+        _visibilityTimeout = visibilityTimeout is { } own && own > TimeSpan.Zero ? own : transport.Options.VisibilityTimeout;
         _transport = transport;
         _queueUrl = queueUrl;
         _message = message;
@@ -46,7 +49,7 @@ public sealed partial class AmazonSqsReceiveLockContext : ReceiveLockContext, IA
         // Most messages are done long before their first extension is due: a timer costs them far less than a task
         // waiting from the start, and the renewal loop only begins for those still in progress.
         _firstExtension = TimeProvider.System.CreateTimer(static state => ((AmazonSqsReceiveLockContext)state!).StartRenewal(), this,
-            settledBySource ? Timeout.InfiniteTimeSpan : transport.Options.VisibilityTimeout / 2, Timeout.InfiniteTimeSpan);
+            settledBySource ? Timeout.InfiniteTimeSpan : _visibilityTimeout / 2, Timeout.InfiniteTimeSpan);
     }
 
     /// <summary>True once the message is done with (consumed, or moved to an error or skipped queue by the pipeline).</summary>
@@ -168,7 +171,7 @@ public sealed partial class AmazonSqsReceiveLockContext : ReceiveLockContext, IA
 
     async Task RenewAsync(CancellationToken stop)
     {
-        var timeout = _transport.Options.VisibilityTimeout;
+        var timeout = _visibilityTimeout;
         while (true)
         {
             try

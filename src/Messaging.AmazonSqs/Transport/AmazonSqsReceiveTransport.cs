@@ -108,7 +108,7 @@ public sealed partial class AmazonSqsReceiveTransport(AmazonSqsReceiveEndpointCo
             }
         }
 
-        public string QueueName => _queue?.Name ?? _transport.Names.Queue(_context.QueueName);
+        public string QueueName => _queue?.Name ?? _context.EntityName;
 
         // Until the stop: messages handed in are dispatched like polled ones, and the stop waits for those in progress.
         async Task WaitForHandedInAsync()
@@ -141,7 +141,7 @@ public sealed partial class AmazonSqsReceiveTransport(AmazonSqsReceiveEndpointCo
             {
                 try
                 {
-                    return await _transport.Provisioner.EnsureReceiveEndpointAsync(_context.QueueName, _context.ConsumedMessageTypes,
+                    return await _transport.Provisioner.EnsureQueueEndpointAsync(_context.EntityName, _context.ConsumedMessageTypes,
                         _transport.ReceiveQueueAttributes, _context.IsTemporary ? 0 : _transport.Options.RedriveMaxReceiveCount,
                         Stopping).ConfigureAwait(false);
                 }
@@ -300,7 +300,8 @@ public sealed partial class AmazonSqsReceiveTransport(AmazonSqsReceiveEndpointCo
         {
             try
             {
-                await ProcessAsync(queue, message, new AmazonSqsReceiveLockContext(_transport, queue.Url, message, _topology?.ErrorQueue))
+                await ProcessAsync(queue, message, new AmazonSqsReceiveLockContext(_transport, queue.Url, message, _topology?.ErrorQueue,
+                    visibilityTimeout: queue.VisibilityTimeout))
                     .ConfigureAwait(false);
             }
             finally

@@ -54,23 +54,29 @@ public sealed class AmazonSqsSendTransportContext : BaseSendTransportContext, Se
         var fifo = AmazonSqsEntityNames.IsFifo(_address.Name);
         var delaySeconds = DelaySeconds(context.Delay, fifo);
 
+        var options = _transport.Options;
         var body = context.Body.GetBytes();
         string? reference = null;
         string text;
-        if (body.Length > _transport.Options.ClaimCheckThreshold)
+        if (body.Length > options.ClaimCheckThreshold && options.ClaimCheck)
         {
             reference = await ClaimCheck.StoreAsync(_transport, context.MessageId ?? NewId.NextGuid(), body, cancellationToken);
             text = reference;
         }
+        else if (body.Length > MaxBodyBytes)
+            throw new NotSupportedException(
+                $"A message body of {body.Length} bytes is over the SQS/SNS limit of 256 KiB, and the claim check is off " +
+                "(Messaging:AmazonSqs:ClaimCheck=false).");
         else
             text = Encoding.UTF8.GetString(body);
 
-        var message = new SqsOutgoingMessage(text, SqsTransportHeaders.ToAttributes(context, reference), delaySeconds,
-            fifo ? context.PartitionKey ?? context.CorrelationId?.ToString("D") ?? "default" : null,
-            fifo ? context.DeduplicationId ?? (context.MessageId ?? NewId.NextGuid()).ToString("D") : null);
+        var message = new SqsOutgoingMessage(text, SqsTransportHeaders.ToAttributes(context, reference, options.PackHeaders),
+            delaySeconds, fifo ? GroupId(context, options.FifoIdDefaults) : null,
+            fifo ? DeduplicationId(context, options.FifoIdDefaults) : null);
 
         if (_address.IsTopic)
         {
+            // The address holds the topic's literal name (scope included), as the official transport's does.
             var topicArn = await _transport.GetTopicArnAsync(_address.Name, cancellationToken).ConfigureAwait(false);
             await _transport.Publisher(topicArn).PublishAsync(message, cancellationToken).ConfigureAwait(false);
         }
@@ -90,6 +96,22 @@ public sealed class AmazonSqsSendTransportContext : BaseSendTransportContext, Se
         context.Add("type", _address.IsTopic ? "topic" : "queue");
     }
 
+    /// <summary>SQS and SNS take at most 256 KiB (body and attributes).</summary>
+    public const int MaxBodyBytes = 256 * 1024;
+
+    /// <summary>
+    /// The FIFO group: the one set on the send (<c>GroupId</c>, else MassTransit's partition key); with
+    /// <paramref name="defaults"/> the correlation id, else <c>default</c>. Without, null: as MassTransit.AmazonSQS sends it.
+    /// </summary>
+    static string? GroupId<T>(AmazonSqsSendContext<T> context, bool defaults) where T : class =>
+        NonEmpty(context.GroupId) ?? NonEmpty(context.PartitionKey)
+        ?? (defaults ? context.CorrelationId?.ToString("D") ?? "default" : null);
+
+    static string? DeduplicationId<T>(AmazonSqsSendContext<T> context, bool defaults) where T : class =>
+        NonEmpty(context.DeduplicationId) ?? (defaults ? (context.MessageId ?? NewId.NextGuid()).ToString("D") : null);
+
+    static string? NonEmpty(string? value) => string.IsNullOrWhiteSpace(value) ? null : value;
+
     int? DelaySeconds(TimeSpan? delay, bool fifo)
     {
         if (delay is not { } value || value <= TimeSpan.Zero)
@@ -100,6 +122,8 @@ public sealed class AmazonSqsSendTransportContext : BaseSendTransportContext, Se
         if (fifo)
             throw new NotSupportedException(
                 $"FIFO queue '{_address.Name}' has no per-message delay ({value}); schedule it with the message scheduler.");
+        if (value > MaxDelay && !_transport.Options.RefuseLongDelays)
+            return (int)MaxDelay.TotalSeconds;
         if (value > MaxDelay)
             throw new NotSupportedException(
                 $"SQS delays stop at 15 minutes; a delay of {value} to '{_address.Name}' must go through the durable " +

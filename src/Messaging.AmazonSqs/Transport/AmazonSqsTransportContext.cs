@@ -23,12 +23,17 @@ public sealed class AmazonSqsTransportContext : Agent
     readonly ConcurrentDictionary<string, SqsDeleteBatcher> _deleters = new(StringComparer.Ordinal);
 
     public AmazonSqsTransportContext(AmazonSqsTransportOptions options, IBlobStorage? blobs, ILogger logger)
+        : this(options, options.Names(), blobs, logger)
+    {
+    }
+
+    public AmazonSqsTransportContext(AmazonSqsTransportOptions options, AmazonSqsEntityNames names, IBlobStorage? blobs, ILogger logger)
     {
         Options = options;
         Blobs = blobs;
         Logger = logger;
         Region = ResolveRegion(options);
-        Names = new AmazonSqsEntityNames(options.Prefix);
+        Names = names;
 
         var config = new AmazonSQSConfig();
         if (string.IsNullOrWhiteSpace(options.ServiceUrl))
@@ -79,13 +84,13 @@ public sealed class AmazonSqsTransportContext : Agent
           ?? throw new InvalidOperationException(
               "No AWS region for the SQS/SNS transport: set Messaging:AmazonSqs:Region or AWS_REGION.");
 
-    /// <param name="name">An endpoint name without the environment prefix.</param>
-    public Task<SqsQueue> GetQueueAsync(string name, CancellationToken cancellationToken = default) =>
-        Provisioner.EnsureQueueAsync(Names.Queue(name), null, cancellationToken);
+    /// <param name="queueName">The queue's literal name (prefix included), as in its address.</param>
+    public Task<SqsQueue> GetQueueAsync(string queueName, CancellationToken cancellationToken = default) =>
+        Provisioner.EnsureQueueAsync(queueName, null, cancellationToken);
 
-    /// <param name="topicName">A topic name without the environment prefix.</param>
+    /// <param name="topicName">The topic's literal name (scope included), as in its address.</param>
     public Task<string> GetTopicArnAsync(string topicName, CancellationToken cancellationToken = default) =>
-        Provisioner.EnsureTopicAsync(Names.Topic(topicName), cancellationToken);
+        Provisioner.EnsureTopicAsync(topicName, cancellationToken);
 
     public SqsSendBatcher Sender(SqsQueue queue) =>
         _senders.GetOrAdd(queue.Url, url => new SqsSendBatcher(_sqs, url, Options.SendQueueCapacity));

@@ -20,8 +20,52 @@ public sealed class AmazonSqsTransportOptions
 
     public string? SecretKey { get; set; }
 
-    /// <summary>Put on every queue and topic, so several environments can share one AWS account.</summary>
+    /// <summary>
+    /// Put on every queue name, so several environments can share one AWS account; it is part of the queue's name and of
+    /// its address (an official MassTransit service gets the same with an endpoint name formatter prefix). Topics carry
+    /// the <see cref="Scope"/> instead, which defaults to this prefix without its trailing '-' or '_'.
+    /// </summary>
     public string? Prefix { get; set; }
+
+    /// <summary>
+    /// MassTransit's host scope: topics are named <c>{Scope}_{name}</c> when <see cref="ScopeTopics"/> is on, and a
+    /// <c>topic:name</c> address means <c>{Scope}_{name}</c>. Empty: the <see cref="Prefix"/> without its trailing '-' or '_'.
+    /// </summary>
+    public string? Scope { get; set; }
+
+    /// <summary>MassTransit's <c>ScopeTopics</c>: the topics of message types carry the scope (on by default, as environments share an account).</summary>
+    public bool ScopeTopics { get; set; } = true;
+
+    /// <summary>
+    /// On FIFO queues and topics, a send without a group id takes the partition key, else the correlation id, else
+    /// <c>default</c>, and one without a deduplication id takes the message id. Off: only ids set on the send context are
+    /// sent, as by MassTransit.AmazonSQS (SQS then refuses a FIFO send without a group id).
+    /// </summary>
+    public bool FifoIdDefaults { get; set; } = true;
+
+    /// <summary>
+    /// Bodies over <see cref="ClaimCheckThreshold"/> go to blob storage and travel as a reference (<c>Shop-Body-Reference</c>).
+    /// An official MassTransit receiver cannot follow the reference: turn this off when one may receive such a message; a
+    /// body too large for SQS/SNS then fails its send with the reason.
+    /// </summary>
+    public bool ClaimCheck { get; set; } = true;
+
+    /// <summary>
+    /// Headers past the ninth attribute (SQS/SNS take ten) travel packed as JSON in one <c>Shop-Headers</c> attribute. Off:
+    /// they are left out of the attributes (an envelope carries every header in its body anyway), as an official
+    /// receiver would not unpack them.
+    /// </summary>
+    public bool PackHeaders { get; set; } = true;
+
+    /// <summary>
+    /// A send delayed past SQS's 15 minutes is refused with the reason (the durable scheduler serves such delays). Off: the
+    /// delay is cut to 15 minutes, as MassTransit.AmazonSQS does silently.
+    /// </summary>
+    public bool RefuseLongDelays { get; set; } = true;
+
+    /// <summary>The names of queues and topics these options give.</summary>
+    public Topology.AmazonSqsEntityNames Names() =>
+        new(Prefix, string.IsNullOrWhiteSpace(Scope) ? null : Scope, ScopeTopics, IsFifoTopic);
 
     /// <summary>
     /// False when infrastructure as code owns the queues, topics and subscriptions: nothing is created, queue URLs
@@ -77,9 +121,10 @@ public sealed class AmazonSqsTransportOptions
     public int ClaimCheckThreshold { get; set; } = 240 * 1024;
 
     /// <summary>
-    /// Message types published to a FIFO topic (the type's topic name with <c>.fifo</c>), by CLR name or full name.
-    /// Endpoints whose names end in <c>.fifo</c> subscribe to the FIFO topics of what they consume; SNS delivers a FIFO
-    /// topic only to FIFO queues, so every subscriber of such a type must be a FIFO endpoint. The message group is the
+    /// Message types whose topic is a FIFO topic (the type's topic name with <c>.fifo</c>, as <c>SetEntityName</c> would
+    /// give it on the official transport), by CLR name or full name. As with MassTransit.AmazonSQS, every endpoint
+    /// consuming the type subscribes to the type's topic, FIFO or not; SNS delivers a FIFO topic only to FIFO queues, so
+    /// every subscriber of such a type must be a FIFO endpoint. With <see cref="FifoIdDefaults"/>, the message group is the
     /// publish's partition key (else its correlation id), the deduplication id its message id.
     /// </summary>
     public List<string> FifoTopics { get; set; } = [];

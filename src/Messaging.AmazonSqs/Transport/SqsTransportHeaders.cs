@@ -17,7 +17,11 @@ public static class SqsTransportHeaders
     public const string Overflow = "Shop-Headers";
 
     /// <summary>The attributes of one outgoing message, in the order they are kept.</summary>
-    public static List<KeyValuePair<string, string>> ToAttributes(SendContext context, string? bodyReference)
+    /// <param name="pack">
+    /// False: headers that do not fit are left out instead of packed into <see cref="Overflow"/> (for official receivers,
+    /// which would not unpack them; an envelope holds every header in its body anyway).
+    /// </param>
+    public static List<KeyValuePair<string, string>> ToAttributes(SendContext context, string? bodyReference, bool pack = true)
     {
         var all = new List<KeyValuePair<string, string>>();
         var contentType = context.ContentType?.ToString();
@@ -45,12 +49,12 @@ public static class SqsTransportHeaders
                 Add(all, header.Key, text);
         }
 
-        return Fit(all);
+        return Fit(all, pack);
     }
 
     /// <summary>Moves a received message on (error and skipped queues): its headers plus <paramref name="extra"/>.</summary>
     public static List<KeyValuePair<string, string>> ToAttributes(IEnumerable<KeyValuePair<string, string>> received,
-        IEnumerable<KeyValuePair<string, object>> extra)
+        IEnumerable<KeyValuePair<string, object>> extra, bool pack = true)
     {
         var all = new List<KeyValuePair<string, string>>();
         foreach (var header in received)
@@ -63,7 +67,7 @@ public static class SqsTransportHeaders
                 Add(all, header.Key, text);
         }
 
-        return Fit(all);
+        return Fit(all, pack);
     }
 
     /// <summary>The headers of a received message: every attribute, the packed ones unpacked.</summary>
@@ -93,7 +97,7 @@ public static class SqsTransportHeaders
     public static bool IsEnvelope(string? contentType) =>
         contentType is not null && contentType.StartsWith("application/vnd.masstransit+", StringComparison.OrdinalIgnoreCase);
 
-    static List<KeyValuePair<string, string>> Fit(List<KeyValuePair<string, string>> all)
+    static List<KeyValuePair<string, string>> Fit(List<KeyValuePair<string, string>> all, bool pack)
     {
         if (all.Count <= MaxAttributes && all.TrueForAll(IsValidAttribute))
             return all;
@@ -103,13 +107,14 @@ public static class SqsTransportHeaders
         var packed = new Dictionary<string, string>();
         foreach (var header in all)
         {
-            if (direct.Count < MaxAttributes - 1 && IsValidAttribute(header))
+            if (direct.Count < (pack ? MaxAttributes - 1 : MaxAttributes) && IsValidAttribute(header))
                 direct.Add(header);
             else
                 packed[header.Key] = header.Value;
         }
 
-        direct.Add(new(Overflow, JsonSerializer.Serialize(packed)));
+        if (pack)
+            direct.Add(new(Overflow, JsonSerializer.Serialize(packed)));
         return direct;
     }
 

@@ -26,7 +26,7 @@ public class AmazonSqsTopologyProvisionerTests(FauxqsEnvironment env) : IClassFi
         Assert.Equal(prefix + "order-state_skipped", topology.SkippedQueue.Name);
         foreach (var queue in new[] { topology.Queue, topology.ErrorQueue, topology.SkippedQueue })
             Assert.Equal(queue.Url, (await env.Sqs.GetQueueUrlAsync(queue.Name)).QueueUrl);
-        Assert.EndsWith(":" + prefix + "Shop_Contracts_Orders-OrderSubmitted", topology.TopicArns[typeof(OrderSubmitted)]);
+        Assert.EndsWith(":" + provisioner.Names.Scope + "_Shop_Contracts_Orders-OrderSubmitted", topology.TopicArns[typeof(OrderSubmitted)]);
 
         foreach (var topicArn in topology.TopicArns.Values)
         {
@@ -79,14 +79,15 @@ public class AmazonSqsTopologyProvisionerTests(FauxqsEnvironment env) : IClassFi
     }
 
     [Fact]
-    public async Task When_the_endpoint_is_fifo_Should_create_fifo_queues_and_topics()
+    public async Task When_the_endpoint_is_fifo_Should_create_fifo_queues_subscribed_to_the_types_fifo_topic()
     {
-        var provisioner = NewProvisioner();
+        var provisioner = new AmazonSqsTopologyProvisioner(env.Sqs, env.Sns,
+            new AmazonSqsEntityNames(env.Name("env") + "-", isFifoTopic: t => t == typeof(OrderSubmitted)));
 
         var topology = await provisioner.EnsureReceiveEndpointAsync("ledger.fifo", [typeof(OrderSubmitted)]);
 
         Assert.EndsWith("ledger_error.fifo", topology.ErrorQueue.Name);
-        Assert.EndsWith("Shop_Contracts_Orders-OrderSubmitted.fifo", topology.TopicArns[typeof(OrderSubmitted)]);
+        Assert.EndsWith("_Shop_Contracts_Orders-OrderSubmitted.fifo", topology.TopicArns[typeof(OrderSubmitted)]);
         var attributes = await env.Sqs.GetQueueAttributesAsync(topology.Queue.Url, ["FifoQueue"]);
         Assert.Equal("true", attributes.Attributes["FifoQueue"]);
     }

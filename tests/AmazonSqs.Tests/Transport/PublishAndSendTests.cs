@@ -46,7 +46,8 @@ public sealed class PublishAndSendTests(FauxqsEnvironment fauxqs) : IClassFixtur
             Assert.False(string.IsNullOrEmpty((await fauxqs.Sqs.GetQueueUrlAsync(queue)).QueueUrl));
 
         var topicArn = await fauxqs.Sns.CreateTopicAsync(names.Topic(typeof(PingSent)));
-        Assert.EndsWith(":" + prefix + "-Shop_AmazonSqs_Tests_Transport-PingSent", topicArn);
+        // The scope is the prefix without its dash: MassTransit's {scope}_{name}.
+        Assert.EndsWith(":" + prefix + "_Shop_AmazonSqs_Tests_Transport-PingSent", topicArn);
         var subscriptions = await fauxqs.Sns.ListSubscriptionsByTopicAsync(topicArn);
         var subscription = Assert.Single(subscriptions);
         Assert.Equal("sqs", subscription.Protocol);

@@ -1,6 +1,7 @@
 using MassTransit;
 using MassTransit.Configuration;
 using MassTransit.Observables;
+using Shop.Messaging.AmazonSqs.Topology;
 
 namespace Shop.Messaging.AmazonSqs.Transport.Configuration;
 
@@ -31,7 +32,8 @@ public sealed class AmazonSqsBusConfiguration : AmazonSqsEndpointConfiguration, 
     public AmazonSqsBusConfiguration(AmazonSqsTopologyConfiguration topology, AmazonSqsTransportOptions options)
         : base(topology)
     {
-        HostConfiguration = new AmazonSqsHostConfiguration(this, topology, options);
+        HostConfiguration = new AmazonSqsHostConfiguration(this, topology, options,
+            topology.Names);
         BusEndpointConfiguration = CreateEndpointConfiguration(isBusEndpoint: true);
     }
 

@@ -2,6 +2,7 @@ using Amazon.Runtime;
 using MassTransit;
 using MassTransit.Configuration;
 using MassTransit.Transports;
+using Shop.Messaging.AmazonSqs.Topology;
 
 namespace Shop.Messaging.AmazonSqs.Transport.Configuration;
 
@@ -13,11 +14,12 @@ public sealed class AmazonSqsHostConfiguration :
     AmazonSqsTransportContext? _transport;
 
     public AmazonSqsHostConfiguration(AmazonSqsBusConfiguration busConfiguration, AmazonSqsTopologyConfiguration topology,
-        AmazonSqsTransportOptions options)
+        AmazonSqsTransportOptions options, AmazonSqsEntityNames names)
         : base(busConfiguration)
     {
         _busConfiguration = busConfiguration;
         Options = options;
+        Names = names;
         HostAddress = new Uri($"{AmazonSqsEndpointAddress.Scheme}://{AmazonSqsTransportContext.ResolveRegion(options)}/");
         _topology = new AmazonSqsBusTopology(this, topology);
 
@@ -31,6 +33,9 @@ public sealed class AmazonSqsHostConfiguration :
     }
 
     public AmazonSqsTransportOptions Options { get; }
+
+    /// <summary>Queue and topic names of this bus (the message topology's entity name formatter).</summary>
+    public AmazonSqsEntityNames Names { get; }
 
     public override Uri HostAddress { get; }
 

@@ -15,11 +15,18 @@ public sealed class AmazonSqsReceiveEndpointConfiguration : ReceiveEndpointConfi
     {
         _hostConfiguration = hostConfiguration;
         QueueName = queueName ?? throw new ArgumentNullException(nameof(queueName));
+        EntityName = hostConfiguration.Names.Queue(queueName);
         HostAddress = hostConfiguration.HostAddress;
-        InputAddress = new AmazonSqsEndpointAddress(queueName, IsTopic: false).ToUri(HostAddress);
+        // The literal queue name, as MassTransit.AmazonSQS writes input addresses: responses and faults sent by a
+        // service on either transport reach this queue.
+        InputAddress = new AmazonSqsEndpointAddress(EntityName, IsTopic: false).ToUri(HostAddress);
     }
 
+    /// <summary>The endpoint's name (without the prefix).</summary>
     public string QueueName { get; }
+
+    /// <summary>The SQS queue's name: prefix and endpoint name.</summary>
+    public string EntityName { get; }
 
     public override Uri HostAddress { get; }
 
@@ -36,7 +43,7 @@ public sealed class AmazonSqsReceiveEndpointConfiguration : ReceiveEndpointConfi
     public void Build(IHost host)
     {
         var context = CreateSqsReceiveEndpointContext();
-        ConsumedMessageTypes = context.ConsumedMessageTypes;
+        ConsumedMessageTypes = context.ConsumedMessageTypes.Keys.ToList();
         var receiveEndpoint = new ReceiveEndpoint(new AmazonSqsReceiveTransport(context), context);
         host.AddReceiveEndpoint(QueueName, receiveEndpoint);
         ReceiveEndpoint = receiveEndpoint;
@@ -54,19 +61,24 @@ public sealed class AmazonSqsReceiveEndpointConfiguration : ReceiveEndpointConfi
     }
 }
 
-/// <summary>Notes every message type connected with consume topology on: those are the topics the queue subscribes to.</summary>
+/// <summary>
+/// Notes every message type connected with consume topology on: the queue subscribes to the topic the publish topology
+/// gives each (the type's entity name, whether FIFO or not, as MassTransit.AmazonSQS subscribes).
+/// </summary>
 public sealed class AmazonSqsReceiveEndpointBuilder(AmazonSqsReceiveEndpointConfiguration configuration)
     : ReceiveEndpointBuilder(configuration)
 {
-    readonly HashSet<Type> _consumed = [];
+    readonly Dictionary<Type, string> _consumed = [];
 
-    public IReadOnlyCollection<Type> ConsumedMessageTypes => _consumed;
+    public IReadOnlyDictionary<Type, string> ConsumedMessageTypes => _consumed;
 
     public override ConnectHandle ConnectConsumePipe<T>(IPipe<ConsumeContext<T>> pipe, ConnectPipeOptions options)
     {
         if (configuration.ConfigureConsumeTopology && options.HasFlag(ConnectPipeOptions.ConfigureConsumeTopology)
-            && configuration.Topology.Consume.GetMessageTopology<T>().ConfigureConsumeTopology)
-            _consumed.Add(typeof(T));
+            && configuration.Topology.Consume.GetMessageTopology<T>().ConfigureConsumeTopology
+            && MessageTypeCache<T>.IsValidMessageType
+            && configuration.Topology.Publish.GetMessageTopology<T>() is AmazonSqsMessagePublishTopology<T> { Exclude: false } published)
+            _consumed[typeof(T)] = published.TopicName;
 
         return base.ConnectConsumePipe(pipe, options);
     }

@@ -16,7 +16,7 @@ public sealed class AmazonSqsRegistrationBusFactory : TransportRegistrationBusFa
 
     public AmazonSqsRegistrationBusFactory(AmazonSqsTransportOptions options,
         Action<IBusRegistrationContext, AmazonSqsBusFactoryConfigurator>? configure)
-        : this(new AmazonSqsBusConfiguration(new AmazonSqsTopologyConfiguration(new AmazonSqsEntityNameFormatter(), options.IsFifoTopic), options), configure)
+        : this(new AmazonSqsBusConfiguration(new AmazonSqsTopologyConfiguration(options.Names()), options), configure)
     {
     }
 
@@ -38,7 +38,7 @@ public sealed class AmazonSqsRegistrationBusFactory : TransportRegistrationBusFa
         if (loggerFactory is not null)
             LogContext.ConfigureCurrentLogContext(loggerFactory);
 
-        host.UseTransport(new AmazonSqsTransportContext(host.Options, context.GetService<IBlobStorage>(),
+        host.UseTransport(new AmazonSqsTransportContext(host.Options, host.Names, context.GetService<IBlobStorage>(),
             loggerFactory?.CreateLogger<AmazonSqsTransportContext>() ?? NullLogger<AmazonSqsTransportContext>.Instance));
 
         var configurator = new AmazonSqsBusFactoryConfigurator(_busConfiguration);

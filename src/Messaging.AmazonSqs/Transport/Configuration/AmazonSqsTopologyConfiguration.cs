@@ -17,15 +17,19 @@ public sealed class AmazonSqsTopologyConfiguration : ITopologyConfiguration
     readonly AmazonSqsPublishTopology _publish;
     readonly AmazonSqsConsumeTopology _consume;
 
-    /// <param name="isFifoTopic">Whether a message type is published to its FIFO topic.</param>
-    public AmazonSqsTopologyConfiguration(AmazonSqsEntityNameFormatter entityNameFormatter, Func<Type, bool>? isFifoTopic = null)
+    /// <param name="names">
+    /// The entity name formatter of the message topology: the scoped topic name of a type, which MassTransit replaces
+    /// with <c>[EntityName]</c> or <c>SetEntityName</c> where given.
+    /// </param>
+    public AmazonSqsTopologyConfiguration(AmazonSqsEntityNames names)
     {
-        _message = new MessageTopology(entityNameFormatter);
+        Names = names;
+        _message = new MessageTopology(names);
 
         _send = new SendTopology();
         _send.ConnectSendTopologyConfigurationObserver(new DelegateSendTopologyConfigurationObserver(GlobalTopology.Send));
 
-        _publish = new AmazonSqsPublishTopology(entityNameFormatter, isFifoTopic ?? (_ => false));
+        _publish = new AmazonSqsPublishTopology(_message);
         _publish.ConnectPublishTopologyConfigurationObserver(new DelegatePublishTopologyConfigurationObserver(GlobalTopology.Publish));
         _publish.ConnectPublishTopologyConfigurationObserver(new PublishToSendTopologyConfigurationObserver(_send));
 
@@ -35,11 +39,14 @@ public sealed class AmazonSqsTopologyConfiguration : ITopologyConfiguration
     /// <summary>A receive endpoint's own view: shared message, send and publish topologies, its own consume topology.</summary>
     public AmazonSqsTopologyConfiguration(AmazonSqsTopologyConfiguration parent)
     {
+        Names = parent.Names;
         _message = parent._message;
         _send = parent._send;
         _publish = parent._publish;
         _consume = new AmazonSqsConsumeTopology();
     }
+
+    public AmazonSqsEntityNames Names { get; }
 
     public IMessageTopologyConfigurator Message => _message;
     public ISendTopologyConfigurator Send => _send;
@@ -51,23 +58,23 @@ public sealed class AmazonSqsTopologyConfiguration : ITopologyConfiguration
 
 public sealed class AmazonSqsConsumeTopology() : ConsumeTopology(AmazonSqsEntityNames.MaxQueueNameLength);
 
-public sealed class AmazonSqsPublishTopology(AmazonSqsEntityNameFormatter entityNameFormatter, Func<Type, bool> isFifoTopic) : PublishTopology
+public sealed class AmazonSqsPublishTopology(IMessageTopology messageTopology) : PublishTopology
 {
     protected override IMessagePublishTopologyConfigurator CreateMessageTopology<T>()
     {
-        var topology = new AmazonSqsMessagePublishTopology<T>(this,
-            AmazonSqsEntityNames.TopicName(entityNameFormatter, typeof(T), isFifoTopic(typeof(T))));
+        var topology = new AmazonSqsMessagePublishTopology<T>(this, messageTopology.GetMessageTopology<T>());
         OnMessageTopologyCreated(topology);
         return topology;
     }
 }
 
-/// <summary>Publishing <typeparamref name="TMessage"/> means sending to its topic.</summary>
-public sealed class AmazonSqsMessagePublishTopology<TMessage>(IPublishTopology publishTopology, string topicName)
+/// <summary>Publishing <typeparamref name="TMessage"/> means sending to its topic, named by the message topology's entity name.</summary>
+public sealed class AmazonSqsMessagePublishTopology<TMessage>(IPublishTopology publishTopology, IMessageTopology<TMessage> messageTopology)
     : MessagePublishTopology<TMessage>(publishTopology)
     where TMessage : class
 {
-    public string TopicName { get; } = topicName;
+    // Read when first needed, so SetEntityName during configuration still counts.
+    public string TopicName => AmazonSqsEntityNames.ValidTopic(messageTopology.EntityName);
 
     public override bool TryGetPublishAddress(Uri baseAddress, [NotNullWhen(true)] out Uri? publishAddress)
     {
