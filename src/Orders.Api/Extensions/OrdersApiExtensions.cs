@@ -30,6 +30,7 @@ public static class OrdersApiExtensions
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddOptions<OrderSagaOptions>().BindConfiguration(OrderSagaOptions.SectionName);
         builder.Services.AddScoped<IOrderStatusLog, OrderStatusLog>();
+        builder.Services.AddScoped<IOrderCheck, StoredOrderCheck>();
         builder.Services.AddScoped<IProductCatalog, OrdersProductCatalog>();
         builder.Services.AddProductImages<OrdersDbContext>(builder.Configuration);
         builder.Services.AddReadModelStore(builder.Configuration);
