@@ -88,6 +88,13 @@ case "${1:-}" in
     url=${2%/}; admin=$3; vhost=$4
     : "${SHOP_BROKER_ADMIN_PASSWORD:?the management password of $admin}"
     vhost_path=$(printf '%s' "$vhost" | sed 's|%|%25|g; s|/|%2F|g')
+    # The management listener opens after AMQP (which compose's health check watches): wait for it.
+    tries=0
+    until curl -fsS -m 5 -o /dev/null -u "$admin:$SHOP_BROKER_ADMIN_PASSWORD" "$url/api/overview"; do
+      tries=$((tries + 1))
+      [ "$tries" -lt 30 ] || { echo "service-users.sh: $url/api/overview did not answer for $admin" >&2; exit 1; }
+      sleep 2
+    done
     for s in $(names); do
       var="SHOP_$(printf '%s' "$s" | tr '[:lower:]' '[:upper:]')_BROKER_PASSWORD"
       eval "password=\${$var:-}"

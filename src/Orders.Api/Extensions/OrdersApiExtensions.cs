@@ -17,7 +17,7 @@ namespace Shop.Orders.Api.Extensions;
 public static class OrdersApiExtensions
 {
     public const string ConnectionStringName = "Orders";
-    public const string DefaultConnectionString = "Host=127.0.0.1;Port=5432;Username=shop;Password=shop;Database=shop_orders";
+    public const string DefaultConnectionString = "Host=127.0.0.1;Port=5432;Username=shop_orders;Database=shop_orders";
 
     /// <summary>
     /// The Orders service: its database, the order saga, the stock consumers and OpenAPI. <paramref name="configureBus"/>
