@@ -5,6 +5,7 @@ using Shop.Images.Extensions;
 using Shop.Images.Catalog;
 using Shop.Images.Endpoints;
 using Shop.Messaging.EntityFrameworkCore;
+using Shop.Orders.Api.Cleanup;
 using Shop.Orders.Api.Consumers;
 using Shop.Orders.Api.Endpoints;
 using Shop.Orders.Api.Persistence;
@@ -43,6 +44,11 @@ public static class OrdersApiExtensions
             x.AddProductImageConsumers();
             configureBus?.Invoke(x);
         });
+
+        builder.Services.AddOptions<CleanupOptions>().BindConfiguration(CleanupOptions.SectionName)
+            .Validate(o => o.Interval > TimeSpan.Zero, "Cleanup:Interval must be positive.").ValidateOnStart();
+        builder.Services.AddScoped<RetentionCleanup>();
+        builder.Services.AddHostedService<RetentionCleanupService>();
 
         builder.Services.AddOpenApi();
         return builder;
