@@ -22,11 +22,11 @@ public static class RabbitMqHostSettingsFactory
         // secret store or an environment variable.
         if (!string.IsNullOrEmpty(options.Username))
             configurator.Username(options.Username);
-        else if (string.IsNullOrWhiteSpace(options.Url))
+        else if (string.IsNullOrEmpty(configurator.Settings.Username))
             configurator.Username("guest");
         if (!string.IsNullOrEmpty(options.Password))
             configurator.Password(options.Password);
-        else if (string.IsNullOrWhiteSpace(options.Url))
+        else if (string.IsNullOrEmpty(configurator.Settings.Password))
             configurator.Password("guest");
 
         if (UsesTls(options) || configurator.Settings.Ssl)

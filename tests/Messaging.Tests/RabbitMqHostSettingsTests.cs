@@ -23,12 +23,13 @@ public sealed class When_the_broker_is_configured
     }
 
     [Fact]
-    public void Should_use_the_default_virtual_host_and_port_when_the_url_names_none()
+    public void Should_use_the_default_virtual_host_port_and_user_when_the_url_names_none()
     {
-        var settings = RabbitMqHostSettingsFactory.Create(new RabbitMqTransportOptions { Url = "amqp://u:p@localhost/" });
+        var settings = RabbitMqHostSettingsFactory.Create(new RabbitMqTransportOptions { Url = "amqp://localhost/" });
 
         Assert.Equal("/", settings.VirtualHost);
         Assert.Equal(5672, settings.Port);
+        Assert.Equal(("guest", "guest"), (settings.Username, settings.Password));
     }
 
     [Fact]
