@@ -14,29 +14,38 @@ api_port=${SHOP_API_PORT:-5080}
 mkdir -p artifacts/run data/blobs
 dotnet build Shop.sln -c Release -v quiet -nologo >artifacts/run/build.log 2>&1 || { tail -30 artifacts/run/build.log; exit 1; }
 
-# Each service gets its own database on the local server, created on first start by its migrations.
+# Each service connects as its own database login (owner of its database only) and its own broker user (only its
+# exchanges and queues), set up by services.sh with the passwords in $SHOP_SERVICE_CREDENTIALS. Passwords go to each
+# process through its environment (PGPASSWORD, read by Npgsql; Messaging__RabbitMq__Password), never its command line.
+# shellcheck disable=SC1090
+set -a; . "$SHOP_SERVICE_CREDENTIALS"; set +a
 common=(
   "--Messaging:Transport=RabbitMq"
-  "--Messaging:RabbitMq:Url=amqp://shop:shop@127.0.0.1:5672/"
+  "--Messaging:RabbitMq:Url=amqp://127.0.0.1:5672/"
   "--BlobStorage:Disk:Root=$PWD/data/blobs"
 )
-pg="Host=127.0.0.1;Port=5432;Username=shop;Password=shop"
+pg="Host=127.0.0.1;Port=5432"
 
 pids=()
 start() {
-  local name=$1 port=$2; shift 2
-  dotnet "src/$name/bin/Release/net10.0/Shop.$name.dll" --urls "http://127.0.0.1:$port" "${common[@]}" "$@" \
-    >"artifacts/run/$name.log" 2>&1 &
+  local name=$1 port=$2 service=$3; shift 3
+  local upper=${service^^} db_password broker_password
+  db_password=SHOP_${upper}_DB_PASSWORD broker_password=SHOP_${upper}_BROKER_PASSWORD
+  (
+    export PGPASSWORD=${!db_password} Messaging__RabbitMq__Username=$service Messaging__RabbitMq__Password=${!broker_password}
+    exec dotnet "src/$name/bin/Release/net10.0/Shop.$name.dll" --urls "http://127.0.0.1:$port" "${common[@]}" "$@"
+  ) >"artifacts/run/$name.log" 2>&1 &
   pids+=($!)
 }
 stop() { kill "${pids[@]}" 2>/dev/null || true; wait 2>/dev/null || true; }
 trap stop EXIT INT TERM
 
-start Orders.Api "$api_port" "--ConnectionStrings:Orders=$pg;Database=shop_orders"
-start Payments.Worker 5081 "--ConnectionStrings:Payments=$pg;Database=shop_payments"
-start Notifications.Worker 5082 "--ConnectionStrings:Notifications=$pg;Database=shop_notifications"
-start Images.Worker 5083 "--ConnectionStrings:Images=$pg;Database=shop_images"
-start Search.Worker 5084 "--ConnectionStrings:ReadModel=$pg;Database=shop_search"
+start Orders.Api "$api_port" orders "--ConnectionStrings:Orders=$pg;Username=shop_orders;Database=shop_orders" \
+  "--ConnectionStrings:ReadModel=$pg;Username=shop_orders;Database=shop_search"
+start Payments.Worker 5081 payments "--ConnectionStrings:Payments=$pg;Username=shop_payments;Database=shop_payments"
+start Notifications.Worker 5082 notifications "--ConnectionStrings:Notifications=$pg;Username=shop_notifications;Database=shop_notifications"
+start Images.Worker 5083 images "--ConnectionStrings:Images=$pg;Username=shop_images;Database=shop_images"
+start Search.Worker 5084 search "--ConnectionStrings:ReadModel=$pg;Username=shop_search;Database=shop_search"
 
 for port in "$api_port" 5081 5082 5083 5084; do
   for _ in $(seq 1 120); do
@@ -50,7 +59,7 @@ cat <<TXT
 Shop is running.
   API:            http://127.0.0.1:$api_port        (try: curl http://127.0.0.1:$api_port/products)
   OpenAPI UI:     http://127.0.0.1:$api_port/scalar
-  RabbitMQ UI:    http://127.0.0.1:15672             (shop / shop)
+  RabbitMQ UI:    http://127.0.0.1:15672             (shop / shop: the administrator, not a service)
   Logs:           artifacts/run/*.log
 Press Ctrl-C to stop.
 TXT

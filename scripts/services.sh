@@ -6,7 +6,11 @@
 #              epmd 127.0.0.1:4369, Erlang distribution 127.0.0.1:25672
 #              user shop/shop, tag administrator, full permissions on vhost /
 #   PostgreSQL 15, cluster 15/main, 127.0.0.1:5432, max_connections 200
-#              role shop/shop (LOGIN CREATEDB), database shop owned by shop
+#              role shop/shop (LOGIN CREATEDB), database shop owned by shop (the tests' login)
+#   Per service (scripts/run.sh): a PostgreSQL login shop_<service> owning only database shop_<service>
+#              (deploy/postgres/service-databases.sh) and a RabbitMQ user <service> limited to its exchanges
+#              and queues on vhost / (deploy/rabbitmq/service-users.sh); random passwords, generated once into
+#              /etc/shop/service-credentials.env (root only)
 #
 # Idempotent: a service that already runs with this configuration is left
 # alone, so a second run takes a second or two.
@@ -346,7 +350,36 @@ got=$(PGPASSWORD=shop PGCONNECT_TIMEOUT=10 psql -X -At -h 127.0.0.1 -p "$PG_PORT
 log "PostgreSQL is up (127.0.0.1:$PG_PORT, user shop, database shop)"
 
 # --------------------------------------------------------------------------
-# 4. settings for the tests
+# 4. one database login and one broker user per service (scripts/run.sh runs the services as them)
+# --------------------------------------------------------------------------
+REPO_DIR=$(cd "$(dirname "$0")/.." && pwd)
+CREDENTIALS=/etc/shop/service-credentials.env
+if [ ! -s "$CREDENTIALS" ]; then
+  log "generating service passwords into $CREDENTIALS"
+  install -d -m 0700 /etc/shop
+  umask_before=$(umask); umask 077
+  {
+    echo "# Written by scripts/services.sh: one database and one broker password per Shop service (local use)."
+    for s in ORDERS PAYMENTS NOTIFICATIONS IMAGES SEARCH; do
+      echo "SHOP_${s}_DB_PASSWORD=$(od -An -tx1 -N16 /dev/urandom | tr -d ' \n')"
+      echo "SHOP_${s}_BROKER_PASSWORD=$(od -An -tx1 -N16 /dev/urandom | tr -d ' \n')"
+    done
+  } >"$CREDENTIALS"
+  umask "$umask_before"
+fi
+set -a
+# shellcheck disable=SC1090
+. "$CREDENTIALS"
+set +a
+sh "$REPO_DIR/deploy/postgres/service-databases.sh" |
+  su postgres -s /bin/sh -c "psql -X -q -p $PG_PORT -d postgres -v ON_ERROR_STOP=1" >/dev/null 3>&- ||
+  pg_fail "could not set up the service logins (deploy/postgres/service-databases.sh)"
+SHOP_BROKER_ADMIN_PASSWORD=$RMQ_PASS sh "$REPO_DIR/deploy/rabbitmq/service-users.sh" apply "$MGMT_URL" "$RMQ_USER" / 3>&- ||
+  rmq_fail "could not set up the service users (deploy/rabbitmq/service-users.sh)"
+log "service logins and broker users set up (passwords in $CREDENTIALS)"
+
+# --------------------------------------------------------------------------
+# 5. settings for the tests
 # --------------------------------------------------------------------------
 log "all services up in $((SECONDS - STARTED_AT))s"
 # shellcheck disable=SC2016  # literal text
@@ -355,4 +388,5 @@ cat >&3 <<'EOF'
 export SHOP_TEST_POSTGRES='Host=127.0.0.1;Port=5432;Username=shop;Password=shop;Database=shop'
 export SHOP_TEST_RABBITMQ='amqp://shop:shop@127.0.0.1:5672/'
 export SHOP_TEST_RABBITMQ_MANAGEMENT='http://shop:shop@127.0.0.1:15672/'
+export SHOP_SERVICE_CREDENTIALS='/etc/shop/service-credentials.env'
 EOF

@@ -18,7 +18,7 @@ public static class BlobStorageServiceCollectionExtensions
     /// <summary>
     /// Registers <see cref="IBlobStorage"/> from the <c>BlobStorage</c> section: <c>Provider</c> = <c>Disk</c>
     /// (default, <c>Disk:Root</c>) or <c>S3</c> (<c>S3:Bucket</c>, <c>Prefix</c>, <c>CreateBucket</c>, <c>ServiceUrl</c>, <c>Region</c>, <c>ForcePathStyle</c>).
-    /// Calling it twice registers it once.
+    /// Calling it twice registers it once. Adds the <c>blob-storage</c> readiness check.
     /// </summary>
     public static IServiceCollection AddBlobStorage(this IServiceCollection services, IConfiguration configuration)
     {
@@ -46,6 +46,13 @@ public static class BlobStorageServiceCollectionExtensions
         else
         {
             throw new InvalidOperationException($"BlobStorage:Provider is '{provider}'; use {BlobStorageProviders.Disk} or {BlobStorageProviders.S3}.");
+        }
+
+        // Readiness of every service that keeps blobs; the standalone host calls this once per service.
+        if (services.All(descriptor => descriptor.ServiceType != typeof(BlobStorageHealthCheck)))
+        {
+            services.AddSingleton<BlobStorageHealthCheck>();
+            services.AddHealthChecks().AddCheck<BlobStorageHealthCheck>("blob-storage", tags: ["ready"]);
         }
 
         return services;

@@ -46,6 +46,12 @@ public sealed class DurableStoreOptions
     /// </summary>
     public int? MaxConcurrentTransactions { get; set; }
 
+    /// <summary>
+    /// Readiness fails (<c>/health/ready</c>) while more outboxes than this wait for delivery: the broker is not taking
+    /// this service's messages as fast as it produces them.
+    /// </summary>
+    public int ReadyOutboxBacklog { get; set; } = 10_000;
+
     /// <summary>How long consumed inbox rows are kept to recognise redeliveries.</summary>
     public TimeSpan InboxRetention { get; set; } = TimeSpan.FromDays(7);
     public TimeSpan InboxCleanupInterval { get; set; } = TimeSpan.FromMinutes(10);

@@ -74,7 +74,9 @@ public static class DurableStoreServiceCollectionExtensions
 
         // Several stores in one host (one per composed service) each need a check of their own name.
         var healthCheck = builder.IsComposed ? $"database-{typeof(TDbContext).Name}" : "database";
-        services.AddHealthChecks().AddDbContextCheck<TDbContext>(healthCheck, tags: ["ready"]);
+        services.AddHealthChecks()
+            .AddDbContextCheck<TDbContext>(healthCheck, tags: ["ready"])
+            .AddCheck<OutboxBacklogHealthCheck<TDbContext>>(builder.IsComposed ? $"outbox-{typeof(TDbContext).Name}" : "outbox", tags: ["ready"]);
 
         builder.UseSagaRepository(new DurableSagaRepositoryRegistrationProvider<TDbContext>());
 

@@ -29,14 +29,27 @@ public sealed class MessagingOptions
 
 public sealed class RabbitMqTransportOptions
 {
-    /// <summary>An <c>amqp://user:password@host:port/vhost</c> URI; takes precedence over the separate settings.</summary>
+    /// <summary>
+    /// An <c>amqp://user:password@host:port/vhost</c> or <c>amqps://…</c> (TLS) URI, read by MassTransit; takes precedence
+    /// over <see cref="Host"/>, <see cref="Port"/> and <see cref="VirtualHost"/>. User and password are optional in it.
+    /// </summary>
     public string? Url { get; set; }
 
     public string Host { get; set; } = "localhost";
     public ushort Port { get; set; } = 5672;
     public string VirtualHost { get; set; } = "/";
-    public string Username { get; set; } = "guest";
-    public string Password { get; set; } = "guest";
+
+    /// <summary>Wins over the user in <see cref="Url"/>; <c>guest</c> when neither is given.</summary>
+    public string? Username { get; set; }
+
+    /// <summary>Wins over the password in <see cref="Url"/> (keep it in a secret, not in the URL); <c>guest</c> when neither is given.</summary>
+    public string? Password { get; set; }
+
+    /// <summary>TLS without a <see cref="Url"/> (with one, its scheme decides: <c>amqps</c>). The broker's certificate is always verified.</summary>
+    public bool UseTls { get; set; }
+
+    /// <summary>The name the broker's certificate must carry, when it is not the host name connected to.</summary>
+    public string? TlsServerName { get; set; }
 
     /// <summary>
     /// The delivery limit: a message is handed to the consumers at most this many times; the next delivery is moved

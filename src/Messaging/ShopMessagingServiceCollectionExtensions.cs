@@ -27,7 +27,7 @@ public static class ShopMessagingServiceCollectionExtensions
         var builder = new ShopMessagingBuilder(services, configuration, options, configure, composition);
         builder.AddTransport(MessagingTransports.RabbitMq, (x, configureBus) => x.UsingRabbitMq((context, cfg) =>
         {
-            ConfigureRabbitMqHost(cfg, options.RabbitMq);
+            cfg.Host(RabbitMqHostSettingsFactory.Create(options.RabbitMq));
             KeepErrorQueuesClassic(cfg);
             configureBus(context, cfg);
             cfg.ConfigureEndpoints(context);
@@ -223,30 +223,5 @@ public static class ShopMessagingServiceCollectionExtensions
             foreach (var argument in (string[])["x-queue-type", "x-delivery-limit", "x-dead-letter-exchange"])
                 queue.SetQueueArgument(argument, null);
         }
-    }
-
-    static void ConfigureRabbitMqHost(IRabbitMqBusFactoryConfigurator cfg, RabbitMqTransportOptions rabbit)
-    {
-        if (!string.IsNullOrWhiteSpace(rabbit.Url))
-        {
-            var uri = new Uri(rabbit.Url);
-            var userInfo = uri.UserInfo.Split(':', 2);
-            var virtualHost = Uri.UnescapeDataString(uri.AbsolutePath.TrimStart('/'));
-            cfg.Host(uri.Host, uri.IsDefaultPort ? (ushort)5672 : (ushort)uri.Port, virtualHost.Length == 0 ? "/" : virtualHost, h =>
-            {
-                if (userInfo.Length == 2)
-                {
-                    h.Username(Uri.UnescapeDataString(userInfo[0]));
-                    h.Password(Uri.UnescapeDataString(userInfo[1]));
-                }
-            });
-            return;
-        }
-
-        cfg.Host(rabbit.Host, rabbit.Port, rabbit.VirtualHost, h =>
-        {
-            h.Username(rabbit.Username);
-            h.Password(rabbit.Password);
-        });
     }
 }

@@ -14,7 +14,7 @@ namespace Shop.ReadModel;
 public static class ReadModelServiceCollectionExtensions
 {
     public const string ConnectionStringName = "ReadModel";
-    public const string DefaultConnectionString = "Host=127.0.0.1;Port=5432;Username=shop;Password=shop;Database=shop_search";
+    public const string DefaultConnectionString = "Host=127.0.0.1;Port=5432;Username=shop_search;Database=shop_search";
 
     /// <summary>
     /// The read-model store, for the projector and for the query API: Elasticsearch when <c>ReadModel:Store</c> is

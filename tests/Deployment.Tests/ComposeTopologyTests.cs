@@ -33,6 +33,9 @@ public sealed class ComposeTopologyTests
         Assert.Equal(["CMD", "dotnet", service.AssemblyFile, "--probe", "/health/ready"], _compose.Services[service.ComposeName].HealthcheckTest);
     }
 
+    /// <summary>One-shot set-up jobs: waited for until they have finished successfully, not until healthy.</summary>
+    static readonly HashSet<string> OneShots = ["broker-users"];
+
     [Fact]
     public void Should_start_a_service_only_once_what_it_depends_on_is_healthy()
     {
@@ -40,6 +43,13 @@ public sealed class ComposeTopologyTests
         {
             foreach (var (dependency, condition) in service.DependsOn)
             {
+                if (OneShots.Contains(dependency))
+                {
+                    Assert.True(condition == "service_completed_successfully",
+                        $"{service} waits for the one-shot {dependency} with {condition}, not service_completed_successfully");
+                    continue;
+                }
+
                 Assert.True(condition == "service_healthy", $"{service} waits for {dependency} with {condition}, not service_healthy");
                 var target = _compose.Services[dependency];
                 Assert.True(target.HealthcheckTest.Count > 0 || target.Dockerfile is not null,
@@ -50,7 +60,7 @@ public sealed class ComposeTopologyTests
         }
 
         foreach (var service in ShopServices.All)
-            Assert.Subset(_compose.Services[service.ComposeName].DependsOn.Keys.ToHashSet(), new HashSet<string> { "postgres", "rabbitmq" });
+            Assert.Subset(_compose.Services[service.ComposeName].DependsOn.Keys.ToHashSet(), new HashSet<string> { "postgres", "rabbitmq", "broker-users" });
     }
 
     [Fact]
@@ -83,8 +93,14 @@ public sealed class ComposeTopologyTests
     {
         Assert.Contains(_compose.Services["postgres"].VolumeMounts, m => m.StartsWith("postgres:/var/lib/postgresql/data", StringComparison.Ordinal));
         Assert.Contains(_compose.Services["rabbitmq"].VolumeMounts, m => m.StartsWith("rabbitmq:/var/lib/rabbitmq", StringComparison.Ordinal));
+        // Data lives in named volumes; only set-up scripts of the repository are mounted, read-only.
         foreach (var mount in _compose.Services.Values.SelectMany(s => s.VolumeMounts))
-            Assert.Contains(mount.Split(':')[0], _compose.Volumes);
+        {
+            if (mount.StartsWith("./deploy/", StringComparison.Ordinal))
+                Assert.EndsWith(":ro", mount);
+            else
+                Assert.Contains(mount.Split(':')[0], _compose.Volumes);
+        }
     }
 
     [Theory]
@@ -96,8 +112,24 @@ public sealed class ComposeTopologyTests
         Assert.True(environment.TryGetValue(service.ConnectionStringVariable, out var connectionString),
             $"{service.ComposeName} has no {service.ConnectionStringVariable}");
 
+        var name = service.ComposeName.Split('-')[0];
         Assert.Contains("Host=postgres;", connectionString);
-        Assert.Contains($"Database=shop_{service.ComposeName.Split('-')[0]}", connectionString);
-        Assert.StartsWith("amqp://shop:shop@rabbitmq:5672/", environment["Messaging__RabbitMq__Url"]);
+        Assert.Contains($"Database=shop_{name}", connectionString);
+        Assert.Equal("amqp://rabbitmq:5672/", environment["Messaging__RabbitMq__Url"]);
+    }
+
+    [Theory]
+    [MemberData(nameof(ShopServices.Projects), MemberType = typeof(ShopServices))]
+    public void Should_connect_as_the_service_s_own_logins_with_passwords_from_the_env_file(string project)
+    {
+        var service = ShopServices.Named(project);
+        var environment = _compose.Services[service.ComposeName].Environment;
+        var name = service.ComposeName.Split('-')[0];
+
+        Assert.Contains($"Username=shop_{name};Password=${{SHOP_{name.ToUpperInvariant()}_DB_PASSWORD:-}};", environment[service.ConnectionStringVariable]);
+        Assert.Equal(name, environment["Messaging__RabbitMq__Username"]);
+        Assert.Equal($"${{SHOP_{name.ToUpperInvariant()}_BROKER_PASSWORD:-}}", environment["Messaging__RabbitMq__Password"]);
+        Assert.Contains($"SHOP_{name.ToUpperInvariant()}_DB_PASSWORD", _compose.Services["postgres"].Environment.Keys);
+        Assert.Contains($"SHOP_{name.ToUpperInvariant()}_BROKER_PASSWORD", _compose.Services["broker-users"].Environment.Keys);
     }
 }

@@ -63,5 +63,15 @@ public sealed class RabbitMqManagement : IDisposable
         return queues.EnumerateArray().Select(q => q.GetProperty("name").GetString()!).ToList();
     }
 
+    /// <summary>A user without tags (no management access) with these permissions on <paramref name="virtualHost"/>.</summary>
+    public async Task CreateUser(string name, string password, string virtualHost, ServiceBrokerPermissions permissions)
+    {
+        (await _http.PutAsJsonAsync($"users/{Uri.EscapeDataString(name)}", new { password, tags = "" })).EnsureSuccessStatusCode();
+        (await _http.PutAsJsonAsync($"permissions/{Uri.EscapeDataString(virtualHost)}/{Uri.EscapeDataString(name)}",
+            new { configure = permissions.Configure, write = permissions.Write, read = permissions.Read })).EnsureSuccessStatusCode();
+    }
+
+    public async Task DeleteUser(string name) => await _http.DeleteAsync($"users/{Uri.EscapeDataString(name)}");
+
     public void Dispose() => _http.Dispose();
 }

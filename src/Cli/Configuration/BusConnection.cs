@@ -60,20 +60,13 @@ public sealed record BusConnection(IConfiguration Configuration, MessagingOption
         return new BusConnection(configuration, options, management is null ? DefaultManagementUrl(options.RabbitMq) : new Uri(management));
     }
 
-    public string RabbitMqVirtualHost => Options.RabbitMq.Url is { Length: > 0 } url
-        ? Uri.UnescapeDataString(new Uri(url).AbsolutePath.TrimStart('/')) is { Length: > 0 } vhost ? vhost : "/"
-        : Options.RabbitMq.VirtualHost;
+    public string RabbitMqVirtualHost => RabbitMqHostSettingsFactory.Create(Options.RabbitMq).VirtualHost;
 
     /// <summary>The management plug-in on its usual port of the AMQP host, with the same credentials.</summary>
     static Uri DefaultManagementUrl(RabbitMqTransportOptions rabbit)
     {
-        if (rabbit.Url is { Length: > 0 } url)
-        {
-            var amqp = new Uri(url);
-            return new UriBuilder("http", amqp.Host, 15672) { UserName = amqp.UserInfo.Split(':')[0], Password = amqp.UserInfo.Split(':', 2).ElementAtOrDefault(1) ?? "" }.Uri;
-        }
-
-        return new UriBuilder("http", rabbit.Host, 15672)
-            { UserName = Uri.EscapeDataString(rabbit.Username), Password = Uri.EscapeDataString(rabbit.Password) }.Uri;
+        var host = RabbitMqHostSettingsFactory.Create(rabbit);
+        return new UriBuilder(host.Ssl ? "https" : "http", host.Host, host.Ssl ? 15671 : 15672)
+            { UserName = Uri.EscapeDataString(host.Username), Password = Uri.EscapeDataString(host.Password) }.Uri;
     }
 }

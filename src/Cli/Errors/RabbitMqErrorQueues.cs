@@ -6,6 +6,7 @@ using System.Text.Json;
 using RabbitMQ.Client;
 using RabbitMQ.Client.Exceptions;
 using Shop.Cli.Configuration;
+using Shop.Messaging;
 
 namespace Shop.Cli.Errors;
 
@@ -32,9 +33,13 @@ public sealed class RabbitMqErrorQueues : IErrorQueues
     public static async Task<RabbitMqErrorQueues> ConnectAsync(BusConnection bus, CancellationToken cancellationToken)
     {
         var rabbit = bus.Options.RabbitMq;
-        var factory = rabbit.Url is { Length: > 0 } url
-            ? new ConnectionFactory { Uri = new Uri(url) }
-            : new ConnectionFactory { HostName = rabbit.Host, Port = rabbit.Port, VirtualHost = rabbit.VirtualHost, UserName = rabbit.Username, Password = rabbit.Password };
+        // The services' reading of the settings (URL, separate user and password, TLS), so the CLI connects as they do.
+        var host = RabbitMqHostSettingsFactory.Create(rabbit);
+        var factory = new ConnectionFactory
+        {
+            HostName = host.Host, Port = host.Port, VirtualHost = host.VirtualHost, UserName = host.Username, Password = host.Password,
+            Ssl = new SslOption(host.SslServerName ?? host.Host, enabled: host.Ssl) { AcceptablePolicyErrors = host.AcceptablePolicyErrors },
+        };
         factory.ClientProvidedName = "shop-cli";
 
         IConnection connection;

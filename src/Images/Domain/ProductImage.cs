@@ -84,6 +84,18 @@ public sealed class ProductImage
         return true;
     }
 
+    /// <summary>The upload never arrived: the image ends as <see cref="ProductImageStatus.Expired"/>. False (no change) when it did arrive.</summary>
+    public bool UploadExpired(DateTimeOffset now)
+    {
+        if (Status != ProductImageStatus.AwaitingUpload)
+            return false;
+
+        Status = ProductImageStatus.Expired;
+        FailureReason = "the upload did not arrive before its upload URL expired";
+        Changed(now);
+        return true;
+    }
+
     public void ThumbnailsStored(string thumbnailsJson, DateTimeOffset now)
     {
         Thumbnails = thumbnailsJson;

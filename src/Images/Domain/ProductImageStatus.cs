@@ -16,4 +16,7 @@ public enum ProductImageStatus
 
     /// <summary>A worker gave up on the image; <see cref="ProductImage.FailureReason"/> says why.</summary>
     Failed,
+
+    /// <summary>Was <see cref="AwaitingUpload"/> past its upload URL's lifetime and grace; nothing arrived (in time).</summary>
+    Expired,
 }

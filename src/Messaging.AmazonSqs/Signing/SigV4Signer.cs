@@ -39,7 +39,7 @@ public static class SigV4Signer
 
         var canonicalRequest = string.Join('\n',
             request.Method.ToUpperInvariant(),
-            CanonicalPath(request.Path),
+            CanonicalPath(request.Path, service),
             CanonicalQuery(request.Query),
             string.Concat(headers.Select(h => $"{h.Name}:{h.Value}\n")),
             signedHeaders,
@@ -76,9 +76,17 @@ public static class SigV4Signer
         return builder.ToString();
     }
 
-    // Non-S3 services normalise the path: no empty or '.' segments, '..' removes the previous one.
-    static string CanonicalPath(string path)
+    /// <summary>
+    /// The canonical URI from the path as sent (<paramref name="path"/> is percent-encoded once, as on the wire). S3
+    /// signs the object key encoded once, exactly as it is (no normalisation: "a//b" and "./" are part of a key). Every
+    /// other service normalises the path (no empty or '.' segments, '..' removes the previous one) and encodes each
+    /// segment again, so a space is %2520 ("Each path segment must be URI-encoded twice", AWS's SigV4 reference).
+    /// </summary>
+    static string CanonicalPath(string path, string service)
     {
+        if (string.Equals(service, "s3", StringComparison.OrdinalIgnoreCase))
+            return "/" + string.Join('/', path.TrimStart('/').Split('/').Select(segment => UriEncode(Uri.UnescapeDataString(segment))));
+
         var segments = new List<string>();
         foreach (var segment in path.Split('/'))
         {

@@ -1,8 +1,8 @@
 namespace Shop.Messaging.AmazonSqs.Signing;
 
 /// <summary>
-/// What SigV4 signs of an HTTP request. <see cref="Path"/> is the decoded path and <see cref="Query"/> the query
-/// string as sent (without '?'); both are canonicalised by the signer.
+/// What SigV4 signs of an HTTP request. <see cref="Path"/> is the path and <see cref="Query"/> the query string as sent
+/// (percent-encoded, <see cref="Uri.AbsolutePath"/>; the query without '?'); both are canonicalised by the signer.
 /// </summary>
 public sealed class SigningRequest
 {

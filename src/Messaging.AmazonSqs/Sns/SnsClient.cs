@@ -202,7 +202,7 @@ public sealed class SnsClient
     {
         var credentials = await _credentials.GetCredentialsAsync();
         var uri = request.RequestUri!;
-        var signing = new SigningRequest(request.Method.Method, Uri.UnescapeDataString(uri.AbsolutePath), uri.Query)
+        var signing = new SigningRequest(request.Method.Method, uri.AbsolutePath, uri.Query)
             .WithHeader("host", uri.IsDefaultPort ? uri.Host : $"{uri.Host}:{uri.Port.ToString(CultureInfo.InvariantCulture)}")
             .WithHeader("content-type", request.Content!.Headers.ContentType!.ToString());
         signing.Body = body;

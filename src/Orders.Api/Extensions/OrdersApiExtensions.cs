@@ -5,6 +5,7 @@ using Shop.Images.Extensions;
 using Shop.Images.Catalog;
 using Shop.Images.Endpoints;
 using Shop.Messaging.EntityFrameworkCore;
+using Shop.Orders.Api.Cleanup;
 using Shop.Orders.Api.Consumers;
 using Shop.Orders.Api.Endpoints;
 using Shop.Orders.Api.Persistence;
@@ -17,7 +18,7 @@ namespace Shop.Orders.Api.Extensions;
 public static class OrdersApiExtensions
 {
     public const string ConnectionStringName = "Orders";
-    public const string DefaultConnectionString = "Host=127.0.0.1;Port=5432;Username=shop;Password=shop;Database=shop_orders";
+    public const string DefaultConnectionString = "Host=127.0.0.1;Port=5432;Username=shop_orders;Database=shop_orders";
 
     /// <summary>
     /// The Orders service: its database, the order saga, the stock consumers and OpenAPI. <paramref name="configureBus"/>
@@ -30,6 +31,7 @@ public static class OrdersApiExtensions
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddOptions<OrderSagaOptions>().BindConfiguration(OrderSagaOptions.SectionName);
         builder.Services.AddScoped<IOrderStatusLog, OrderStatusLog>();
+        builder.Services.AddScoped<IOrderCheck, StoredOrderCheck>();
         builder.Services.AddScoped<IProductCatalog, OrdersProductCatalog>();
         builder.Services.AddProductImages<OrdersDbContext>(builder.Configuration);
         builder.Services.AddReadModelStore(builder.Configuration);
@@ -42,6 +44,11 @@ public static class OrdersApiExtensions
             x.AddProductImageConsumers();
             configureBus?.Invoke(x);
         });
+
+        builder.Services.AddOptions<CleanupOptions>().BindConfiguration(CleanupOptions.SectionName)
+            .Validate(o => o.Interval > TimeSpan.Zero, "Cleanup:Interval must be positive.").ValidateOnStart();
+        builder.Services.AddScoped<RetentionCleanup>();
+        builder.Services.AddHostedService<RetentionCleanupService>();
 
         builder.Services.AddOpenApi();
         return builder;

@@ -9,7 +9,8 @@ namespace Shop.Orders.Api.StateMachines;
 
 /// <summary>
 /// The order process: reserve stock, take the payment, confirm. Every failure or timeout gives back what was
-/// done so far and cancels; a payment that completes after the cancellation is refunded.
+/// done so far and cancels; a payment that completes after the cancellation is refunded. An order that is neither the
+/// one Orders.Api stored nor priced from the catalog is cancelled before anything is reserved or charged.
 /// </summary>
 public sealed class OrderStateMachine : MassTransitStateMachine<OrderState>
 {
@@ -39,10 +40,18 @@ public sealed class OrderStateMachine : MassTransitStateMachine<OrderState>
         Initially(
             When(OrderSubmitted)
                 .Then(context => Accept(context.Saga, context.Message))
-                .TransitionTo(Submitted)
-                .Send(settings.ReserveStockAddress, context => new ReserveStock(context.Saga.CorrelationId,
-                    context.Message.Items.Select(line => new StockLine(line.Sku, line.Quantity)).ToList()))
-                .Schedule(StockTimeout, context => new StockReservationTimedOut(context.Saga.CorrelationId)));
+                .Activity(x => x.OfType<CheckOrderActivity>())
+                .IfElse(context => context.Saga.CancellationReason is null,
+                    accepted => accepted
+                        .TransitionTo(Submitted)
+                        .Send(settings.ReserveStockAddress, context => new ReserveStock(context.Saga.CorrelationId,
+                            context.Message.Items.Select(line => new StockLine(line.Sku, line.Quantity)).ToList()))
+                        .Schedule(StockTimeout, context => new StockReservationTimedOut(context.Saga.CorrelationId)),
+                    // Nothing reserved, nothing charged: the order ends here.
+                    refused => refused
+                        .TransitionTo(Cancelled)
+                        .Publish(context => Cancellation(context.Saga, time))
+                        .RecordStatus(time)));
 
         During(Submitted,
             When(StockReserved)

@@ -32,6 +32,30 @@ public class SigV4SignerTests
             signature.Authorization);
     }
 
+    // Our own vectors with a path (the AWS suite above has none with an escaped character as sent on the wire): the
+    // suite's credentials, region and time; the canonical URI as AWS's "Create a canonical request" reference spells it
+    // ("/documents%2520and%2520settings/" for non-S3 services, encoded once for S3); the string to sign and signature
+    // computed separately (Python's hashlib/hmac) from that canonical request.
+    [Theory]
+    [InlineData("service", "/documents%20and%20settings/", "/documents%2520and%2520settings/",
+        "ca3e46f374c8458773208e0a44fb286f34d21c38aa2915a43ae9db9f294e8074", "23c9727f014f850a592311a0323b422f9c1e3ad2d406c610f00d64ab3272c75a")]
+    [InlineData("s3", "/my-bucket//photo%20a+b.jpg", "/my-bucket//photo%20a%2Bb.jpg",
+        "2977678bb5b9675281780b1adcf691fa715cbc69a0b5496ee15e5e9324683c81", "7562e67b4cd1540b484742f4746af2fa1876941119c4d210d26e833e80dc9f5f")]
+    public void Should_encode_each_path_segment_twice_except_for_s3(string service, string pathAsSent, string canonicalUri,
+        string canonicalRequestHash, string expectedSignature)
+    {
+        var signature = SigV4Signer.Sign(new SigningRequest("GET", pathAsSent).WithHeader("Host", "example.amazonaws.com"),
+            new AwsCredentialsSnapshot("AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"), "us-east-1", service,
+            new DateTimeOffset(2015, 8, 30, 12, 36, 0, TimeSpan.Zero));
+
+        Assert.Equal(
+            $"GET\n{canonicalUri}\n\nhost:example.amazonaws.com\nx-amz-date:20150830T123600Z\n\nhost;x-amz-date\n" +
+            "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855", signature.CanonicalRequest);
+        Assert.Equal($"AWS4-HMAC-SHA256\n20150830T123600Z\n20150830/us-east-1/{service}/aws4_request\n{canonicalRequestHash}",
+            signature.StringToSign);
+        Assert.Equal(expectedSignature, signature.Signature);
+    }
+
     [Fact]
     public void When_credentials_carry_a_session_token_Should_send_it_as_a_header()
     {

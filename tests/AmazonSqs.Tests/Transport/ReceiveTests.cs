@@ -44,11 +44,16 @@ public sealed class ReceiveTests(FauxqsEnvironment fauxqs) : IClassFixture<Fauxq
                 for (var i = 0; i < span.Length; i++) span[i] = (char)('a' + Random.Shared.Next(26));
             });
             var id = Guid.NewGuid();
+            var publishedAt = DateTime.UtcNow;
             await bus.Bus.Publish(new BigDocument(id, content));
 
             var seen = Assert.Single(await log.WaitFor<Seen<BigDocument>>(s => s.Message.Id == id));
             Assert.Equal(SHA256.HashData(Encoding.UTF8.GetBytes(content)), SHA256.HashData(Encoding.UTF8.GetBytes(seen.Message.Content)));
-            Assert.Single(Directory.GetFiles(Path.Combine(root, "messages")), f => !f.EndsWith("~meta", StringComparison.Ordinal));
+            // Stored under the day it was stored, for the clean-up to expire by day.
+            var body = Assert.Single(Directory.GetFiles(Path.Combine(root, "messages"), "*", SearchOption.AllDirectories),
+                f => !f.EndsWith("~meta", StringComparison.Ordinal));
+            Assert.Contains(Path.GetFileName(Path.GetDirectoryName(body)),
+                new[] { publishedAt, DateTime.UtcNow }.Select(t => t.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture)));
         }
         finally
         {

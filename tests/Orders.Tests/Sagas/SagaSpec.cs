@@ -31,6 +31,8 @@ public sealed class SagaSpec : IAsyncDisposable
             .AddSingleton(TimeProvider.System)
             .AddSingleton<RecordingStatusLog>()
             .AddSingleton<IOrderStatusLog>(p => p.GetRequiredService<RecordingStatusLog>())
+            .AddSingleton<IOrderCheck, CatalogueOrderCheck>()
+            .AddLogging()
             .Configure<OrderSagaOptions>(o =>
             {
                 o.StockTimeout = stockTimeout ?? TimeSpan.FromMinutes(5);
@@ -94,6 +96,16 @@ public sealed class SagaSpec : IAsyncDisposable
         await Harness.Stop();
         await _provider.DisposeAsync();
     }
+}
+
+/// <summary>The saga's check with no stored orders: every order is priced from the seeded catalogue.</summary>
+public sealed class CatalogueOrderCheck : IOrderCheck
+{
+    static readonly Dictionary<string, Shop.Orders.Api.Domain.Product> Products =
+        Shop.Orders.Api.Persistence.Catalogue.Products.ToDictionary(p => p.Product.Sku, p => p.Product);
+
+    public Task<string?> RefusalOf(OrderSubmitted order, CancellationToken cancellationToken) =>
+        Task.FromResult(OrderCheckRules.AgainstCatalog(order, Products));
 }
 
 /// <summary>What the saga recorded for the API, in order.</summary>

@@ -1,0 +1,68 @@
+using Microsoft.EntityFrameworkCore;
+using Shop.Contracts.Orders;
+using Shop.Contracts.Payments;
+using Shop.Orders.Api.Domain;
+using Shop.Orders.Tests.Infrastructure;
+using Shop.Testing;
+
+namespace Shop.Orders.Tests.Api;
+
+/// <summary>
+/// An <see cref="OrderSubmitted"/> published by something other than Orders.Api (here the stand-in payments service's
+/// bus, on the real broker and database): charged only when it is the order stored, or priced from the catalog.
+/// </summary>
+public sealed class When_someone_else_publishes_an_order(OrdersServiceFixture service) : IClassFixture<OrdersServiceFixture>
+{
+    [Fact]
+    public async Task Should_refuse_an_order_whose_total_differs_from_the_row_the_api_stored()
+    {
+        var order = new Order
+        {
+            Id = Guid.NewGuid(), CustomerId = Guid.NewGuid(), Email = "ann@example.com", Total = 59.00m, Currency = "EUR",
+            CreatedAt = DateTime.UtcNow, UpdatedAt = DateTime.UtcNow,
+            Items = [new OrderItem { Sku = "LAMP-001", Name = "Desk lamp", Quantity = 1, UnitPrice = 59.00m }],
+        };
+        await service.InScope(async db =>
+        {
+            db.Orders.Add(order);
+            return await db.SaveChangesAsync();
+        });
+
+        await service.Payments.Bus.Publish(new OrderSubmitted(order.Id, order.CustomerId, order.Email,
+            [new OrderLine("LAMP-001", 1, 0.01m)], 0.01m, "EUR", "tok_visa", DateTime.UtcNow));
+
+        var cancelled = await service.Payments.Observed.WaitFor<OrderCancelled>(m => m.OrderId == order.Id);
+        Assert.Equal("order refused: the total 0.01 EUR differs from the stored 59.00 EUR", cancelled.Single().Reason);
+        var stored = await service.InScope(db => db.Orders.AsNoTracking().SingleAsync(o => o.Id == order.Id));
+        Assert.Equal((OrderStatus.Cancelled, cancelled.Single().Reason), (stored.Status, stored.CancellationReason));
+        await service.WaitUntilQuiet();
+        Assert.Empty(service.Payments.Observed.All<ProcessPayment>(p => p.OrderId == order.Id));
+        Assert.Equal(0, await service.InScope(db => db.StockReservations.CountAsync(r => r.OrderId == order.Id)));
+    }
+
+    [Fact]
+    public async Task Should_refuse_an_order_it_did_not_store_that_the_catalog_does_not_price()
+    {
+        var orderId = Guid.NewGuid();
+
+        await service.Payments.Bus.Publish(new OrderSubmitted(orderId, Guid.NewGuid(), "eve@example.com",
+            [new OrderLine("HOOD-001", 10, 0.10m)], 1.00m, "EUR", "tok_visa", DateTime.UtcNow));
+
+        var cancelled = await service.Payments.Observed.WaitFor<OrderCancelled>(m => m.OrderId == orderId);
+        Assert.Equal("order refused: HOOD-001 is priced 0.10 EUR, the catalog says 44.00 EUR", cancelled.Single().Reason);
+        await service.WaitUntilQuiet();
+        Assert.Empty(service.Payments.Observed.All<ProcessPayment>(p => p.OrderId == orderId));
+    }
+
+    [Fact]
+    public async Task Should_charge_the_catalog_price_of_an_order_it_did_not_store()
+    {
+        var orderId = Guid.NewGuid();
+
+        await service.Payments.Bus.Publish(new OrderSubmitted(orderId, Guid.NewGuid(), "bob@example.com",
+            [new OrderLine("PEN-001", 2, 4.20m)], 8.40m, "EUR", "tok_visa", DateTime.UtcNow));
+
+        await service.Payments.Observed.WaitFor<OrderConfirmed>(m => m.OrderId == orderId);
+        Assert.Equal(8.40m, service.Payments.Observed.All<ProcessPayment>(p => p.OrderId == orderId).Single().Amount);
+    }
+}
