@@ -5,6 +5,7 @@ using Shop.Images.Extensions;
 using Shop.Images.Catalog;
 using Shop.Images.Endpoints;
 using Shop.Messaging.EntityFrameworkCore;
+using Shop.Messaging.EntityFrameworkCore.Sagas;
 using Shop.Orders.Api.Consumers;
 using Shop.Orders.Api.Endpoints;
 using Shop.Orders.Api.Persistence;
@@ -42,6 +43,7 @@ public static class OrdersApiExtensions
             x.AddProductImageConsumers();
             configureBus?.Invoke(x);
         });
+        builder.Services.AddSagaStateMetrics<OrdersDbContext, OrderState>(saga => saga.CurrentState);
 
         builder.Services.AddOpenApi();
         return builder;
