@@ -41,6 +41,9 @@ public sealed class AspireDashboard : IAsyncDisposable
             throw new FileNotFoundException(
                 $"The Aspire dashboard binary is missing at {path}. Restore this project (dotnet restore tests/Observability.Tests) " +
                 "or run scripts/dashboard.sh, which downloads the Aspire.Dashboard.Sdk.linux-x64 package.", path);
+        // Package extraction does not promise the executable bit on every platform's NuGet.
+        if (!File.GetUnixFileMode(path).HasFlag(UnixFileMode.UserExecute))
+            File.SetUnixFileMode(path, File.GetUnixFileMode(path) | UnixFileMode.UserExecute);
         return path;
     }
 
