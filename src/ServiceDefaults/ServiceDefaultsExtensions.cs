@@ -33,7 +33,7 @@ public static class ServiceDefaultsExtensions
     /// <summary>
     /// Traces, metrics and logs over OTLP (the Aspire dashboard, or any collector): requests, outgoing HTTP, the bus
     /// (added by <c>AddShopMessaging</c>) and every meter named <c>Shop.*</c>. Health probes are left out of the
-    /// traces: they would bury the orders under a request every few seconds.
+    /// traces: they would bury the orders under a request every few seconds; so would queue polling (<see cref="IsPartOfATrace"/>).
     /// </summary>
     static void AddOpenTelemetryExport(this IHostApplicationBuilder builder)
     {
@@ -47,7 +47,7 @@ public static class ServiceDefaultsExtensions
             .ConfigureResource(resource => resource.AddService(service))
             .WithTracing(tracing => tracing
                 .AddAspNetCoreInstrumentation(options => options.Filter = context => !context.Request.Path.StartsWithSegments("/health"))
-                .AddHttpClientInstrumentation())
+                .AddHttpClientInstrumentation(options => options.FilterHttpRequestMessage = _ => IsPartOfATrace()))
             .WithMetrics(metrics => metrics
                 .AddAspNetCoreInstrumentation()
                 .AddHttpClientInstrumentation()
@@ -55,6 +55,13 @@ public static class ServiceDefaultsExtensions
                 .AddMeter(ShopMeterNames))
             .UseOtlpExporter();
     }
+
+    /// <summary>
+    /// Outgoing HTTP calls made outside any trace are left out: on SQS/SNS every long poll of every queue would be a
+    /// trace of its own and bury the orders. Calls made while handling a request or a message keep their span.
+    /// </summary>
+    static bool IsPartOfATrace() => System.Diagnostics.Activity.Current is { } current
+        && (current.OperationName != "System.Net.Http.HttpRequestOut" || current.ParentSpanId != default);
 
     /// <summary>The services' own meters (<c>Shop.Messaging</c>, <c>Shop.Images</c>, ...).</summary>
     public const string ShopMeterNames = "Shop.*";

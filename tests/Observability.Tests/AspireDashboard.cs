@@ -21,7 +21,7 @@ public sealed class AspireDashboard : IAsyncDisposable
         _process = process;
         Frontend = frontend;
         OtlpGrpc = otlpGrpc;
-        Http = new HttpClient { BaseAddress = frontend, Timeout = TimeSpan.FromSeconds(30) };
+        Http = new HttpClient { BaseAddress = frontend, Timeout = TimeSpan.FromMinutes(2) };
     }
 
     public Uri Frontend { get; }
@@ -42,7 +42,7 @@ public sealed class AspireDashboard : IAsyncDisposable
                 $"The Aspire dashboard binary is missing at {path}. Restore this project (dotnet restore tests/Observability.Tests) " +
                 "or run scripts/dashboard.sh, which downloads the Aspire.Dashboard.Sdk.linux-x64 package.", path);
         // Package extraction does not promise the executable bit on every platform's NuGet.
-        if (!File.GetUnixFileMode(path).HasFlag(UnixFileMode.UserExecute))
+        if (!OperatingSystem.IsWindows() && !File.GetUnixFileMode(path).HasFlag(UnixFileMode.UserExecute))
             File.SetUnixFileMode(path, File.GetUnixFileMode(path) | UnixFileMode.UserExecute);
         return path;
     }
