@@ -40,6 +40,8 @@ BIND="${SHOP_DASHBOARD_BIND:-127.0.0.1}"
 PORT="${SHOP_DASHBOARD_PORT:-18888}"
 OTLP_PORT="${SHOP_DASHBOARD_OTLP_PORT:-4317}"
 OTLP_HTTP_PORT="${SHOP_DASHBOARD_OTLP_HTTP_PORT:-4318}"
+# Where this script itself reaches it: the bound address, or loopback when bound to every interface.
+case "$BIND" in 0.0.0.0|::|'[::]') PROBE=127.0.0.1 ;; *) PROBE=$BIND ;; esac
 RUN_DIR=artifacts/dashboard
 PID_FILE="$RUN_DIR/dashboard.pid"
 VERSION=13.6.5
@@ -68,7 +70,7 @@ export ASPIRE_DASHBOARD_OTLP_HTTP_ENDPOINT_URL="http://$BIND:$OTLP_HTTP_PORT"
 headers=""
 if [ "$BIND" = 127.0.0.1 ] || [ "$BIND" = localhost ]; then
   export ASPIRE_DASHBOARD_UNSECURED_ALLOW_ANONYMOUS=true
-  login="http://127.0.0.1:$PORT"
+  login="http://$BIND:$PORT"
 else
   token="${SHOP_DASHBOARD_TOKEN:-$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')}"
   key="${SHOP_DASHBOARD_OTLP_KEY:-$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')}"
@@ -79,20 +81,24 @@ else
 fi
 
 # 3. start, unless one answers already
-if curl -fsS -o /dev/null "http://127.0.0.1:$PORT/" 2>/dev/null; then
+if curl -fsS -o /dev/null "http://$PROBE:$PORT/" 2>/dev/null; then
   echo "[dashboard] already answering on port $PORT: leaving it"
 else
   mkdir -p "$RUN_DIR"
-  (cd "$(dirname "$BINARY")" && nohup "$BINARY" >"$OLDPWD/$RUN_DIR/dashboard.log" 2>&1 </dev/null & echo $! >"$OLDPWD/$PID_FILE")
+  root=$PWD
+  pushd "$(dirname "$BINARY")" >/dev/null
+  nohup "$BINARY" >"$root/$RUN_DIR/dashboard.log" 2>&1 </dev/null &
+  echo $! >"$root/$PID_FILE"
+  popd >/dev/null
   for _ in $(seq 1 120); do
-    curl -fsS -o /dev/null "http://127.0.0.1:$PORT/" 2>/dev/null && break
+    curl -fsS -o /dev/null "http://$PROBE:$PORT/" 2>/dev/null && break
     sleep 0.5
   done
-  curl -fsS -o /dev/null "http://127.0.0.1:$PORT/" 2>/dev/null \
+  curl -fsS -o /dev/null "http://$PROBE:$PORT/" 2>/dev/null \
     || { echo "[dashboard] ERROR: no answer on port $PORT; see $RUN_DIR/dashboard.log"; tail -20 "$RUN_DIR/dashboard.log"; exit 1; }
   echo "[dashboard] up: $login"
 fi
 
-lines="export OTEL_EXPORTER_OTLP_ENDPOINT='http://127.0.0.1:$OTLP_PORT'"
+lines="export OTEL_EXPORTER_OTLP_ENDPOINT='http://$PROBE:$OTLP_PORT'"
 [ -n "$headers" ] && lines="$lines"$'\n'"export OTEL_EXPORTER_OTLP_HEADERS='$headers'"
 if [ "$ENV_ONLY" = 1 ]; then echo "$lines" >&3; else echo "$lines"; echo "dashboard: $login"; fi

@@ -24,6 +24,12 @@ public static class StandaloneDashboard
         if (!args.Contains(Switch))
             return args;
 
+        Environment.SetEnvironmentVariable("OTEL_EXPORTER_OTLP_ENDPOINT", OtlpGrpc);
+        Environment.SetEnvironmentVariable("OTEL_SERVICE_NAME", "Shop.Standalone");
+        var remaining = args.Where(arg => arg != Switch).ToArray();
+        if (AlreadyRunning())
+            return remaining; // scripts/dashboard.sh's, or one left from an earlier run: export to it
+
         var binary = EnsureInstalled();
         var start = new ProcessStartInfo(binary) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true,
             WorkingDirectory = Path.GetDirectoryName(binary)! };
@@ -37,10 +43,21 @@ public static class StandaloneDashboard
         dashboard.ErrorDataReceived += (_, _) => { };
         dashboard.BeginOutputReadLine();
         dashboard.BeginErrorReadLine();
+        return remaining;
+    }
 
-        Environment.SetEnvironmentVariable("OTEL_EXPORTER_OTLP_ENDPOINT", OtlpGrpc);
-        Environment.SetEnvironmentVariable("OTEL_SERVICE_NAME", "Shop.Standalone");
-        return args.Where(arg => arg != Switch).ToArray();
+    static bool AlreadyRunning()
+    {
+        using var client = new System.Net.Sockets.TcpClient();
+        try
+        {
+            client.Connect("127.0.0.1", new Uri(Url).Port);
+            return true;
+        }
+        catch (System.Net.Sockets.SocketException)
+        {
+            return false;
+        }
     }
 
     static string EnsureInstalled()
