@@ -13,7 +13,8 @@ public sealed class ConsumeTelemetryObserver(MessagingMetrics metrics) : IConsum
 {
     public Task PreConsume<T>(ConsumeContext<T> context) where T : class
     {
-        context.GetOrAddPayload(() => new ConsumeStarted(Stopwatch.GetTimestamp()));
+        if (metrics.ProcessDurationObserved)
+            context.GetOrAddPayload(() => new ConsumeStarted(Stopwatch.GetTimestamp()));
         if (Activity.Current is { IsAllDataRequested: true } activity)
         {
             activity.SetTag("shop.message.type", typeof(T).Name);

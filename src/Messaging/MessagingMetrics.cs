@@ -23,6 +23,9 @@ public sealed class MessagingMetrics
             "Messages moved to their endpoint's _error queue after retries and redeliveries gave up, by endpoint, message type and error");
     }
 
+    /// <summary>False without a listener (no exporter configured): consumers are then not timed at all.</summary>
+    public bool ProcessDurationObserved => _processDuration.Enabled;
+
     public void Processed(Uri inputAddress, string messageType, TimeSpan duration, Exception? error)
     {
         var tags = Tags(inputAddress, messageType, error);

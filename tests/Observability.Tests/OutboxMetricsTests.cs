@@ -61,6 +61,11 @@ public sealed class When_outbox_delivery_stops_and_restarts(IntegrationEnvironme
             await Eventually.Returns(async () => (await client.GetFromJsonAsync<Accepted>($"/orders/{id}"))!.Status, status => status == "Cancelled",
                 $"order {id} to be cancelled by its payment timeout", TimeSpan.FromMinutes(1));
 
+        // The saga and consumer instruments saw the same: three sagas ended Cancelled, each OrderSubmitted timed.
+        await Eventually.Returns(() => Task.FromResult(gauges.SagaInstances("Cancelled")), count => count == 3,
+            "shop.saga.instances to count three Cancelled orders", TimeSpan.FromSeconds(30));
+        Assert.True(gauges.Processed("OrderSubmitted") >= 3, $"messaging.process.duration recorded {gauges.Processed("OrderSubmitted")} OrderSubmitted");
+
         // The saga consumed each order's OrderSubmitted, sent by the restarted process's delivery service long after
         // the request, and later its own timeout: both within the trace of the request that placed the order.
         IReadOnlyList<DashboardSpan> spans = [];
@@ -130,11 +135,16 @@ public sealed class When_outbox_delivery_stops_and_restarts(IntegrationEnvironme
 
     sealed record Accepted(Guid Id, string Status);
 
-    /// <summary>The two backlog gauges of the <c>Shop.Messaging</c> meter, collected on demand as an exporter would.</summary>
+    /// <summary>
+    /// The backlog and saga gauges and the consumer-duration histogram of the <c>Shop.Messaging</c> meter, collected on
+    /// demand as an exporter would.
+    /// </summary>
     sealed class OutboxGauges : IDisposable
     {
         readonly MeterListener _listener = new();
         readonly Lock _gate = new();
+        readonly System.Collections.Concurrent.ConcurrentDictionary<string, long> _sagaStates = new();
+        readonly System.Collections.Concurrent.ConcurrentDictionary<string, int> _processed = new();
         long _pending;
         double _oldestAge;
 
@@ -142,12 +152,33 @@ public sealed class When_outbox_delivery_stops_and_restarts(IntegrationEnvironme
         {
             _listener.InstrumentPublished = (instrument, listener) =>
             {
-                if (instrument.Meter.Name == ShopMessagingDiagnostics.MeterName && instrument.Name is "shop.outbox.pending" or "shop.outbox.pending.oldest_age")
+                if (instrument.Meter.Name == ShopMessagingDiagnostics.MeterName
+                    && instrument.Name is "shop.outbox.pending" or "shop.outbox.pending.oldest_age" or "shop.saga.instances" or "messaging.process.duration")
                     listener.EnableMeasurementEvents(instrument);
             };
-            _listener.SetMeasurementEventCallback<long>((instrument, value, _, _) => { if (instrument.Name == "shop.outbox.pending") _pending = value; });
-            _listener.SetMeasurementEventCallback<double>((instrument, value, _, _) => { if (instrument.Name == "shop.outbox.pending.oldest_age") _oldestAge = value; });
+            _listener.SetMeasurementEventCallback<long>((instrument, value, tags, _) =>
+            {
+                if (instrument.Name == "shop.outbox.pending")
+                    _pending = value;
+                else if (instrument.Name == "shop.saga.instances" && Tag(tags, "shop.saga.state") is { } state)
+                    _sagaStates[state] = value;
+            });
+            _listener.SetMeasurementEventCallback<double>((instrument, value, tags, _) =>
+            {
+                if (instrument.Name == "shop.outbox.pending.oldest_age")
+                    _oldestAge = value;
+                else if (instrument.Name == "messaging.process.duration" && Tag(tags, "shop.message.type") is { } type)
+                    _processed.AddOrUpdate(type, 1, (_, count) => count + 1);
+            });
             _listener.Start();
+        }
+
+        static string? Tag(ReadOnlySpan<KeyValuePair<string, object?>> tags, string key)
+        {
+            foreach (var tag in tags)
+                if (tag.Key == key)
+                    return tag.Value?.ToString();
+            return null;
         }
 
         public (long Pending, double OldestAge) Read()
@@ -158,6 +189,15 @@ public sealed class When_outbox_delivery_stops_and_restarts(IntegrationEnvironme
                 return (_pending, _oldestAge);
             }
         }
+
+        public long SagaInstances(string state)
+        {
+            lock (_gate)
+                _listener.RecordObservableInstruments();
+            return _sagaStates.GetValueOrDefault(state);
+        }
+
+        public int Processed(string messageType) => _processed.GetValueOrDefault(messageType);
 
         public void Dispose() => _listener.Dispose();
     }
