@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Prints a .env for docker-compose.yml with a fresh random password for every login: the PostgreSQL superuser, the
-# RabbitMQ administrator, and each service's database login and broker user.
+# RabbitMQ administrator, each service's database login and broker user, and the dashboard's OTLP API key.
 #   scripts/compose-secrets.sh > .env && chmod 600 .env && docker compose up --build
 # Generate it once: the database and broker keep the passwords of their first start (volumes).
 set -euo pipefail
@@ -12,3 +12,4 @@ for service in ORDERS PAYMENTS NOTIFICATIONS IMAGES SEARCH; do
   echo "SHOP_${service}_DB_PASSWORD=$(secret)"
   echo "SHOP_${service}_BROKER_PASSWORD=$(secret)"
 done
+echo "SHOP_OTLP_API_KEY=$(secret)"

@@ -2,6 +2,8 @@
 # Runs the whole shop on this machine without Docker: starts RabbitMQ and PostgreSQL (scripts/services.sh),
 # builds once, then runs Orders.Api, Payments.Worker, Notifications.Worker, Images.Worker and Search.Worker as five
 # processes against them. Ctrl-C stops all five. Logs go to artifacts/run/<service>.log.
+# The Aspire dashboard (scripts/dashboard.sh) starts with them on http://127.0.0.1:18888 and every service exports its
+# traces, metrics and logs to it; it keeps running after Ctrl-C (scripts/dashboard.sh --stop).
 #
 #   scripts/run.sh            # API on http://127.0.0.1:5080 (Scalar UI at /scalar)
 #   SHOP_API_PORT=8080 scripts/run.sh
@@ -9,6 +11,7 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 eval "$(scripts/services.sh --env)"
+eval "$(scripts/dashboard.sh --env)"
 
 api_port=${SHOP_API_PORT:-5080}
 mkdir -p artifacts/run data/blobs
@@ -60,6 +63,7 @@ Shop is running.
   API:            http://127.0.0.1:$api_port        (try: curl http://127.0.0.1:$api_port/products)
   OpenAPI UI:     http://127.0.0.1:$api_port/scalar
   RabbitMQ UI:    http://127.0.0.1:15672             (shop / shop: the administrator, not a service)
+  Dashboard:      http://127.0.0.1:${SHOP_DASHBOARD_PORT:-18888}             (every order's trace across the services; metrics)
   Logs:           artifacts/run/*.log
 Press Ctrl-C to stop.
 TXT

@@ -93,7 +93,7 @@ test_rc=$?
 # MassTransit's in-process harness, pure unit tests and store-only suites are marked [Trait("Category", "NoTransport")]
 # and left out.
 if [ "${SHOP_TEST_MATRIX:-both}" != "RabbitMq" ]; then
-  for project in tests/Orders.Tests tests/Payments.Tests tests/Notifications.Tests tests/Images.Tests tests/EndToEnd.Tests tests/Search.Tests; do
+  for project in tests/Orders.Tests tests/Payments.Tests tests/Notifications.Tests tests/Images.Tests tests/EndToEnd.Tests tests/Search.Tests tests/Observability.Tests; do
     SHOP_TEST_TRANSPORT=AmazonSqs dotnet test "$project" -c Release --no-build \
       --filter "Category!=NoTransport" \
       --blame-hang-timeout 10m \

@@ -6,6 +6,9 @@ public sealed class DurableStoreOptions
     /// <summary>Longest wait between delivery queries when nothing wakes the service (other instances' commits, due schedules).</summary>
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>How often, at most, the outbox backlog gauges are counted (only while an exporter collects them).</summary>
+    public TimeSpan BacklogInterval { get; set; } = TimeSpan.FromSeconds(5);
+
     /// <summary>Outboxes locked and delivered per database transaction.</summary>
     public int BatchSize { get; set; } = 100;
 

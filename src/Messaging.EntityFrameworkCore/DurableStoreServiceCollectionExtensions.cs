@@ -70,6 +70,7 @@ public static class DurableStoreServiceCollectionExtensions
             if (options.DeliveryEnabled)
                 after.AddHostedService<OutboxDeliveryService<TDbContext>>();
             after.AddHostedService<InboxCleanupService<TDbContext>>();
+            after.AddHostedService<OutboxBacklogMonitor<TDbContext>>();
         });
 
         // Several stores in one host (one per composed service) each need a check of their own name.

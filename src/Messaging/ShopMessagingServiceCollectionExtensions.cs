@@ -96,6 +96,8 @@ public static class ShopMessagingServiceCollectionExtensions
     {
         var options = builders[0].Options;
         services.Configure<MessagingOptions>(configuration.GetSection(MessagingOptions.SectionName));
+        services.AddSingleton<MessagingMetrics>();
+        services.AddSingleton<ConsumeTelemetryObserver>();
 
         services.AddMassTransit(x =>
         {
@@ -115,7 +117,7 @@ public static class ShopMessagingServiceCollectionExtensions
                 if (endpoint is IRabbitMqReceiveEndpointConfigurator rabbit && options.RabbitMq.QuorumQueues)
                     ConfigureDeliveryLimit(rabbit, name, options.RabbitMq.DeliveryLimit);
                 endpoint.RequirePlainJsonType(name);
-                ConfigureRetry(endpoint, options.Retry);
+                ConfigureRetry(endpoint, options.Retry, context.GetRequiredService<MessagingMetrics>());
                 foreach (var callback in builders.SelectMany(builder => builder.EndpointCallbacks))
                     callback(context, endpoint);
             });
@@ -130,6 +132,7 @@ public static class ShopMessagingServiceCollectionExtensions
                     cfg.UseDelayedMessageScheduler();
 
                 cfg.AcceptPlainJson();
+                cfg.ConnectConsumeObserver(context.GetRequiredService<ConsumeTelemetryObserver>());
 
                 foreach (var callback in builders.SelectMany(builder => builder.BusCallbacks))
                     callback(context, cfg);
@@ -159,13 +162,14 @@ public static class ShopMessagingServiceCollectionExtensions
         return services;
     }
 
-    static void ConfigureRetry(IReceiveEndpointConfigurator endpoint, RetryOptions retry)
+    static void ConfigureRetry(IReceiveEndpointConfigurator endpoint, RetryOptions retry, MessagingMetrics metrics)
     {
         // MassTransit's own error pipe (a Fault<T>, then the error queue), behind one check of ours.
         endpoint.ConfigureError(error =>
         {
             error.UseFilter(new ReturnToQueueWhileDatabaseIsDownFilter());
             error.UseFilter(new MassTransit.Middleware.GenerateFaultFilter());
+            error.UseFilter(new CountErrorQueueMovesFilter(metrics));
             error.UseFilter(new MassTransit.Middleware.ErrorTransportFilter());
         });
 

@@ -11,6 +11,10 @@ using Shop.Search.Worker.Extensions;
 using Shop.ServiceDefaults;
 using Shop.Standalone;
 
+// `--dashboard`: the Aspire dashboard beside the host, with its telemetry (opt-in: a download on first use).
+var withDashboard = args.Contains(StandaloneDashboard.Switch);
+args = StandaloneDashboard.StartIfAsked(args, out var dashboard);
+
 // Settings are this project's appsettings.json, not the current directory's: `dotnet run --project` runs from anywhere.
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
 
@@ -36,5 +40,6 @@ await app.MigrateDatabaseAsync<NotificationsDbContext>();
 await app.MigrateDatabaseAsync<ImagesDbContext>();
 await app.InitializeReadModelAsync();
 
-app.Lifetime.ApplicationStarted.Register(() => StandaloneBanner.Write(Console.Out, app.Urls, data));
+app.Lifetime.ApplicationStarted.Register(() => StandaloneBanner.Write(Console.Out, app.Urls, data, withDashboard ? StandaloneDashboard.Url : null));
+app.Lifetime.ApplicationStopped.Register(() => dashboard?.Kill(entireProcessTree: true));
 app.Run();

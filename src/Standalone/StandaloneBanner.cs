@@ -5,7 +5,7 @@ public static class StandaloneBanner
 {
     public const string ApiLabel = "API:";
 
-    public static void Write(TextWriter output, IEnumerable<string> urls, string dataFolder)
+    public static void Write(TextWriter output, IEnumerable<string> urls, string dataFolder, string? dashboard = null)
     {
         var api = urls.FirstOrDefault(url => url.StartsWith("http://", StringComparison.OrdinalIgnoreCase)) ?? urls.First();
         output.WriteLine($"""
@@ -14,6 +14,7 @@ public static class StandaloneBanner
               {ApiLabel,-12}{api}        (try: curl {api}/products)
               {"OpenAPI UI:",-12}{api}/scalar
               {"Data:",-12}{dataFolder}   (delete it to start afresh)
+              {"Dashboard:",-12}{dashboard ?? $"off (start with {StandaloneDashboard.Switch} to follow each order's trace)"}
             Press Ctrl+C to stop.
             """);
     }

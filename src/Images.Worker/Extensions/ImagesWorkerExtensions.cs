@@ -32,6 +32,8 @@ public static class ImagesWorkerExtensions
 
         services.TryAddSingleton(TimeProvider.System);
         services.AddBlobStorage(builder.Configuration);
+        services.AddMetrics();
+        services.AddSingleton<ImageMetrics>();
         services.AddSingleton<UntrustedImageLoader>();
         services.AddSingleton<ThumbnailRenderer>();
         services.AddSingleton<CameraMetadataReader>();

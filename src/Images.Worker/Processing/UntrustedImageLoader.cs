@@ -28,12 +28,14 @@ public sealed class UntrustedImageLoader
     readonly ImageProcessingOptions _options;
     readonly MemoryAllocator _pool;
     readonly Configuration _configuration;
+    readonly ImageMetrics? _metrics;
     int _workInProgress;
     long _peakDecodeBytes;
 
-    public UntrustedImageLoader(IBlobStorage blobs, IOptions<ImageProcessingOptions> options)
+    public UntrustedImageLoader(IBlobStorage blobs, IOptions<ImageProcessingOptions> options, ImageMetrics? metrics = null)
     {
         _blobs = blobs;
+        _metrics = metrics;
         _options = options.Value;
         _pool = MemoryAllocator.Create(new MemoryAllocatorOptions
         {
@@ -138,14 +140,22 @@ public sealed class UntrustedImageLoader
         return await Bounded($"decoding the image and {what}", token =>
         {
             var budget = new DecodeMemoryBudget(_pool, MaxDecodeBytes, token);
+            var started = System.Diagnostics.Stopwatch.GetTimestamp();
+            Exception? error = null;
             try
             {
                 using var image = Image.Load(Configure(budget), new CancellableReadStream(bytes, token));
                 return use(image, token);
             }
+            catch (Exception exception)
+            {
+                error = exception;
+                throw;
+            }
             finally
             {
                 var peak = budget.PeakBytes;
+                _metrics?.Decoded(System.Diagnostics.Stopwatch.GetElapsedTime(started), bytes.Length, peak, error);
                 long seen;
                 while (peak > (seen = Interlocked.Read(ref _peakDecodeBytes)) && Interlocked.CompareExchange(ref _peakDecodeBytes, peak, seen) != seen)
                 {

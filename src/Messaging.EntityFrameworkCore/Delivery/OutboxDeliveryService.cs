@@ -27,19 +27,12 @@ public sealed class OutboxDeliveryService<TDbContext>(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var backlogRecorded = DateTime.MinValue;
         while (!stoppingToken.IsCancellationRequested)
         {
             TimeSpan wait;
             try
             {
                 var round = await DeliverDue(stoppingToken);
-
-                if (time.GetUtcNow().UtcDateTime - backlogRecorded > BacklogInterval)
-                {
-                    await RecordBacklog(stoppingToken);
-                    backlogRecorded = time.GetUtcNow().UtcDateTime;
-                }
 
                 if (round.BatchWasFull)
                     continue;
@@ -156,21 +149,6 @@ public sealed class OutboxDeliveryService<TDbContext>(
 
         // Jitter spreads instances that failed together so they do not retry in lockstep.
         return delay * (0.8 + Random.Shared.NextDouble() * 0.4);
-    }
-
-    static readonly TimeSpan BacklogInterval = TimeSpan.FromSeconds(5);
-
-    /// <summary>Undelivered outboxes: due now, or waiting after a failed attempt (future schedules are not backlog).</summary>
-    async Task RecordBacklog(CancellationToken cancellationToken)
-    {
-        await using var scope = scopes.CreateAsyncScope();
-        var db = scope.ServiceProvider.GetRequiredService<TDbContext>();
-        var now = time.GetUtcNow().UtcDateTime;
-        var undelivered = db.Set<OutboxState>().Where(s => s.DueTime <= now || s.Attempts > 0);
-        var count = await undelivered.CountAsync(cancellationToken);
-        var oldest = count == 0 ? null : await undelivered.MinAsync(s => (DateTime?)s.Created, cancellationToken);
-
-        metrics.Backlogged(count, oldest is { } created ? now - created : TimeSpan.Zero);
     }
 
     static string Truncate(string value, int length) => value.Length <= length ? value : value[..length];

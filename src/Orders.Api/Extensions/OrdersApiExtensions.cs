@@ -6,6 +6,7 @@ using Shop.Images.Catalog;
 using Shop.Images.Endpoints;
 using Shop.Messaging.EntityFrameworkCore;
 using Shop.Orders.Api.Cleanup;
+using Shop.Messaging.EntityFrameworkCore.Sagas;
 using Shop.Orders.Api.Consumers;
 using Shop.Orders.Api.Endpoints;
 using Shop.Orders.Api.Persistence;
@@ -44,6 +45,7 @@ public static class OrdersApiExtensions
             x.AddProductImageConsumers();
             configureBus?.Invoke(x);
         });
+        builder.Services.AddSagaStateMetrics<OrdersDbContext, OrderState>(saga => saga.CurrentState);
 
         builder.Services.AddOptions<CleanupOptions>().BindConfiguration(CleanupOptions.SectionName)
             .Validate(o => o.Interval > TimeSpan.Zero, "Cleanup:Interval must be positive.").ValidateOnStart();
