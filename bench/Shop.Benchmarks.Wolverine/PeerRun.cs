@@ -18,7 +18,7 @@ public static class PeerRun
         await using var dataSource = NpgsqlDataSource.Create(settings.ConnectionString!);
         await using (var create = dataSource.CreateCommand("CREATE TABLE IF NOT EXISTS business_rows (id uuid PRIMARY KEY, data text NOT NULL)"))
             await create.ExecuteNonQueryAsync();
-        return await Run(settings, "10 Wolverine + durable inbox/outbox", dataSource);
+        return await Run(settings, "10 Wolverine, durable inbox/outbox", dataSource);
     }
 
     static async Task<PeerResult> Run(PeerSettings settings, string name, NpgsqlDataSource? store = null)

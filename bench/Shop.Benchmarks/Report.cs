@@ -42,7 +42,7 @@ public static class Report
         }
 
         plot.Axes.Bottom.SetTicks(Enumerable.Range(0, throughput.Count).Select(i => (double)i).ToArray(),
-            throughput.Select(r => r.Scenario.Replace(", ", "\n") + VersusPeer(results, r)).ToArray());
+            throughput.Select(r => r.Scenario.Replace(", ", "\n").Replace(" + ", "\n+ ") + VersusPeer(results, r)).ToArray());
         plot.Axes.Left.Label.Text = "messages (or transactions) per second";
         plot.Title($"Shop throughput, {settings.Messages} messages of {settings.PayloadBytes} B, {Environment.ProcessorCount} cores");
         plot.Axes.Margins(bottom: 0);

@@ -10,9 +10,6 @@ namespace Shop.Benchmarks.Scenarios;
 /// </summary>
 public static class WolverinePeer
 {
-    public const string PlainName = "9 Wolverine, no persistence";
-    public const string DurableName = "10 Wolverine + durable inbox/outbox";
-
     sealed record PeerResult(string Scenario, double MessagesPerSecond, double ProcessMs, double MachineMs);
 
     /// <param name="connectionString">Null for the plain side.</param>
