@@ -11,14 +11,17 @@ namespace Shop.Benchmarks.Wolverine;
 /// <summary>The timing of scenarios 2 and 3 (MassTransitScenario.Run and Load in the parent), on Wolverine.</summary>
 public static class PeerRun
 {
-    public static Task<PeerResult> Plain(PeerSettings settings) => Run(settings, "9 Wolverine, no persistence");
+    // A variant's name says so, so its figures are never mistaken for the default set-up's.
+    public static Task<PeerResult> Plain(PeerSettings settings) =>
+        Run(settings, "9 Wolverine, no persistence" + (settings.Listener == "buffered" ? " (buffered listener)" : ""));
 
     public static async Task<PeerResult> Durable(PeerSettings settings)
     {
         await using var dataSource = NpgsqlDataSource.Create(settings.ConnectionString!);
         await using (var create = dataSource.CreateCommand("CREATE TABLE IF NOT EXISTS business_rows (id uuid PRIMARY KEY, data text NOT NULL)"))
             await create.ExecuteNonQueryAsync();
-        return await Run(settings, "10 Wolverine, durable inbox/outbox", dataSource);
+        var prepared = new NpgsqlConnectionStringBuilder(settings.ConnectionString).MaxAutoPrepare > 0;
+        return await Run(settings, "10 Wolverine, durable inbox/outbox" + (prepared ? "" : " (no prepared statements)"), dataSource);
     }
 
     static async Task<PeerResult> Run(PeerSettings settings, string name, NpgsqlDataSource? store = null)
