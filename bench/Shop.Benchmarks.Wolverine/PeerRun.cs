@@ -32,13 +32,15 @@ public static class PeerRun
         {
             await settings.WarmUp(count => Load(host, count, settings, store, progress: null));
 
+            var commits = store is null ? null : await DatabaseCommits.Start(settings.ConnectionString!, settings.WaitForStatistics);
             var cpu = new CpuWindow();
             var watch = Stopwatch.StartNew();
             using (var progress = new Progress(name, settings.Messages))
                 await Load(host, settings.Messages, settings, store, progress);
             watch.Stop();
             var use = cpu.Per(settings.Messages);
-            return new PeerResult(name, settings.Messages / watch.Elapsed.TotalSeconds, use.ProcessMs, use.MachineMs);
+            return new PeerResult(name, settings.Messages / watch.Elapsed.TotalSeconds, use.ProcessMs, use.MachineMs,
+                commits is null ? null : await commits.Per(settings.Messages));
         }
         finally
         {

@@ -2,7 +2,7 @@ namespace Shop.Benchmarks.Wolverine;
 
 /// <summary>The parameters of the parent's run, so both sides do the same work.</summary>
 public sealed record PeerSettings(bool Durable, string RabbitUrl, string? ConnectionString, int Messages, int Warmup, TimeSpan WarmupTime,
-    int PayloadBytes, int Concurrency, string Listener)
+    int PayloadBytes, int Concurrency, string Listener, bool WaitForStatistics)
 {
     public string Payload { get; } = new('x', PayloadBytes);
 
@@ -20,7 +20,8 @@ public sealed record PeerSettings(bool Durable, string RabbitUrl, string? Connec
             _ => throw new ArgumentException($"Expected plain or durable, got {args[0]}."),
         };
         return new PeerSettings(durable, values["rabbit"], values.GetValueOrDefault("postgres"), Int("messages"), Int("warmup"),
-            TimeSpan.FromSeconds(Int("warmup-seconds")), Int("payload-bytes"), Int("concurrency"), values.GetValueOrDefault("listener", "inline"));
+            TimeSpan.FromSeconds(Int("warmup-seconds")), Int("payload-bytes"), Int("concurrency"), values.GetValueOrDefault("listener", "inline"),
+            values.GetValueOrDefault("count-commits-after-flush", "true") == "true");
     }
 
     /// <summary>As <c>BenchSettings.WarmUp</c> in the parent: rounds of <see cref="Warmup"/> until <see cref="WarmupTime"/> has passed.</summary>
@@ -37,4 +38,4 @@ public sealed record PeerSettings(bool Durable, string RabbitUrl, string? Connec
 }
 
 /// <summary>What the parent reads back: the timed part's rate and processor time per message.</summary>
-public sealed record PeerResult(string Scenario, double MessagesPerSecond, double ProcessMs, double MachineMs);
+public sealed record PeerResult(string Scenario, double MessagesPerSecond, double ProcessMs, double MachineMs, double? CommitsPerMessage);

@@ -10,7 +10,7 @@ namespace Shop.Benchmarks.Scenarios;
 /// </summary>
 public static class WolverinePeer
 {
-    sealed record PeerResult(string Scenario, double MessagesPerSecond, double ProcessMs, double MachineMs);
+    sealed record PeerResult(string Scenario, double MessagesPerSecond, double ProcessMs, double MachineMs, double? CommitsPerMessage);
 
     /// <param name="connectionString">Null for the plain side.</param>
     /// <param name="listener">The plain side's listener: inline (acknowledged after the handler, as ours) or buffered.</param>
@@ -29,6 +29,7 @@ public static class WolverinePeer
             ["payload-bytes"] = $"{settings.PayloadBytes}",
             ["concurrency"] = $"{settings.Concurrency}",
             ["listener"] = listener,
+            ["count-commits-after-flush"] = settings.Quick ? "false" : "true",
         };
         foreach (var (name, value) in arguments.Where(a => a.Value is not null))
         {
@@ -53,7 +54,8 @@ public static class WolverinePeer
             throw new InvalidOperationException($"The Wolverine run failed (exit {child.ExitCode}); its errors are above.\n{await output}");
         var last = (await output).Split('\n', StringSplitOptions.RemoveEmptyEntries).Last(line => line.StartsWith('{'));
         var result = JsonSerializer.Deserialize<PeerResult>(last) ?? throw new InvalidOperationException("The Wolverine run printed no result.");
-        return new BenchResult(result.Scenario, "throughput", result.MessagesPerSecond, "msg/s") { Cpu = new CpuUse(result.ProcessMs, result.MachineMs) };
+        return new BenchResult(result.Scenario, "throughput", result.MessagesPerSecond, "msg/s")
+            { Cpu = new CpuUse(result.ProcessMs, result.MachineMs), CommitsPerUnit = result.CommitsPerMessage };
     }
 
     /// <summary>Our figure against Wolverine's, for the table, the JSON and the chart.</summary>
