@@ -7,13 +7,18 @@ public sealed record BenchResult(string Scenario, string Metric, double Value, s
     /// <summary>Processor time per unit during the timed part, when the scenario measured it.</summary>
     public CpuUse? Cpu { get; init; }
 
+    /// <summary>Database transactions committed per unit during the timed part, when the scenario counted them.</summary>
+    public double? CommitsPerUnit { get; init; }
+
     /// <summary>This figure, then its processor time per unit as figures of their own.</summary>
     public IEnumerable<BenchResult> WithCpuRows()
     {
         yield return this;
+        var unit = Unit.Split('/')[0];
+        if (CommitsPerUnit is { } commits)
+            yield return new BenchResult(Scenario, $"DB commits per {unit}", commits, "tx");
         if (Cpu is null)
             yield break;
-        var unit = Unit.Split('/')[0];
         yield return new BenchResult(Scenario, $"CPU per {unit}, this process", Cpu.ProcessMs * 1000, "µs");
         yield return new BenchResult(Scenario, $"CPU per {unit}, whole machine", Cpu.MachineMs * 1000, "µs");
     }

@@ -3,9 +3,9 @@ using Shop.Benchmarks.Scenarios;
 using Shop.Benchmarks.Scenarios.Thumbnails;
 using Shop.Testing;
 
-// Usage: dotnet run -c Release --project bench/Shop.Benchmarks -- [--quick] [--scenarios 1,2,3,3c,4,5,6,7,8,8f] [--messages N]
+// Usage: dotnet run -c Release --project bench/Shop.Benchmarks -- [--quick] [--scenarios 1,2,3,3c,4,5,6,7,8,8f,9,10] [--messages N]
 //        [--warmup N] [--warmup-seconds N] [--concurrency N] [--lag-samples N] [--background-rate N] [--photos N] [--rounds N]
-//        [--image-concurrency N] [--out DIR]
+//        [--image-concurrency N] [--wolverine-listener inline|buffered] [--wolverine-prepared true|false] [--out DIR]
 // Needs the services of scripts/services.sh (SHOP_TEST_* settings in the environment); scenario 6 also needs fauxqs
 // (eval "$(scripts/fauxqs.sh --env)"); scenario 7 needs none.
 if (args.FirstOrDefault() == ThumbnailChild.Command)
@@ -32,7 +32,7 @@ var settings = new BenchSettings(
 // Scenario 4's load: 0 measures the sustained request rate first and loads at half of it.
 var backgroundRate = arguments.Int("background-rate", arguments.Quick ? 50 : 0);
 var output = arguments.String("out", Path.Combine("bench", "results"));
-var only = arguments.String("scenarios", "1,2,3,4,5,6,7,8").Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).ToHashSet();
+var only = arguments.String("scenarios", "1,2,3,4,5,6,7,8,9,10").Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).ToHashSet();
 
 Console.WriteLine($"Shop benchmarks — {Environment.ProcessorCount} cores, {settings.Messages} messages of {settings.PayloadBytes} B " +
                   $"after at least {settings.WarmupTime.TotalSeconds:0} s untimed (rounds of {settings.Warmup}), " +
@@ -66,14 +66,36 @@ if (only.Contains("2") || only.Contains("3"))
     results.AddRange((raw is null ? plain : plain with { Baseline = raw.Scenario, Ratio = plain.Value / raw.Value, Target = ">= 0.70" }).WithCpuRows());
 }
 
+// Scenarios 9 and 10 run right after 2 and 3, so each pair meets the same conditions on a shared machine.
+BenchResult? peerPlain = null;
+if (only.Contains("9"))
+{
+    var peer = peerPlain = await InEnvironment(env => WolverinePeer.Run(env.RabbitMqUrl, null, settings, arguments.String("wolverine-listener", "inline")));
+    results.AddRange((raw is null ? peer : peer with { Baseline = raw.Scenario, Ratio = peer.Value / raw.Value }).WithCpuRows());
+    if (plain is not null)
+        results.Add(WolverinePeer.Versus(plain, peer));
+}
+
+BenchResult? durable = null;
 if (only.Contains("3"))
 {
-    var durable = await InEnvironment(env => MassTransitScenario.RunDurable(env.RabbitMqUrl, env.ConnectionString, settings));
+    durable = await InEnvironment(env => MassTransitScenario.RunDurable(env.RabbitMqUrl, env.ConnectionString, settings));
     results.AddRange((plain is null ? durable : durable with { Baseline = plain.Scenario, Ratio = durable.Value / plain.Value, Target = ">= 0.50" }).WithCpuRows());
 
     var npgsql = await InEnvironment(env => RawNpgsqlScenario.Run(env.ConnectionString, settings));
     results.AddRange(npgsql.WithCpuRows());
     results.Add(new BenchResult(durable.Scenario, "vs hand-written Npgsql", durable.Value, "msg/s", npgsql.Scenario, durable.Value / npgsql.Value));
+}
+
+if (only.Contains("10"))
+{
+    // The same connection settings as ours (prepared statements) unless --wolverine-prepared false.
+    var prepared = arguments.String("wolverine-prepared", "true") == "true";
+    var peer = await InEnvironment(env => WolverinePeer.Run(env.RabbitMqUrl,
+        prepared ? Shop.ServiceDefaults.ServiceDatabaseExtensions.WithPreparedStatements(env.ConnectionString) : env.ConnectionString, settings));
+    results.AddRange((peerPlain is null ? peer : peer with { Baseline = peerPlain.Scenario, Ratio = peer.Value / peerPlain.Value }).WithCpuRows());
+    if (durable is not null)
+        results.Add(WolverinePeer.Versus(durable, peer, ">= 1.50"));
 }
 
 if (only.Contains("3c"))

@@ -34,8 +34,15 @@ public static class Report
         var plot = new Plot();
         var bars = plot.Add.Bars(throughput.Select(r => r.Value).ToArray());
         bars.Color = Colors.SteelBlue;
+        // The peer's bars in another colour, ours labelled with our figure over the peer's.
+        for (var i = 0; i < throughput.Count; i++)
+        {
+            if (throughput[i].Scenario.Contains("Wolverine", StringComparison.Ordinal))
+                bars.Bars[i].FillColor = Colors.DarkOrange;
+        }
+
         plot.Axes.Bottom.SetTicks(Enumerable.Range(0, throughput.Count).Select(i => (double)i).ToArray(),
-            throughput.Select(r => r.Scenario.Replace(", ", "\n")).ToArray());
+            throughput.Select(r => r.Scenario.Replace(", ", "\n").Replace(" + ", "\n+ ") + VersusPeer(results, r)).ToArray());
         plot.Axes.Left.Label.Text = "messages (or transactions) per second";
         plot.Title($"Shop throughput, {settings.Messages} messages of {settings.PayloadBytes} B, {Environment.ProcessorCount} cores");
         plot.Axes.Margins(bottom: 0);
@@ -47,6 +54,11 @@ public static class Report
         if (results.Any(r => r.Unit == "img/s"))
             Console.WriteLine($"wrote {WriteThumbnailChart(results, settings, directory)}");
     }
+
+    static string VersusPeer(IReadOnlyList<BenchResult> results, BenchResult throughput) =>
+        results.FirstOrDefault(r => r.Scenario == throughput.Scenario && r.Metric.StartsWith("vs Wolverine", StringComparison.Ordinal)) is { Ratio: { } ratio }
+            ? $"\n{ratio:0.00}× Wolverine"
+            : "";
 
     /// <summary>Scenario 7 on its own chart: images per second are not on the scale of messages per second.</summary>
     static string WriteThumbnailChart(IReadOnlyList<BenchResult> results, BenchSettings settings, string directory)

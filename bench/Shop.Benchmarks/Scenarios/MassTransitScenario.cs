@@ -118,13 +118,15 @@ public static class MassTransitScenario
             // Untimed warm-up: the first messages pay for JIT compilation and connection set-up, which is not throughput.
             await settings.WarmUp(count => Load(host, count, settings, connectionString, progress: null));
 
+            var commits = connectionString is null ? null : await DatabaseCommits.Start(connectionString, wait: !settings.Quick);
             var cpu = new CpuWindow();
             var watch = Stopwatch.StartNew();
             using (var progress = new Progress(name, settings.Messages))
                 await Load(host, settings.Messages, settings, connectionString, progress);
 
             watch.Stop();
-            return new BenchResult(name, "throughput", settings.Messages / watch.Elapsed.TotalSeconds, "msg/s") { Cpu = cpu.Per(settings.Messages) };
+            var result = new BenchResult(name, "throughput", settings.Messages / watch.Elapsed.TotalSeconds, "msg/s") { Cpu = cpu.Per(settings.Messages) };
+            return commits is null ? result : result with { CommitsPerUnit = await commits.Per(settings.Messages) };
         }
         finally
         {
