@@ -8,7 +8,7 @@ public sealed class ComposeTopologyTests
     readonly ComposeFile _compose = ComposeFile.Load();
 
     [Fact]
-    public void Should_publish_only_the_api_the_management_ui_and_the_optional_elasticsearch_on_the_loopback_interface()
+    public void Should_publish_only_the_api_the_management_ui_the_dashboard_and_the_optional_elasticsearch_on_the_loopback_interface()
     {
         var published = _compose.Services.Values.Where(s => s.Ports.Count > 0)
             .ToDictionary(s => s.Name, s => string.Join(",", s.Ports));
@@ -18,6 +18,7 @@ public sealed class ComposeTopologyTests
             {
                 ["orders-api"] = "127.0.0.1:5080:8080",
                 ["rabbitmq"] = "127.0.0.1:15672:15672",
+                ["dashboard"] = "127.0.0.1:18888:18888",
                 // Profile elasticsearch only: for SHOP_TEST_ELASTICSEARCH and a look at the read model.
                 ["elasticsearch"] = "127.0.0.1:9200:9200",
             }.OrderBy(e => e.Key),

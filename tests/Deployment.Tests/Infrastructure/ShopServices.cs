@@ -52,8 +52,8 @@ public static class ShopServices
         new(DurableStoreServiceCollectionExtensions.SectionName, typeof(DurableStoreOptions)),
     ];
 
-    /// <summary>Read straight from IConfiguration by every service (ServiceDefaults), not through an options class.</summary>
-    static readonly string[] Defaults = ["Database:Provider", "Database:MigrateOnStartup", "OTEL_EXPORTER_OTLP_ENDPOINT"];
+    /// <summary>Read straight from IConfiguration by every service (ServiceDefaults, and the OTLP exporter for its headers), not through an options class.</summary>
+    static readonly string[] Defaults = ["Database:Provider", "Database:MigrateOnStartup", "OTEL_EXPORTER_OTLP_ENDPOINT", "OTEL_EXPORTER_OTLP_HEADERS"];
 
     public static readonly ShopService OrdersApi = new("Orders.Api", "orders-api", typeof(OrdersApiExtensions), OrdersApiExtensions.ConnectionStringName,
         [
