@@ -39,6 +39,12 @@ public sealed class OrderStateMachine : MassTransitStateMachine<OrderState>
         Initially(
             When(OrderSubmitted)
                 .Then(context => Accept(context.Saga, context.Message))
+                .ThenAsync(async context =>
+                {
+                    // An order another writer published has no token here: its payment is refused, not taken.
+                    var tokens = context.GetPayload<IServiceProvider>().GetRequiredService<IOrderCardTokens>();
+                    context.Saga.CardToken = await tokens.Take(context.Saga.CorrelationId, context.CancellationToken);
+                })
                 .TransitionTo(Submitted)
                 .Send(settings.ReserveStockAddress, context => new ReserveStock(context.Saga.CorrelationId,
                     context.Message.Items.Select(line => new StockLine(line.Sku, line.Quantity)).ToList()))
@@ -159,7 +165,6 @@ public sealed class OrderStateMachine : MassTransitStateMachine<OrderState>
         saga.Email = order.Email;
         saga.Total = order.Total;
         saga.Currency = order.Currency;
-        saga.CardToken = order.CardToken;
         saga.SubmittedAt = order.SubmittedAt;
     }
 
