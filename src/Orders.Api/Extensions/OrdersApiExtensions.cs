@@ -73,6 +73,7 @@ public static class OrdersApiExtensions
             .RequireAuthorization(ShopPolicies.CatalogAdmin)
             .RequireRateLimiting(ShopPolicies.UploadsRateLimit));
         app.MapReadModelQueries();
+        app.MapDevelopmentTokens();
         return app;
     }
 }

@@ -84,8 +84,12 @@ public static class ApiSecurityExtensions
             return "Set Auth:Authority (an OpenID Connect provider) or Auth:LocalIssuer:SigningKey (the local issuer); see docs/security.md.";
         if (!string.IsNullOrEmpty(local) && System.Text.Encoding.UTF8.GetByteCount(local) < LocalTokenIssuer.MinimumKeyBytes)
             return $"Auth:LocalIssuer:SigningKey must be at least {LocalTokenIssuer.MinimumKeyBytes} bytes.";
-        if (local == LocalTokenIssuer.DevelopmentSigningKey && environment.IsProduction() && !auth.LocalIssuer.AllowDevelopmentKey)
+        var publicKeyAllowed = local == LocalTokenIssuer.DevelopmentSigningKey && auth.LocalIssuer.AllowDevelopmentKey;
+        if (local == LocalTokenIssuer.DevelopmentSigningKey && environment.IsProduction() && !publicKeyAllowed)
             return "Auth:LocalIssuer:SigningKey is the public development key, which anyone can sign tokens with; it is refused in Production.";
+        // The endpoint gives anyone a token; in Production only where the public key already lets anyone make one.
+        if (auth.LocalIssuer.TokenEndpoint && environment.IsProduction() && !publicKeyAllowed)
+            return "Auth:LocalIssuer:TokenEndpoint mints tokens for anyone; it is refused in Production.";
         return null;
     }
 
@@ -123,7 +127,14 @@ public static class ApiSecurityExtensions
         await http.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
         {
             HttpContext = http,
-            ProblemDetails = { Status = StatusCodes.Status429TooManyRequests, Title = "Too many requests", Detail = detail },
+            ProblemDetails =
+            {
+                // ASP.NET Core has no default type for 429.
+                Type = "https://www.rfc-editor.org/rfc/rfc6585#section-4",
+                Status = StatusCodes.Status429TooManyRequests,
+                Title = "Too many requests",
+                Detail = detail,
+            },
         });
     }
 }

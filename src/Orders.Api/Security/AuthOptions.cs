@@ -30,4 +30,7 @@ public sealed class LocalIssuerOptions
 
     /// <summary>Accept <see cref="LocalTokenIssuer.DevelopmentSigningKey"/> (public) in the Production environment.</summary>
     public bool AllowDevelopmentKey { get; set; }
+
+    /// <summary>Map <c>POST /dev/token</c>, which mints tokens for anyone who asks.</summary>
+    public bool TokenEndpoint { get; set; }
 }
