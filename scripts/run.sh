@@ -32,7 +32,11 @@ start() {
 stop() { kill "${pids[@]}" 2>/dev/null || true; wait 2>/dev/null || true; }
 trap stop EXIT INT TERM
 
-start Orders.Api "$api_port" "--ConnectionStrings:Orders=$pg;Database=shop_orders"
+# The API trusts the local issuer with the public development key and hands out tokens at /dev/token, as the
+# standalone shop does: this script is for one machine (docs/security.md).
+start Orders.Api "$api_port" "--ConnectionStrings:Orders=$pg;Database=shop_orders" \
+  "--Auth:LocalIssuer:SigningKey=shop-local-development-signing-key-NOT-A-SECRET" "--Auth:LocalIssuer:AllowDevelopmentKey=true" \
+  "--Auth:LocalIssuer:TokenEndpoint=true" "--OpenApi:Enabled=true"
 start Payments.Worker 5081 "--ConnectionStrings:Payments=$pg;Database=shop_payments"
 start Notifications.Worker 5082 "--ConnectionStrings:Notifications=$pg;Database=shop_notifications"
 start Images.Worker 5083 "--ConnectionStrings:Images=$pg;Database=shop_images"
@@ -50,6 +54,7 @@ cat <<TXT
 Shop is running.
   API:            http://127.0.0.1:$api_port        (try: curl http://127.0.0.1:$api_port/products)
   OpenAPI UI:     http://127.0.0.1:$api_port/scalar
+  Tokens:         curl -s -X POST 'http://127.0.0.1:$api_port/dev/token?role=customer'   (or: shop token --role operator)
   RabbitMQ UI:    http://127.0.0.1:15672             (shop / shop)
   Logs:           artifacts/run/*.log
 Press Ctrl-C to stop.

@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
@@ -36,9 +37,12 @@ public static class ProductImagesApi
         where TDbContext : DbContext
     {
         // The handlers reach TDbContext through ProductImagesStore, which AddProductImages<TDbContext> registers.
+        var maxUploadBytes = endpoints.ServiceProvider.GetRequiredService<IOptions<ProductImageOptions>>().Value.MaxUploadBytes;
         var upload = endpoints.MapPost("/products/{sku}/images", ProductImageHandlers.Upload)
             .WithTags("Product images")
             .WithName("UploadProductImage")
+            // Kestrel stops reading the body past the file's limit and its multipart framing.
+            .WithMetadata(new Microsoft.AspNetCore.Mvc.RequestSizeLimitAttribute(maxUploadBytes + UploadedFile.MultipartOverhead))
             // No Accepts<IFormFile> metadata: routing would answer other content types with a bare 415, not a problem.
             .DisableAntiforgery();
         var uploadUrl = endpoints.MapPost("/products/{sku}/images/upload-url", DirectUploadHandlers.CreateUploadUrl)

@@ -85,6 +85,23 @@ public sealed class When_orders_are_placed_through_the_flow(IntegrationEnvironme
         Assert.Equal(settled!.Items.Select(o => (o.OrderId, o.Status, o.Version)), after!.Items.Select(o => (o.OrderId, o.Status, o.Version)));
     }
 
+    internal static async Task<Guid> PlaceOrder(HttpClient customer, string card, string sku)
+    {
+        var response = await customer.PostAsJsonAsync("/orders", new
+        {
+            items = new[] { new { sku, quantity = 1 } },
+            payment = new { cardToken = card },
+        });
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        return (await response.Content.ReadFromJsonAsync<IdView>())!.Id;
+    }
+
+    sealed record IdView(Guid Id);
+}
+
+/// <summary>Each its own cluster (one database set per fixture): the searches and histories a customer may see.</summary>
+public sealed class When_customers_search_their_orders(IntegrationEnvironment environment) : IClassFixture<IntegrationEnvironment>
+{
     [Fact]
     public async Task Should_show_a_customer_only_their_own_orders_and_history()
     {
@@ -93,8 +110,8 @@ public sealed class When_orders_are_placed_through_the_flow(IntegrationEnvironme
         var bob = Guid.NewGuid();
         var asAnn = cluster.CustomerClient(ann, "ann@example.com");
         var asBob = cluster.CustomerClient(bob, "bob@example.com");
-        var annsOrder = await PlaceOrder(asAnn, "tok_visa", "MUG-001");
-        var bobsOrder = await PlaceOrder(asBob, "tok_visa", "PEN-001");
+        var annsOrder = await When_orders_are_placed_through_the_flow.PlaceOrder(asAnn, "tok_visa", "MUG-001");
+        var bobsOrder = await When_orders_are_placed_through_the_flow.PlaceOrder(asBob, "tok_visa", "PEN-001");
         await Eventually.Returns(() => cluster.Api.GetFromJsonAsync<OrderSearchView>("/orders?limit=100"),
             page => page!.Items.Select(o => o.OrderId).ToHashSet().IsSupersetOf([annsOrder, bobsOrder]),
             "both orders in the read model", TimeSpan.FromMinutes(2));
@@ -114,19 +131,6 @@ public sealed class When_orders_are_placed_through_the_flow(IntegrationEnvironme
         Assert.Equal(HttpStatusCode.OK, (await cluster.Api.GetAsync($"/orders/{bobsOrder}/history")).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await asAnn.GetAsync($"/orders/{bobsOrder}")).StatusCode);
     }
-
-    static async Task<Guid> PlaceOrder(HttpClient customer, string card, string sku)
-    {
-        var response = await customer.PostAsJsonAsync("/orders", new
-        {
-            items = new[] { new { sku, quantity = 1 } },
-            payment = new { cardToken = card },
-        });
-        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
-        return (await response.Content.ReadFromJsonAsync<IdView>())!.Id;
-    }
-
-    sealed record IdView(Guid Id);
 }
 
 public sealed class When_the_search_is_given_bad_filters(IntegrationEnvironment environment) : IClassFixture<IntegrationEnvironment>
