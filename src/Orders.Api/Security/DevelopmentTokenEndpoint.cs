@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
 using Shop.Identity;
 
@@ -21,7 +22,9 @@ public static class DevelopmentTokenEndpoint
             return app;
 
         var issuer = new LocalTokenIssuer(auth.LocalIssuer.SigningKey, auth.LocalIssuer.Issuer, auth.Audience ?? LocalTokenIssuer.DefaultAudience);
-        app.MapPost(Path, (string[]? role, Guid? customerId, string? email, TimeSpan? expires) => Issue(issuer, role, customerId, email, expires))
+        // [FromQuery]: on a POST, minimal APIs would look for an array in the body.
+        app.MapPost(Path, ([FromQuery] string[]? role, Guid? customerId, string? email, TimeSpan? expires) =>
+                Issue(issuer, role, customerId, email, expires))
             .AllowAnonymous()
             .ExcludeFromDescription();
         return app;

@@ -186,3 +186,59 @@ public sealed class When_the_api_runs_in_production(ProductionOrdersServiceFixtu
         Assert.Equal(HttpStatusCode.OK, (await service.ClientWith(null).GetAsync("/health/live")).StatusCode);
     }
 }
+
+/// <summary>The development token endpoint switched on, as the standalone shop and the Development environment have it.</summary>
+public sealed class TokenEndpointFixture : OrdersServiceFixture
+{
+    protected override IDictionary<string, string?> Settings() => new Dictionary<string, string?>(base.Settings())
+    {
+        ["Auth:LocalIssuer:TokenEndpoint"] = "true",
+    };
+}
+
+public sealed class When_a_token_is_asked_of_the_development_endpoint(TokenEndpointFixture service) : IClassFixture<TokenEndpointFixture>
+{
+    [Fact]
+    public async Task Should_issue_a_token_with_every_role_asked_for_that_the_api_accepts()
+    {
+        var response = await service.ClientWith(null).PostAsync("/dev/token?role=catalog-admin&role=operator&expires=00:10:00", null);
+
+        response.EnsureSuccessStatusCode();
+        var issued = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
+        Assert.Equal(["catalog-admin", "operator"], issued.GetProperty("roles").EnumerateArray().Select(r => r.GetString()));
+        var staff = service.ClientWith(issued.GetProperty("token").GetString());
+        // An operator: an unknown order is a 404, not a 403.
+        await ProblemAssert.IsProblem(await staff.GetAsync($"/orders/{Guid.NewGuid()}"), HttpStatusCode.NotFound);
+    }
+
+    [Fact]
+    public async Task Should_issue_a_customer_token_by_default()
+    {
+        var customerId = Guid.NewGuid();
+        var response = await service.ClientWith(null).PostAsync($"/dev/token?customerId={customerId}&email=ada@example.com", null);
+
+        var issued = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
+        var placed = await service.ClientWith(issued.GetProperty("token").GetString()).PostOrder(OrderRequests.Valid());
+        Assert.Equal(HttpStatusCode.Accepted, placed.StatusCode);
+        Assert.Equal(1, await service.InScope(db => Task.FromResult(db.Orders.Count(o => o.CustomerId == customerId && o.Email == "ada@example.com"))));
+    }
+
+    [Fact]
+    public async Task Should_refuse_an_unknown_role()
+    {
+        var response = await service.ClientWith(null).PostAsync("/dev/token?role=root", null);
+
+        await ProblemAssert.IsValidationProblemNaming(response, "role");
+    }
+}
+
+public sealed class When_the_development_endpoint_is_off(OrdersServiceFixture service) : IClassFixture<OrdersServiceFixture>
+{
+    [Fact]
+    public async Task Should_not_be_there()
+    {
+        var response = await service.ClientWith(null).PostAsync("/dev/token?role=operator", null);
+
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+    }
+}
