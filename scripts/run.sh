@@ -43,8 +43,12 @@ start() {
 stop() { kill "${pids[@]}" 2>/dev/null || true; wait 2>/dev/null || true; }
 trap stop EXIT INT TERM
 
+# The API trusts the local issuer with the public development key and hands out tokens at /dev/token, as the
+# standalone shop does: this script is for one machine (docs/security.md).
 start Orders.Api "$api_port" orders "--ConnectionStrings:Orders=$pg;Username=shop_orders;Database=shop_orders" \
-  "--ConnectionStrings:ReadModel=$pg;Username=shop_orders;Database=shop_search"
+  "--ConnectionStrings:ReadModel=$pg;Username=shop_orders;Database=shop_search" \
+  "--Auth:LocalIssuer:SigningKey=shop-local-development-signing-key-NOT-A-SECRET" "--Auth:LocalIssuer:AllowDevelopmentKey=true" \
+  "--Auth:LocalIssuer:TokenEndpoint=true" "--OpenApi:Enabled=true"
 start Payments.Worker 5081 payments "--ConnectionStrings:Payments=$pg;Username=shop_payments;Database=shop_payments"
 start Notifications.Worker 5082 notifications "--ConnectionStrings:Notifications=$pg;Username=shop_notifications;Database=shop_notifications"
 start Images.Worker 5083 images "--ConnectionStrings:Images=$pg;Username=shop_images;Database=shop_images"
@@ -62,6 +66,7 @@ cat <<TXT
 Shop is running.
   API:            http://127.0.0.1:$api_port        (try: curl http://127.0.0.1:$api_port/products)
   OpenAPI UI:     http://127.0.0.1:$api_port/scalar
+  Tokens:         curl -s -X POST 'http://127.0.0.1:$api_port/dev/token?role=customer'   (or: shop token --role operator)
   RabbitMQ UI:    http://127.0.0.1:15672             (shop / shop: the administrator, not a service)
   Dashboard:      http://127.0.0.1:${SHOP_DASHBOARD_PORT:-18888}             (every order's trace across the services; metrics)
   Logs:           artifacts/run/*.log

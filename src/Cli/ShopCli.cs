@@ -6,6 +6,7 @@ using Shop.Cli.Outbox;
 using Shop.Cli.Messages;
 using Shop.Cli.Output;
 using Shop.Cli.Publishing;
+using Shop.Cli.Tokens;
 
 namespace Shop.Cli;
 
@@ -14,7 +15,7 @@ public static class ShopCli
 {
     public static RootCommand Create(CliConsole console)
     {
-        var root = new RootCommand("Shop's operator tool: publish and send contract messages, inspect and replay error queues, watch outboxes and orders.");
+        var root = new RootCommand("Shop's operator tool: publish and send contract messages, inspect and replay error queues, watch outboxes and orders, mint development tokens.");
         GlobalOptions.AddTo(root);
         root.Subcommands.Add(MessagesCommand.Create(console));
         root.Subcommands.Add(PublishCommands.Publish(console));
@@ -22,6 +23,7 @@ public static class ShopCli
         root.Subcommands.Add(ErrorsCommand.Create(console));
         root.Subcommands.Add(OutboxCommand.Create(console));
         root.Subcommands.Add(OrdersCommand.Create(console));
+        root.Subcommands.Add(TokenCommand.Create(console));
         return root;
     }
 

@@ -13,6 +13,7 @@ public static class StandaloneBanner
             Shop is running standalone: every service in this process, in-memory bus, SQLite, blobs on disk.
               {ApiLabel,-12}{api}        (try: curl {api}/products)
               {"OpenAPI UI:",-12}{api}/scalar
+              {"Tokens:",-12}shop token --role customer   (the development key; see docs/security.md)
               {"Data:",-12}{dataFolder}   (delete it to start afresh)
               {"Dashboard:",-12}{dashboard ?? $"off (start with {StandaloneDashboard.Switch} to follow each order's trace)"}
             Press Ctrl+C to stop.

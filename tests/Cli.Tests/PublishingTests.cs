@@ -21,7 +21,6 @@ public abstract class PublishingTests(Broker broker)
         items = new[] { new { sku = "MUG-001", quantity = 2, unitPrice = 9.5m } },
         total = 19m,
         currency = "EUR",
-        cardToken = "tok_visa",
         submittedAt = DateTime.UtcNow,
     });
 

@@ -42,6 +42,7 @@ public sealed class ShopCluster : IAsyncDisposable
     public WebApplication Notifications { get; private set; } = null!;
     public WebApplication? Images { get; private set; }
     public WebApplication? Search { get; private set; }
+    /// <summary>The API as staff (operator and catalog admin): reads every order, uploads images; places no order.</summary>
     public HttpClient Api { get; private set; } = null!;
     public string OrdersDatabase { get; private set; } = "";
     public string PaymentsDatabase { get; private set; } = "";
@@ -71,6 +72,8 @@ public sealed class ShopCluster : IAsyncDisposable
             // The API stores originals and the worker thumbnails in the same place, as on one machine or one bucket.
             ["BlobStorage:Disk:Root"] = Path.Combine(Path.GetTempPath(), "shop-e2e-blobs", environment.VirtualHost),
         });
+        foreach (var (key, value) in TestTokens.Settings)
+            cluster._settings[key] = value;
 
         cluster.OrdersDatabase = await environment.CreateDatabase("orders");
         cluster.PaymentsDatabase = await environment.CreateDatabase("payments");
@@ -96,9 +99,15 @@ public sealed class ShopCluster : IAsyncDisposable
                 b => b.AddImagesWorker(), null, null);
         }
 
-        cluster.Api = cluster.Orders.GetTestClient();
+        cluster.Api = cluster.Orders.GetTestClient().WithBearer(TestTokens.Staff());
         return cluster;
     }
+
+    /// <summary>The API as the customer <paramref name="customerId"/>: places orders, reads only their own.</summary>
+    public HttpClient CustomerClient(Guid customerId, string email = "buyer@example.com") =>
+        Orders.GetTestClient().WithBearer(TestTokens.Customer(customerId, email));
+
+    public HttpClient AnonymousClient() => Orders.GetTestClient();
 
     public async Task StartPayments(Func<string, Task>? prepareDatabase = null) =>
         Payments = await StartService<PaymentsDbContext>("ConnectionStrings:Payments", PaymentsDatabase, b => b.AddPayments(), null,
@@ -158,12 +167,12 @@ public sealed class ShopCluster : IAsyncDisposable
             timeout ?? TimeSpan.FromMinutes(2));
     }
 
+    /// <summary>Places an order as a new customer.</summary>
     public async Task<Guid> PlaceOrder(string cardToken, params (string Sku, int Quantity)[] items)
     {
-        var response = await Api.PostAsJsonAsync("/orders", new
+        using var customer = CustomerClient(Guid.NewGuid());
+        var response = await customer.PostAsJsonAsync("/orders", new
         {
-            customerId = Guid.NewGuid(),
-            email = "buyer@example.com",
             items = items.Select(i => new { sku = i.Sku, quantity = i.Quantity }),
             payment = new { cardToken }
         });

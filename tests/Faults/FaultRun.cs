@@ -1,3 +1,4 @@
+using Shop.Identity;
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
@@ -21,6 +22,9 @@ public sealed class FaultRun(FaultOptions options, string repository, string out
 
     readonly string _runId = DateTime.UtcNow.ToString("MMddHHmmss");
     readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(30) };
+    // The API trusts this run's key only; customers get a token each, uploads go as a catalog admin.
+    readonly string _signingKey = Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
+    LocalTokenIssuer Tokens => new(_signingKey);
     readonly Stopwatch _clock = Stopwatch.StartNew();
     readonly ConcurrentDictionary<Guid, string> _orders = new();      // accepted order id -> card token
     readonly ConcurrentBag<string> _ordersNotAccepted = [];
@@ -123,6 +127,13 @@ public sealed class FaultRun(FaultOptions options, string repository, string out
             ["DOTNET_gcServer"] = "0",
         };
 
+        var api = new (string, string)[]
+        {
+            ("Auth:LocalIssuer:SigningKey", _signingKey),
+            ("RateLimiting:Orders:PermitLimit", "1000000"),
+            ("RateLimiting:Uploads:PermitLimit", "1000000"),
+        };
+
         ServiceProcess Service(string name, int port, string database, params (string Key, string Value)[] extra)
         {
             var settings = new Dictionary<string, string>(common) { [$"ConnectionStrings:{database}"] = Database(database.ToLowerInvariant()) };
@@ -139,7 +150,7 @@ public sealed class FaultRun(FaultOptions options, string repository, string out
 
         return
         [
-            Service("Orders.Api", ApiPort, "Orders"),
+            Service("Orders.Api", ApiPort, "Orders", api),
             Service("Payments.Worker", ApiPort + 1, "Payments", ("Payments:Gateway:LedgerPath", LedgerPath)),
             Service("Notifications.Worker", ApiPort + 2, "Notifications"),
             Service("Images.Worker", ApiPort + 3, "Images"),
@@ -262,11 +273,8 @@ public sealed class FaultRun(FaultOptions options, string repository, string out
         var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(5);
         // One body for every attempt: a retry after a lost answer is the same request, and the API answers a key
         // that comes back with a different body with 422.
-        var body = new
-        {
-            customerId = Guid.NewGuid(), email = "buyer@example.com",
-            items = new[] { new { sku, quantity = 1 } }, payment = new { cardToken = card }
-        };
+        var body = new { items = new[] { new { sku, quantity = 1 } }, payment = new { cardToken = card } };
+        var token = Tokens.Customer(Guid.NewGuid(), "buyer@example.com", TimeSpan.FromHours(2));
         while (DateTime.UtcNow < deadline)
         {
             try
@@ -276,6 +284,7 @@ public sealed class FaultRun(FaultOptions options, string repository, string out
                     Content = JsonContent.Create(body)
                 };
                 request.Headers.Add("Idempotency-Key", key);
+                request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
                 using var response = await _http.SendAsync(request);
                 if (response.IsSuccessStatusCode)
                 {
@@ -331,7 +340,9 @@ public sealed class FaultRun(FaultOptions options, string repository, string out
                 var file = new ByteArrayContent(_image);
                 file.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("image/png");
                 form.Add(file, "file", "sample.png");
-                using var response = await _http.PostAsync($"http://127.0.0.1:{ApiPort}/products/MUG-001/images", form);
+                using var request = new HttpRequestMessage(HttpMethod.Post, $"http://127.0.0.1:{ApiPort}/products/MUG-001/images") { Content = form };
+                request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", Tokens.CatalogAdmin());
+                using var response = await _http.SendAsync(request);
                 if (response.IsSuccessStatusCode)
                 {
                     var id = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();

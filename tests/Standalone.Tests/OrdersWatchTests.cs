@@ -41,10 +41,9 @@ public sealed class When_an_operator_watches_an_order : IDisposable
 
     static async Task<Guid> PlaceOrder(StandaloneProcess shop, string cardToken)
     {
-        var response = await shop.Client.PostAsJsonAsync("/orders", new
+        using var customer = shop.CustomerClient(Guid.NewGuid());
+        var response = await customer.PostAsJsonAsync("/orders", new
         {
-            customerId = Guid.NewGuid(),
-            email = "ann@example.com",
             items = new[] { new { sku = "MUG-001", quantity = 1 } },
             payment = new { cardToken },
         });
@@ -53,7 +52,8 @@ public sealed class When_an_operator_watches_an_order : IDisposable
     }
 
     static Task<(int ExitCode, string Output, string Error)> Watch(StandaloneProcess shop, Guid orderId) =>
-        Run("orders", "watch", orderId.ToString(), "--api-url", shop.Api.ToString(), "--interval", "00:00:00.200", "--timeout", "00:02:00");
+        Run("orders", "watch", orderId.ToString(), "--api-url", shop.Api.ToString(), "--interval", "00:00:00.200", "--timeout", "00:02:00",
+            "--token", StandaloneProcess.StaffToken);
 
     static async Task<(int ExitCode, string Output, string Error)> Run(params string[] args)
     {

@@ -1,3 +1,5 @@
+using Shop.Identity;
+using Shop.Testing;
 using System.Diagnostics;
 using System.Reflection;
 using System.Runtime.InteropServices;
@@ -22,6 +24,18 @@ public sealed partial class StandaloneProcess : IAsyncDisposable
 
     public Uri Api { get; private set; } = null!;
     public HttpClient Client { get; private set; } = null!;
+
+    /// <summary>Tokens of the standalone shop's local issuer, which signs with the public development key.</summary>
+    public static LocalTokenIssuer Tokens { get; } = new(LocalTokenIssuer.DevelopmentSigningKey);
+
+    /// <summary>An operator who is also a catalog admin; <see cref="Client"/> carries it.</summary>
+    public static string StaffToken { get; } = Tokens.Issue(new TokenRequest("staff", [ShopRoles.Operator, ShopRoles.CatalogAdmin]));
+
+    /// <summary>The API as the customer <paramref name="customerId"/>.</summary>
+    public HttpClient CustomerClient(Guid customerId, string email = "ann@example.com") => ClientWith(Tokens.Customer(customerId, email));
+
+    HttpClient ClientWith(string token) =>
+        new HttpClient { BaseAddress = Api, Timeout = TimeSpan.FromSeconds(30) }.WithBearer(token);
 
     /// <summary>Everything the process wrote so far, stdout and stderr interleaved.</summary>
     public string Output
@@ -69,7 +83,7 @@ public sealed partial class StandaloneProcess : IAsyncDisposable
         }
 
         standalone.Api = await standalone._api.Task;
-        standalone.Client = new HttpClient { BaseAddress = standalone.Api, Timeout = TimeSpan.FromSeconds(30) };
+        standalone.Client = standalone.ClientWith(StaffToken);
         return standalone;
     }
 

@@ -64,10 +64,9 @@ public sealed class When_the_shop_runs_standalone : IDisposable
 
     static async Task<Guid> PlaceOrder(StandaloneProcess shop, string cardToken, params (string Sku, int Quantity)[] items)
     {
-        var response = await shop.Client.PostAsJsonAsync("/orders", new
+        using var customer = shop.CustomerClient(Guid.NewGuid());
+        var response = await customer.PostAsJsonAsync("/orders", new
         {
-            customerId = Guid.NewGuid(),
-            email = "ann@example.com",
             items = items.Select(i => new { sku = i.Sku, quantity = i.Quantity }),
             payment = new { cardToken }
         });

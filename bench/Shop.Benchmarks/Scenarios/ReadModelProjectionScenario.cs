@@ -89,7 +89,7 @@ public static class ReadModelProjectionScenario
             var customerId = Guid.NewGuid();
             var at = start.AddMilliseconds(i * 20);
             var lines = new List<OrderLine> { new("MUG-001", 2, 9.90m, "Ceramic mug"), new("TEE-001", 1, 19.90m, "Cotton tee") };
-            Add(new OrderSubmitted(orderId, customerId, "buyer@example.com", lines, 39.70m, "EUR", "tok_visa", at), 0);
+            Add(new OrderSubmitted(orderId, customerId, "buyer@example.com", lines, 39.70m, "EUR", at), 0);
             Add(new StockReserved(orderId), 50);
             if (i % 5 == 4)
             {

@@ -41,7 +41,7 @@ public static class ReadModelQueryScenario
                     var product = i % products;
                     var lines = new List<OrderLine> { new($"SKU-{product:D3}", 1, 10m, $"{Adjectives[product % Adjectives.Length]} {Nouns[product / Adjectives.Length]}") };
                     batch.Add(new ProjectedEvent(Guid.NewGuid(), at, new OrderSubmitted(orderId, customerId, $"c{i % customers}@example.com", lines, 10m,
-                        "EUR", "tok_visa", at)));
+                        "EUR", at)));
                     // Not a multiple of anything the customers repeat on: every customer has orders of both ends.
                     batch.Add(new ProjectedEvent(Guid.NewGuid(), at.AddSeconds(1), i % 7 == 3
                         ? new OrderCancelled(orderId, customerId, $"c{i % customers}@example.com", "payment failed: card declined", at.AddSeconds(1))

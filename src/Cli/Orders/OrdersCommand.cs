@@ -22,10 +22,15 @@ public static class OrdersCommand
         var api = new Option<string?>("--api-url") { Description = "the Orders API (default: Orders:ApiUrl, else http://127.0.0.1:5080)" };
         var interval = new Option<TimeSpan>("--interval") { Description = "how often the order is read", DefaultValueFactory = _ => TimeSpan.FromSeconds(1) };
         var timeout = new Option<TimeSpan?>("--timeout") { Description = "give up after this long (exit 1); default: wait until it ends" };
-        var watch = new Command("watch", "follow an order's timeline until it is confirmed or cancelled") { id, api, interval, timeout };
+        var token = new Option<string?>("--token")
+        {
+            Description = "a bearer token for the API: the customer's or an operator's (default: Orders:Token; locally: shop token)"
+        };
+        var watch = new Command("watch", "follow an order's timeline until it is confirmed or cancelled") { id, api, interval, timeout, token };
         watch.SetAction(async (parse, cancellationToken) =>
         {
-            var url = parse.GetValue(api) ?? BusConnection.From(parse).Configuration["Orders:ApiUrl"] ?? "http://127.0.0.1:5080";
+            var configuration = BusConnection.From(parse).Configuration;
+            var url = parse.GetValue(api) ?? configuration["Orders:ApiUrl"] ?? "http://127.0.0.1:5080";
             if (!Uri.TryCreate(url, UriKind.Absolute, out var baseUrl))
                 throw new CliException(ExitCodes.Usage, $"--api-url: '{url}' is not an absolute URL.");
             var orderId = parse.GetValue(id);
@@ -35,6 +40,8 @@ public static class OrdersCommand
                 limit.CancelAfter(after);
 
             using var http = new HttpClient { BaseAddress = baseUrl, Timeout = TimeSpan.FromSeconds(30) };
+            if ((parse.GetValue(token) ?? configuration["Orders:Token"]) is { Length: > 0 } bearer)
+                http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", bearer);
             var printed = 0;
             try
             {
@@ -42,7 +49,10 @@ public static class OrdersCommand
                 {
                     using var response = await http.GetAsync($"orders/{orderId}", limit.Token);
                     if (response.StatusCode == HttpStatusCode.NotFound)
-                        throw new CliException(ExitCodes.NotFound, $"there is no order {orderId} at {baseUrl}.");
+                        throw new CliException(ExitCodes.NotFound, $"there is no order {orderId} at {baseUrl} (or it is not yours).");
+                    if (response.StatusCode is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden)
+                        throw new CliException(ExitCodes.Failure,
+                            $"the API answered {(int)response.StatusCode}: pass --token with the customer's or an operator's token (shop token --role operator).");
                     if (!response.IsSuccessStatusCode)
                         throw new CliException(ExitCodes.Failure, $"GET {response.RequestMessage?.RequestUri} answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync(limit.Token)}");
 

@@ -6,7 +6,10 @@ namespace Shop.Contracts.Orders;
 /// </summary>
 public sealed record OrderLine(string Sku, int Quantity, decimal UnitPrice, string? ProductName = null);
 
-/// <summary>An order was accepted by the API and stored; the order saga starts here.</summary>
+/// <summary>
+/// An order was accepted by the API and stored; the order saga starts here. It carries no card token: every subscriber
+/// receives it, and the token goes only to the payments endpoint (in <c>ProcessPayment</c>).
+/// </summary>
 public sealed record OrderSubmitted(
     Guid OrderId,
     Guid CustomerId,
@@ -14,7 +17,6 @@ public sealed record OrderSubmitted(
     IReadOnlyList<OrderLine> Items,
     decimal Total,
     string Currency,
-    string CardToken,
     DateTime SubmittedAt);
 
 /// <summary>Stock is reserved and the payment taken: the order will ship.</summary>

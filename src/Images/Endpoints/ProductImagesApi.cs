@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
@@ -28,20 +29,27 @@ public static class ProductImagesApi
     /// <summary>
     /// <c>POST /products/{sku}/images</c>, <c>POST /products/{sku}/images/upload-url</c>, <c>GET /images/{id}</c>, <c>GET /images/{id}/thumbnails/{size}</c> and
     /// <c>GET /images/{id}/original</c>, on the host's <typeparamref name="TDbContext"/> (which calls
-    /// <c>modelBuilder.AddProductImages()</c> and <c>AddDurableMessaging()</c>).
+    /// <c>modelBuilder.AddProductImages()</c> and <c>AddDurableMessaging()</c>). <paramref name="configureUploads"/> is
+    /// applied to the two endpoints that write (the upload and the upload form): the host's authorization and rate limits.
     /// </summary>
-    public static IEndpointRouteBuilder MapProductImagesApi<TDbContext>(this IEndpointRouteBuilder endpoints)
+    public static IEndpointRouteBuilder MapProductImagesApi<TDbContext>(this IEndpointRouteBuilder endpoints,
+        Action<IEndpointConventionBuilder>? configureUploads = null)
         where TDbContext : DbContext
     {
         // The handlers reach TDbContext through ProductImagesStore, which AddProductImages<TDbContext> registers.
-        endpoints.MapPost("/products/{sku}/images", ProductImageHandlers.Upload)
+        var maxUploadBytes = endpoints.ServiceProvider.GetRequiredService<IOptions<ProductImageOptions>>().Value.MaxUploadBytes;
+        var upload = endpoints.MapPost("/products/{sku}/images", ProductImageHandlers.Upload)
             .WithTags("Product images")
             .WithName("UploadProductImage")
+            // Kestrel stops reading the body past the file's limit and its multipart framing.
+            .WithMetadata(new Microsoft.AspNetCore.Mvc.RequestSizeLimitAttribute(maxUploadBytes + UploadedFile.MultipartOverhead))
             // No Accepts<IFormFile> metadata: routing would answer other content types with a bare 415, not a problem.
             .DisableAntiforgery();
-        endpoints.MapPost("/products/{sku}/images/upload-url", DirectUploadHandlers.CreateUploadUrl)
+        var uploadUrl = endpoints.MapPost("/products/{sku}/images/upload-url", DirectUploadHandlers.CreateUploadUrl)
             .WithTags("Product images")
             .WithName("CreateProductImageUploadUrl");
+        configureUploads?.Invoke(upload);
+        configureUploads?.Invoke(uploadUrl);
 
         var images = endpoints.MapGroup("/images/{id:guid}").WithTags("Product images");
         images.MapGet("", ProductImageHandlers.GetImage).WithName(GetImageRoute);

@@ -17,7 +17,7 @@ internal sealed class UploadedFile(Stream content, long length, SniffedFormat fo
     public sealed record Outcome(UploadedFile? File, ProblemHttpResult? Problem);
 
     // Room for the multipart boundaries and part headers around the file itself.
-    const long MultipartOverhead = 64 * 1024;
+    public const long MultipartOverhead = 64 * 1024;
 
     public static async Task<Outcome> Read(HttpRequest request, long maxBytes, CancellationToken cancellationToken)
     {
@@ -26,8 +26,6 @@ internal sealed class UploadedFile(Stream content, long length, SniffedFormat fo
         if (!request.HasFormContentType || !request.ContentType!.StartsWith("multipart/form-data", StringComparison.OrdinalIgnoreCase))
             return Fail(StatusCodes.Status415UnsupportedMediaType, "Unsupported media type", "Send the image as multipart/form-data with one file.");
 
-        if (request.HttpContext.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } bodySize)
-            bodySize.MaxRequestBodySize = maxBytes + MultipartOverhead;
         request.HttpContext.Features.Set<IFormFeature>(new FormFeature(request, new FormOptions
         {
             MultipartBodyLengthLimit = maxBytes,

@@ -12,7 +12,8 @@ static class CreateOrderValidator
     public const int MaxEmailLength = 254;
     public const int MaxCardTokenLength = 200;
 
-    public static Dictionary<string, string[]> Validate(CreateOrderRequest request, IReadOnlyDictionary<string, Product> catalogue)
+    public static Dictionary<string, string[]> Validate(CreateOrderRequest request, OrderCustomer customer,
+        IReadOnlyDictionary<string, Product> catalogue)
     {
         var errors = new Dictionary<string, List<string>>();
         void Add(string field, string message)
@@ -22,13 +23,13 @@ static class CreateOrderValidator
             messages.Add(message);
         }
 
-        if (request.CustomerId is null || request.CustomerId == Guid.Empty)
-            Add("customerId", "A customer id is required.");
-
-        if (string.IsNullOrWhiteSpace(request.Email))
-            Add("email", "An email address is required.");
-        else if (request.Email.Length > MaxEmailLength || !IsEmail(request.Email))
-            Add("email", "The email address is not valid.");
+        // Refused rather than ignored: a client that sends them believes it chooses the customer, and it does not.
+        if (request.CustomerId is not null)
+            Add("customerId", "The customer comes from the access token; leave customerId out of the body.");
+        if (request.Email is not null)
+            Add("email", "The email comes from the access token; leave email out of the body.");
+        else if (customer.Email.Length > MaxEmailLength || !IsEmail(customer.Email))
+            Add("email", "The email address in the access token is not valid.");
 
         if (request.Items is null || request.Items.Count == 0)
             Add("items", "An order needs at least one item.");

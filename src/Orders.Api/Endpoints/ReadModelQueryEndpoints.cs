@@ -1,11 +1,13 @@
 using System.Buffers.Text;
 using System.Globalization;
+using System.Security.Claims;
 using System.Text;
 using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.WebUtilities;
 using Shop.Images.Catalog;
 using Shop.Orders.Api.Endpoints.Models;
+using Shop.Orders.Api.Security;
 using Shop.ReadModel.Documents;
 using Shop.ReadModel.Storage;
 
@@ -24,14 +26,19 @@ public static partial class ReadModelQueryEndpoints
 
     public static IEndpointRouteBuilder MapReadModelQueries(this IEndpointRouteBuilder app)
     {
-        var orders = app.MapGroup("/orders").WithTags("Order search");
+        var orders = app.MapGroup("/orders").WithTags("Order search")
+            .RequireAuthorization(ShopPolicies.OrderReader)
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status403Forbidden);
         orders.MapGet("/", SearchOrders)
             .WithName("SearchOrders")
-            .WithSummary("Orders from the read model, newest first: by customer, status, words of product names or the email, and time placed.")
+            .WithSummary("Orders from the read model, newest first: by customer, status, words of product names or the email, and time placed. " +
+                         "A customer searches only their own orders; an operator all.")
             .ProducesValidationProblem();
         orders.MapGet("/{id:guid}/history", GetHistory)
             .WithName("GetOrderHistory")
-            .WithSummary("Every event of an order, from the read model.");
+            .WithSummary("Every event of an order, from the read model: a customer's own, or any for an operator.")
+            .ProducesProblem(StatusCodes.Status404NotFound);
 
         app.MapGet("/images", SearchImages)
             .WithTags("Image search")
@@ -41,8 +48,8 @@ public static partial class ReadModelQueryEndpoints
         return app;
     }
 
-    static async Task<Results<Ok<OrderSearchResults>, ValidationProblem>> SearchOrders(HttpRequest request, IReadModelReader reader,
-        CancellationToken cancellationToken, string? customerId = null, string? status = null, string? q = null, string? from = null,
+    static async Task<Results<Ok<OrderSearchResults>, ValidationProblem>> SearchOrders(HttpRequest request, ClaimsPrincipal user,
+        IReadModelReader reader, CancellationToken cancellationToken, string? customerId = null, string? status = null, string? q = null, string? from = null,
         string? to = null, string? cursor = null, string? limit = null)
     {
         var errors = new Dictionary<string, string[]>();
@@ -59,8 +66,18 @@ public static partial class ReadModelQueryEndpoints
         if (errors.Count > 0)
             return TypedResults.ValidationProblem(errors, title: "The search is not valid.");
 
-        var page = await reader.QueryOrdersAsync(query, cancellationToken);
         var freshness = await reader.OrdersFreshnessAsync(cancellationToken);
+        if (!user.IsOperator())
+        {
+            // A customer's search is always within their own orders; naming another customer finds nothing, as it would
+            // for a customer without orders.
+            var own = user.CustomerId();
+            if (own is null || (query.CustomerId is { } named && named != own))
+                return TypedResults.Ok(new OrderSearchResults([], null, Freshness.Of(freshness)));
+            query = query with { CustomerId = own };
+        }
+
+        var page = await reader.QueryOrdersAsync(query, cancellationToken);
         return TypedResults.Ok(new OrderSearchResults(page.Items.Select(OrderSearchItem.Of).ToList(),
             page.NextAfter is { } after ? NextPage(request, EncodeCursor(after)) : null, Freshness.Of(freshness)));
 
@@ -75,11 +92,13 @@ public static partial class ReadModelQueryEndpoints
         }
     }
 
-    static async Task<Results<Ok<OrderHistory>, ProblemHttpResult>> GetHistory(Guid id, IReadModelReader reader, CancellationToken cancellationToken)
+    static async Task<Results<Ok<OrderHistory>, ProblemHttpResult>> GetHistory(Guid id, ClaimsPrincipal user, IReadModelReader reader,
+        CancellationToken cancellationToken)
     {
         var order = await reader.FindOrderAsync(id, cancellationToken);
         var freshness = Freshness.Of(await reader.OrdersFreshnessAsync(cancellationToken));
-        if (order is null)
+        // Another customer's order, or one whose customer the read model does not know yet, answers as a missing one.
+        if (order is null || !(user.IsOperator() || (order.CustomerId is { } owner && user.MayRead(owner))))
             return TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Order not found",
                 detail: $"The read model has no order {id} (yet: it follows the events with a short delay).",
                 extensions: new Dictionary<string, object?> { ["freshness"] = freshness });

@@ -10,6 +10,7 @@ using Shop.Messaging.EntityFrameworkCore.Sagas;
 using Shop.Orders.Api.Consumers;
 using Shop.Orders.Api.Endpoints;
 using Shop.Orders.Api.Persistence;
+using Shop.Orders.Api.Security;
 using Shop.Orders.Api.StateMachines;
 using Shop.ReadModel;
 using Shop.ServiceDefaults;
@@ -19,10 +20,11 @@ namespace Shop.Orders.Api.Extensions;
 public static class OrdersApiExtensions
 {
     public const string ConnectionStringName = "Orders";
+    public const string OpenApiEnabledKey = "OpenApi:Enabled";
     public const string DefaultConnectionString = "Host=127.0.0.1;Port=5432;Username=shop_orders;Database=shop_orders";
 
     /// <summary>
-    /// The Orders service: its database, the order saga, the stock consumers and OpenAPI. <paramref name="configureBus"/>
+    /// The Orders service: its database, the order saga, the stock consumers, bearer authentication with rate limits, and OpenAPI. <paramref name="configureBus"/>
     /// adds further consumers to the same bus (a host that runs several services in one process, tests).
     /// </summary>
     public static IHostApplicationBuilder AddOrdersApi(this IHostApplicationBuilder builder, Action<IBusRegistrationConfigurator>? configureBus = null)
@@ -33,6 +35,7 @@ public static class OrdersApiExtensions
         builder.Services.AddOptions<OrderSagaOptions>().BindConfiguration(OrderSagaOptions.SectionName);
         builder.Services.AddScoped<IOrderStatusLog, OrderStatusLog>();
         builder.Services.AddScoped<IOrderCheck, StoredOrderCheck>();
+        builder.Services.AddScoped<IOrderCardTokens, OrderCardTokens>();
         builder.Services.AddScoped<IProductCatalog, OrdersProductCatalog>();
         builder.Services.AddProductImages<OrdersDbContext>(builder.Configuration);
         builder.Services.AddReadModelStore(builder.Configuration);
@@ -52,23 +55,34 @@ public static class OrdersApiExtensions
         builder.Services.AddScoped<RetentionCleanup>();
         builder.Services.AddHostedService<RetentionCleanupService>();
 
-        builder.Services.AddOpenApi();
+        builder.AddApiSecurity();
+        builder.Services.AddOpenApi(options => options.AddBearerSecurityScheme());
         return builder;
     }
 
-    /// <summary>Problem details for every error, the OpenAPI document with its Scalar UI, and the resource groups.</summary>
+    /// <summary>
+    /// Problem details for every error (401, 403 and 429 included), the OpenAPI document with its Scalar UI where
+    /// <c>OpenApi:Enabled</c> (by default everywhere but Production), and the resource groups.
+    /// </summary>
     public static WebApplication MapOrdersApi(this WebApplication app)
     {
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.UseApiSecurity();
 
-        app.MapOpenApi();
-        app.MapScalarApiReference();
+        if (app.Configuration.GetValue(OpenApiEnabledKey, !app.Environment.IsProduction()))
+        {
+            app.MapOpenApi();
+            app.MapScalarApiReference();
+        }
 
         app.MapGroup("/orders").WithTags("Orders").MapOrdersEndpoints();
         app.MapGroup("/products").WithTags("Products").MapProductsEndpoints();
-        app.MapProductImagesApi<OrdersDbContext>();
+        app.MapProductImagesApi<OrdersDbContext>(uploads => uploads
+            .RequireAuthorization(ShopPolicies.CatalogAdmin)
+            .RequireRateLimiting(ShopPolicies.UploadsRateLimit));
         app.MapReadModelQueries();
+        app.MapDevelopmentTokens();
         return app;
     }
 }

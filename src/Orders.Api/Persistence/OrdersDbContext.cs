@@ -21,6 +21,7 @@ public class OrdersDbContext : DbContext
     public DbSet<Order> Orders => Set<Order>();
     public DbSet<OrderTimelineEntry> OrderTimeline => Set<OrderTimelineEntry>();
     public DbSet<IdempotencyKey> IdempotencyKeys => Set<IdempotencyKey>();
+    public DbSet<OrderCardToken> OrderCardTokens => Set<OrderCardToken>();
     public DbSet<Product> Products => Set<Product>();
     public DbSet<StockItem> Stock => Set<StockItem>();
     public DbSet<StockReservation> StockReservations => Set<StockReservation>();

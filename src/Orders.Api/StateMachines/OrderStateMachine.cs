@@ -40,6 +40,12 @@ public sealed class OrderStateMachine : MassTransitStateMachine<OrderState>
         Initially(
             When(OrderSubmitted)
                 .Then(context => Accept(context.Saga, context.Message))
+                .ThenAsync(async context =>
+                {
+                    // An order another writer published has no token here: its payment is refused, not taken.
+                    var tokens = context.GetPayload<IServiceProvider>().GetRequiredService<IOrderCardTokens>();
+                    context.Saga.CardToken = await tokens.Take(context.Saga.CorrelationId, context.CancellationToken);
+                })
                 .Activity(x => x.OfType<CheckOrderActivity>())
                 .IfElse(context => context.Saga.CancellationReason is null,
                     accepted => accepted
@@ -47,8 +53,9 @@ public sealed class OrderStateMachine : MassTransitStateMachine<OrderState>
                         .Send(settings.ReserveStockAddress, context => new ReserveStock(context.Saga.CorrelationId,
                             context.Message.Items.Select(line => new StockLine(line.Sku, line.Quantity)).ToList()))
                         .Schedule(StockTimeout, context => new StockReservationTimedOut(context.Saga.CorrelationId)),
-                    // Nothing reserved, nothing charged: the order ends here.
+                    // Nothing reserved, nothing charged: the order ends here, and its card token with it.
                     refused => refused
+                        .Then(context => context.Saga.CardToken = null)
                         .TransitionTo(Cancelled)
                         .Publish(context => Cancellation(context.Saga, time))
                         .RecordStatus(time)));
@@ -168,7 +175,6 @@ public sealed class OrderStateMachine : MassTransitStateMachine<OrderState>
         saga.Email = order.Email;
         saga.Total = order.Total;
         saga.Currency = order.Currency;
-        saga.CardToken = order.CardToken;
         saga.SubmittedAt = order.SubmittedAt;
     }
 

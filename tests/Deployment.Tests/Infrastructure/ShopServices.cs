@@ -7,6 +7,7 @@ using Shop.Messaging.EntityFrameworkCore;
 using Shop.Notifications.Worker.Extensions;
 using Shop.Notifications.Worker.Sending;
 using Shop.Orders.Api.Extensions;
+using Shop.Orders.Api.Security;
 using Shop.Orders.Api.StateMachines;
 using Shop.Payments.Worker.Extensions;
 using Shop.Payments.Worker.Gateway;
@@ -62,8 +63,11 @@ public static class ShopServices
             new(ProductImageOptions.SectionName, typeof(ProductImageOptions)),
             new(OrderSagaOptions.SectionName, typeof(OrderSagaOptions)),
             new(ElasticsearchReadModelOptions.SectionName, typeof(ElasticsearchReadModelOptions)),
+            new(AuthOptions.SectionName, typeof(AuthOptions)),
+            new(RateLimitOptions.SectionName, typeof(RateLimitOptions)),
         ],
-        [.. Defaults, $"ConnectionStrings:{ReadModelServiceCollectionExtensions.ConnectionStringName}", ReadModelServiceCollectionExtensions.StoreKey]);
+        [.. Defaults, $"ConnectionStrings:{ReadModelServiceCollectionExtensions.ConnectionStringName}", ReadModelServiceCollectionExtensions.StoreKey,
+            OrdersApiExtensions.OpenApiEnabledKey]);
 
     public static readonly ShopService PaymentsWorker = new("Payments.Worker", "payments-worker", typeof(PaymentsExtensions), PaymentsExtensions.ConnectionStringName,
         [.. Bus, new(PaymentGatewayOptions.SectionName, typeof(PaymentGatewayOptions))],

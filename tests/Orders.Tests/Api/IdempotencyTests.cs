@@ -25,11 +25,12 @@ public sealed class When_an_order_is_posted_with_an_idempotency_key(OrdersServic
     public async Task Should_return_the_same_order_for_the_same_key_and_body_and_publish_once()
     {
         var customerId = Guid.NewGuid();
-        var body = OrderRequests.Valid(customerId);
+        var customer = service.ClientFor(customerId);
+        var body = OrderRequests.Valid();
         var key = Guid.NewGuid().ToString();
 
-        var first = await service.Client.PostOrder(body, key);
-        var second = await service.Client.PostOrder(body, key);
+        var first = await customer.PostOrder(body, key);
+        var second = await customer.PostOrder(body, key);
 
         Assert.Equal(HttpStatusCode.Accepted, first.StatusCode);
         Assert.Equal(HttpStatusCode.Accepted, second.StatusCode);
@@ -44,10 +45,11 @@ public sealed class When_an_order_is_posted_with_an_idempotency_key(OrdersServic
     public async Task Should_answer_422_when_the_key_comes_with_a_different_body()
     {
         var customerId = Guid.NewGuid();
+        var customer = service.ClientFor(customerId);
         var key = Guid.NewGuid().ToString();
-        await service.Client.PostOrder(OrderRequests.Valid(customerId, items: ("MUG-001", 1)), key);
+        await customer.PostOrder(OrderRequests.Valid(items: ("MUG-001", 1)), key);
 
-        var response = await service.Client.PostOrder(OrderRequests.Valid(customerId, items: ("MUG-001", 2)), key);
+        var response = await customer.PostOrder(OrderRequests.Valid(items: ("MUG-001", 2)), key);
 
         await ProblemAssert.IsProblem(response, HttpStatusCode.UnprocessableEntity);
         Assert.Equal(1, await OrdersOf(customerId));
@@ -57,10 +59,11 @@ public sealed class When_an_order_is_posted_with_an_idempotency_key(OrdersServic
     public async Task Should_create_one_order_for_concurrent_duplicates()
     {
         var customerId = Guid.NewGuid();
-        var body = OrderRequests.Valid(customerId);
+        var customer = service.ClientFor(customerId);
+        var body = OrderRequests.Valid();
         var key = Guid.NewGuid().ToString();
 
-        var responses = await Task.WhenAll(Enumerable.Range(0, 10).Select(_ => service.Client.PostOrder(body, key)));
+        var responses = await Task.WhenAll(Enumerable.Range(0, 10).Select(_ => customer.PostOrder(body, key)));
 
         Assert.All(responses, r => Assert.Equal(HttpStatusCode.Accepted, r.StatusCode));
         Assert.Single(responses.Select(r => r.Headers.Location).Distinct());
@@ -82,10 +85,11 @@ public sealed class When_an_order_is_posted_with_an_idempotency_key(OrdersServic
     public async Task Should_create_separate_orders_without_a_key()
     {
         var customerId = Guid.NewGuid();
-        var body = OrderRequests.Valid(customerId);
+        var customer = service.ClientFor(customerId);
+        var body = OrderRequests.Valid();
 
-        var first = await service.Client.PostOrder(body);
-        var second = await service.Client.PostOrder(body);
+        var first = await customer.PostOrder(body);
+        var second = await customer.PostOrder(body);
 
         Assert.NotEqual(first.Headers.Location, second.Headers.Location);
         Assert.Equal(2, await OrdersOf(customerId));

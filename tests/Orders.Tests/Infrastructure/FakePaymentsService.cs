@@ -43,7 +43,7 @@ public sealed class FakePaymentsService : IAsyncDisposable
             x.AddConsumer<ObserverConsumer<StockReserved>>();
             x.AddConsumer<ObserverConsumer<StockUnavailable>>();
             x.AddConsumer<ObserverConsumer<StockReleased>>();
-            x.AddConsumer<ObserverConsumer<OrderSubmitted>>();
+            x.AddConsumer<RawBodyObserver<OrderSubmitted>>();
             x.AddConsumer<ObserverConsumer<OrderConfirmed>>();
             x.AddConsumer<ObserverConsumer<OrderCancelled>>();
         });

@@ -15,3 +15,17 @@ public sealed class ObserverConsumer<T>(Observed observed) : IConsumer<T> where 
         return Task.CompletedTask;
     }
 }
+
+/// <summary>A message as it came off the broker, before deserialisation: what any subscriber could read in it.</summary>
+public sealed record RawMessage(Type MessageType, string Body);
+
+/// <summary>Records the message and its raw body.</summary>
+public sealed class RawBodyObserver<T>(Observed observed) : IConsumer<T> where T : class
+{
+    public Task Consume(ConsumeContext<T> context)
+    {
+        observed.Add(context.Message);
+        observed.Add(new RawMessage(typeof(T), context.ReceiveContext.Body.GetString()));
+        return Task.CompletedTask;
+    }
+}

@@ -20,9 +20,14 @@ public class OrdersServiceFixture : IntegrationEnvironment
     readonly ReceiveActivity _ordersReceiving = new();
     readonly ReceiveActivity _paymentsReceiving = new();
 
+    /// <summary>The API as <see cref="Customer"/>, the fixture's own customer.</summary>
     public HttpClient Client { get; private set; } = null!;
+
+    public Guid Customer { get; } = Guid.NewGuid();
     public FakePaymentsService Payments => _payments ?? throw new InvalidOperationException("The fixture is not initialised.");
     public IServiceProvider Services => _factory?.Services ?? throw new InvalidOperationException("The fixture is not initialised.");
+
+    protected virtual string EnvironmentName => "Testing";
 
     /// <summary>Settings short enough for tests; a derived fixture overrides some.</summary>
     protected virtual IDictionary<string, string?> Settings() => new Dictionary<string, string?>
@@ -42,20 +47,30 @@ public class OrdersServiceFixture : IntegrationEnvironment
         ["Orders:Saga:PaymentTimeout"] = "00:00:20",
     };
 
+    /// <summary>The API as the customer <paramref name="customerId"/>: places orders, reads only their own.</summary>
+    public HttpClient ClientFor(Guid customerId, string email = "ann@example.com") =>
+        _factory!.CreateClient().WithBearer(TestTokens.Customer(customerId, email));
+
+    /// <summary>The API with a token of <paramref name="token"/>'s choosing; none when null.</summary>
+    public HttpClient ClientWith(string? token) => token is null ? _factory!.CreateClient() : _factory!.CreateClient().WithBearer(token);
+
     public override async Task InitializeAsync()
     {
         await base.InitializeAsync();
         _payments = await FakePaymentsService.Start(this);
 
-        var settings = WithTransport(new Dictionary<string, string?>(Settings()));
+        var settings = new Dictionary<string, string?>(TestTokens.Settings);
+        foreach (var (key, value) in Settings())
+            settings[key] = value;
+        settings = WithTransport(settings);
         _factory = new WebApplicationFactory<Program>().WithWebHostBuilder(web =>
         {
-            web.UseEnvironment("Testing");
+            web.UseEnvironment(EnvironmentName);
             foreach (var (key, value) in settings)
                 web.UseSetting(key, value);
             web.ConfigureLogging(logging => logging.SetMinimumLevel(LogLevel.Warning));
         });
-        Client = _factory.CreateClient();
+        Client = ClientFor(Customer);
         Services.GetRequiredService<MassTransit.IBus>().ConnectReceiveObserver(_ordersReceiving);
         _payments.Bus.ConnectReceiveObserver(_paymentsReceiving);
     }
@@ -91,10 +106,9 @@ public class OrdersServiceFixture : IntegrationEnvironment
 
 public static class OrderRequests
 {
-    public static object Valid(Guid? customerId = null, string cardToken = "tok_visa", params (string Sku, int Quantity)[] items) => new
+    /// <summary>An order's body: the customer is the client's token.</summary>
+    public static object Valid(string cardToken = "tok_visa", params (string Sku, int Quantity)[] items) => new
     {
-        customerId = customerId ?? Guid.NewGuid(),
-        email = "ann@example.com",
         items = (items.Length == 0 ? [("MUG-001", 1)] : items).Select(i => new { sku = i.Sku, quantity = i.Quantity }).ToArray(),
         payment = new { cardToken }
     };

@@ -54,6 +54,19 @@ public sealed class When_the_stock_is_reserved
     }
 
     [Fact]
+    public async Task Should_ask_for_the_payment_with_no_card_token_when_the_api_kept_none()
+    {
+        // An OrderSubmitted from anyone but the API: the payments service refuses an empty token.
+        await using var spec = await SagaSpec.Start();
+        var order = SagaSpec.NewOrder(cardToken: null);
+
+        await spec.PaymentPending(order);
+
+        var payment = await spec.Harness.SentMessage<ProcessPayment>(m => m.OrderId == order.OrderId);
+        Assert.Equal("", payment.CardToken);
+    }
+
+    [Fact]
     public async Task Should_show_the_reservation_and_the_pending_payment_on_the_timeline()
     {
         await using var spec = await SagaSpec.Start();

@@ -33,6 +33,7 @@ public sealed class SagaSpec : IAsyncDisposable
             .AddSingleton<IOrderStatusLog>(p => p.GetRequiredService<RecordingStatusLog>())
             .AddSingleton<IOrderCheck, CatalogueOrderCheck>()
             .AddLogging()
+            .AddSingleton<IOrderCardTokens, KeptCardTokens>()
             .Configure<OrderSagaOptions>(o =>
             {
                 o.StockTimeout = stockTimeout ?? TimeSpan.FromMinutes(5);
@@ -58,15 +59,21 @@ public sealed class SagaSpec : IAsyncDisposable
         return spec;
     }
 
-    public static OrderSubmitted NewOrder(string cardToken = "tok_visa") => new(
-        NewId.NextGuid(),
-        NewId.NextGuid(),
-        "ann@example.com",
-        [new OrderLine("MUG-001", 2, 9.90m), new OrderLine("TEE-001", 1, 19.90m)],
-        39.70m,
-        "EUR",
-        cardToken,
-        DateTime.UtcNow);
+    /// <summary>An order as the API publishes it, with its card token kept aside as the API keeps it (null: none kept).</summary>
+    public static OrderSubmitted NewOrder(string? cardToken = "tok_visa")
+    {
+        var order = new OrderSubmitted(
+            NewId.NextGuid(),
+            NewId.NextGuid(),
+            "ann@example.com",
+            [new OrderLine("MUG-001", 2, 9.90m), new OrderLine("TEE-001", 1, 19.90m)],
+            39.70m,
+            "EUR",
+            DateTime.UtcNow);
+        if (cardToken is not null)
+            KeptCardTokens.Kept[order.OrderId] = cardToken;
+        return order;
+    }
 
     /// <summary>Publishes and waits until the saga instance is in <paramref name="state"/>.</summary>
     public async Task<OrderState> PublishAndExpect<T>(T message, Guid orderId, Func<OrderStateMachine, State> state) where T : class
@@ -106,6 +113,15 @@ public sealed class CatalogueOrderCheck : IOrderCheck
 
     public Task<string?> RefusalOf(OrderSubmitted order, CancellationToken cancellationToken) =>
         Task.FromResult(OrderCheckRules.AgainstCatalog(order, Products));
+}
+
+/// <summary>The card tokens the API would have kept in <c>order_card_tokens</c>, by order id (unique across tests).</summary>
+public sealed class KeptCardTokens : IOrderCardTokens
+{
+    public static readonly ConcurrentDictionary<Guid, string> Kept = new();
+
+    public Task<string?> Take(Guid orderId, CancellationToken cancellationToken) =>
+        Task.FromResult(Kept.TryRemove(orderId, out var token) ? token : null);
 }
 
 /// <summary>What the saga recorded for the API, in order.</summary>

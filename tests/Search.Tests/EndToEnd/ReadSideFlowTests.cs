@@ -26,7 +26,7 @@ public sealed class When_orders_are_placed_through_the_flow(IntegrationEnvironme
         for (var i = 0; i < 6; i++)
         {
             var declined = i % 3 == 2;
-            var id = await PlaceOrder(cluster.Api, customer, declined ? "tok_declined" : "tok_visa", i % 2 == 0 ? "MUG-001" : "PEN-001");
+            var id = await PlaceOrder(cluster.CustomerClient(customer, "reader@example.com"), declined ? "tok_declined" : "tok_visa", i % 2 == 0 ? "MUG-001" : "PEN-001");
             (declined ? cancelled : confirmed).Add(id);
         }
 
@@ -85,12 +85,10 @@ public sealed class When_orders_are_placed_through_the_flow(IntegrationEnvironme
         Assert.Equal(settled!.Items.Select(o => (o.OrderId, o.Status, o.Version)), after!.Items.Select(o => (o.OrderId, o.Status, o.Version)));
     }
 
-    static async Task<Guid> PlaceOrder(HttpClient api, Guid customer, string card, string sku)
+    internal static async Task<Guid> PlaceOrder(HttpClient customer, string card, string sku)
     {
-        var response = await api.PostAsJsonAsync("/orders", new
+        var response = await customer.PostAsJsonAsync("/orders", new
         {
-            customerId = customer,
-            email = "reader@example.com",
             items = new[] { new { sku, quantity = 1 } },
             payment = new { cardToken = card },
         });
@@ -99,6 +97,40 @@ public sealed class When_orders_are_placed_through_the_flow(IntegrationEnvironme
     }
 
     sealed record IdView(Guid Id);
+}
+
+/// <summary>Each its own cluster (one database set per fixture): the searches and histories a customer may see.</summary>
+public sealed class When_customers_search_their_orders(IntegrationEnvironment environment) : IClassFixture<IntegrationEnvironment>
+{
+    [Fact]
+    public async Task Should_show_a_customer_only_their_own_orders_and_history()
+    {
+        await using var cluster = await ShopCluster.Start(environment, withSearch: true);
+        var ann = Guid.NewGuid();
+        var bob = Guid.NewGuid();
+        var asAnn = cluster.CustomerClient(ann, "ann@example.com");
+        var asBob = cluster.CustomerClient(bob, "bob@example.com");
+        var annsOrder = await When_orders_are_placed_through_the_flow.PlaceOrder(asAnn, "tok_visa", "MUG-001");
+        var bobsOrder = await When_orders_are_placed_through_the_flow.PlaceOrder(asBob, "tok_visa", "PEN-001");
+        await Eventually.Returns(() => cluster.Api.GetFromJsonAsync<OrderSearchView>("/orders?limit=100"),
+            page => page!.Items.Select(o => o.OrderId).ToHashSet().IsSupersetOf([annsOrder, bobsOrder]),
+            "both orders in the read model", TimeSpan.FromMinutes(2));
+
+        // Without a filter, with her own id, and with someone else's: Ann sees her order and nothing of Bob's.
+        var annsSearch = await asAnn.GetFromJsonAsync<OrderSearchView>("/orders?limit=100");
+        Assert.Equal([annsOrder], annsSearch!.Items.Select(o => o.OrderId));
+        Assert.Equal([annsOrder], (await asAnn.GetFromJsonAsync<OrderSearchView>($"/orders?customerId={ann}"))!.Items.Select(o => o.OrderId));
+        Assert.Empty((await asAnn.GetFromJsonAsync<OrderSearchView>($"/orders?customerId={bob}"))!.Items);
+        Assert.Empty((await asAnn.GetFromJsonAsync<OrderSearchView>("/orders?q=PEN-001"))!.Items);
+
+        // Bob's history is as missing to Ann as an order that does not exist; her own is there; an operator reads both.
+        var bobsHistory = await asAnn.GetAsync($"/orders/{bobsOrder}/history");
+        Assert.Equal(HttpStatusCode.NotFound, bobsHistory.StatusCode);
+        Assert.Equal("application/problem+json", bobsHistory.Content.Headers.ContentType!.MediaType);
+        Assert.Equal(HttpStatusCode.OK, (await asAnn.GetAsync($"/orders/{annsOrder}/history")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await cluster.Api.GetAsync($"/orders/{bobsOrder}/history")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await asAnn.GetAsync($"/orders/{bobsOrder}")).StatusCode);
+    }
 }
 
 public sealed class When_the_search_is_given_bad_filters(IntegrationEnvironment environment) : IClassFixture<IntegrationEnvironment>

@@ -30,7 +30,7 @@ public static class OrderHistories
         var events = new List<ProjectedEvent>();
         void Add(object message) => events.Add(new ProjectedEvent(Guid.NewGuid(), at = at.AddMilliseconds(137), message));
 
-        Add(new OrderSubmitted(orderId, customerId, email, lines, total, "EUR", "tok_visa", placedAt));
+        Add(new OrderSubmitted(orderId, customerId, email, lines, total, "EUR", placedAt));
         switch (outcome)
         {
             case Outcome.Confirmed:

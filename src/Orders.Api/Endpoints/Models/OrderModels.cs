@@ -1,6 +1,13 @@
 namespace Shop.Orders.Api.Endpoints.Models;
 
+/// <summary>
+/// The body of <c>POST /orders</c>. The customer and the email come from the access token; <paramref name="CustomerId"/>
+/// and <paramref name="Email"/> are read only to refuse a body that names them, so a client cannot order as someone else.
+/// </summary>
 public sealed record CreateOrderRequest(Guid? CustomerId, string? Email, IReadOnlyList<CreateOrderItem>? Items, PaymentDetails? Payment);
+
+/// <summary>Who places the order, from the validated token.</summary>
+public sealed record OrderCustomer(Guid Id, string Email);
 
 public sealed record CreateOrderItem(string? Sku, int? Quantity);
 

@@ -345,6 +345,27 @@ namespace Shop.Orders.Api.Persistence.Migrations
                     b.ToTable("orders", (string)null);
                 });
 
+            modelBuilder.Entity("Shop.Orders.Api.Domain.OrderCardToken", b =>
+                {
+                    b.Property<Guid>("OrderId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("order_id");
+
+                    b.Property<string>("CardToken")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("card_token");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.HasKey("OrderId");
+
+                    b.ToTable("order_card_tokens", (string)null);
+                });
+
             modelBuilder.Entity("Shop.Orders.Api.Domain.OrderItem", b =>
                 {
                     b.Property<Guid>("OrderId")
@@ -729,6 +750,15 @@ namespace Shop.Orders.Api.Persistence.Migrations
                 });
 
             modelBuilder.Entity("Shop.Orders.Api.Domain.IdempotencyKey", b =>
+                {
+                    b.HasOne("Shop.Orders.Api.Domain.Order", null)
+                        .WithMany()
+                        .HasForeignKey("OrderId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Shop.Orders.Api.Domain.OrderCardToken", b =>
                 {
                     b.HasOne("Shop.Orders.Api.Domain.Order", null)
                         .WithMany()

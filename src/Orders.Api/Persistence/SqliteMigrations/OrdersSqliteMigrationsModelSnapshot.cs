@@ -341,6 +341,27 @@ namespace Shop.Orders.Api.Persistence.SqliteMigrations
                     b.ToTable("orders", (string)null);
                 });
 
+            modelBuilder.Entity("Shop.Orders.Api.Domain.OrderCardToken", b =>
+                {
+                    b.Property<Guid>("OrderId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("order_id");
+
+                    b.Property<string>("CardToken")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("card_token");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("created_at");
+
+                    b.HasKey("OrderId");
+
+                    b.ToTable("order_card_tokens", (string)null);
+                });
+
             modelBuilder.Entity("Shop.Orders.Api.Domain.OrderItem", b =>
                 {
                     b.Property<Guid>("OrderId")
@@ -723,6 +744,15 @@ namespace Shop.Orders.Api.Persistence.SqliteMigrations
                 });
 
             modelBuilder.Entity("Shop.Orders.Api.Domain.IdempotencyKey", b =>
+                {
+                    b.HasOne("Shop.Orders.Api.Domain.Order", null)
+                        .WithMany()
+                        .HasForeignKey("OrderId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Shop.Orders.Api.Domain.OrderCardToken", b =>
                 {
                     b.HasOne("Shop.Orders.Api.Domain.Order", null)
                         .WithMany()
