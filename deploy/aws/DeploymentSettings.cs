@@ -33,6 +33,15 @@ public sealed record DeploymentSettings
     /// <summary>Where the services send traces and metrics (OTLP); none when empty.</summary>
     public string? OtlpEndpoint { get; init; }
 
+    /// <summary>
+    /// The OpenID Connect provider whose tokens Orders.Api accepts (<c>Auth:Authority</c>, docs/security.md). Required: the
+    /// API refuses to start without an issuer, and the local development issuer has no place in a deployment.
+    /// </summary>
+    public string? AuthAuthority { get; init; }
+
+    /// <summary>The audience a token must carry (<c>Auth:Audience</c>).</summary>
+    public string AuthAudience { get; init; } = "shop-api";
+
     public string DatabaseInstanceType { get; init; } = "t4g.micro";
     public bool DatabaseMultiAz { get; init; }
 
@@ -89,6 +98,8 @@ public sealed record DeploymentSettings
             ImageTag = Get("imageTag") ?? defaults.ImageTag,
             CertificateArn = Get("certificateArn"),
             OtlpEndpoint = Get("otlpEndpoint"),
+            AuthAuthority = Get("authAuthority"),
+            AuthAudience = Get("authAudience") ?? defaults.AuthAudience,
             DatabaseInstanceType = Get("databaseInstanceType") ?? defaults.DatabaseInstanceType,
             DatabaseMultiAz = bool.TryParse(Get("databaseMultiAz"), out var multiAz) && multiAz,
             DatabaseMaxConnections = GetInt("databaseMaxConnections", defaults.DatabaseMaxConnections),
@@ -109,6 +120,10 @@ public sealed record DeploymentSettings
     {
         if (Environment.Length is 0 or > 20 || !Environment.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c)))
             throw new ArgumentException($"environment '{Environment}': 1–20 lower-case letters or digits.");
+        if (!Uri.TryCreate(AuthAuthority, UriKind.Absolute, out var authority) || authority.Scheme != Uri.UriSchemeHttps)
+            throw new ArgumentException(
+                $"authAuthority '{AuthAuthority}': the https:// address of the identity provider whose tokens Orders.Api accepts " +
+                "(e.g. a Cognito user pool's issuer); the API does not start without one (docs/security.md).");
         if (LambdaBatchSize is < 1 or > 10)
             throw new ArgumentException($"lambdaBatchSize {LambdaBatchSize}: SQS event sources take 1–10 records without a batching window.");
         if (LambdaMaxConcurrency is < 2 or > 1000)

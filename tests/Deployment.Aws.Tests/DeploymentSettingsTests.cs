@@ -10,7 +10,19 @@ public sealed class DeploymentSettingsTests
     static DeploymentSettings From(Dictionary<string, object> context)
     {
         NodeRuntime.EnsureOnPath(required: true);
+        context.TryAdd("authAuthority", EcsShop.Issuer);
         return DeploymentSettings.FromContext(new App(new AppProps { Context = context }));
+    }
+
+    [Theory]
+    [InlineData(null)]
+    [InlineData("http://issuer.example.com/")]
+    [InlineData("not a url")]
+    public void Should_refuse_to_deploy_the_api_without_an_https_token_issuer(string? authority)
+    {
+        var context = new Dictionary<string, object> { ["authAuthority"] = authority ?? "" };
+        var error = Assert.Throws<ArgumentException>(() => From(context));
+        Assert.Contains("authAuthority", error.Message);
     }
 
     [Fact]

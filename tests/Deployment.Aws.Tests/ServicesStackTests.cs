@@ -27,6 +27,22 @@ public sealed class ServicesStackTests(EcsShop shop)
     }
 
     [Fact]
+    public void Should_point_the_api_and_only_the_api_at_the_token_issuer()
+    {
+        var containers = SynthesizedShop.Resources(shop.Services, "AWS::ECS::TaskDefinition").Values
+            .SelectMany(task => task["Properties"]!["ContainerDefinitions"]!.AsArray())
+            .Where(container => container!["Environment"] is JsonArray)
+            .ToDictionary(container => container!["Name"]!.GetValue<string>(),
+                container => container!["Environment"]!.AsArray().ToDictionary(e => e!["Name"]!.GetValue<string>(), e => e!["Value"]?.ToString()));
+
+        var api = Assert.Single(containers, c => c.Value.GetValueOrDefault("OTEL_SERVICE_NAME") == "Orders.Api").Value;
+        Assert.Equal(EcsShop.Issuer, api["Auth__Authority"]);
+        Assert.Equal("shop-api", api["Auth__Audience"]);
+        Assert.All(containers.Where(c => c.Value.ContainsKey("OTEL_SERVICE_NAME") && c.Value["OTEL_SERVICE_NAME"] != "Orders.Api"),
+            worker => Assert.False(worker.Value.ContainsKey("Auth__Authority")));
+    }
+
+    [Fact]
     public void Should_serve_plain_http_without_a_certificate()
     {
         var listener = Assert.Single(SynthesizedShop.Resources(shop.Services, "AWS::ElasticLoadBalancingV2::Listener").Values);

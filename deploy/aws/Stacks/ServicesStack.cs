@@ -309,6 +309,12 @@ public sealed class ServicesStack : Stack
         };
         if (_settings.OtlpEndpoint is { } otlp)
             environment["OTEL_EXPORTER_OTLP_ENDPOINT"] = otlp;
+        if (!service.IsWorker)
+        {
+            environment["Auth__Authority"] = _settings.AuthAuthority!;
+            environment["Auth__Audience"] = _settings.AuthAudience;
+        }
+
         return environment;
     }
 

@@ -58,12 +58,18 @@ public abstract class SynthesizedShop : IDisposable
 public sealed class EcsShop() : SynthesizedShop(new Dictionary<string, object>
 {
     ["environment"] = "dev",
-});
+    ["authAuthority"] = Issuer,
+})
+{
+    public const string Issuer = "https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_Example";
+}
 
 /// <summary>Payments and Images as Lambda functions, Notifications on ECS, HTTPS with a certificate.</summary>
 public sealed class LambdaShop() : SynthesizedShop(new Dictionary<string, object>
 {
     ["environment"] = "prod",
+    ["authAuthority"] = EcsShop.Issuer,
+    ["authAudience"] = "shop-prod",
     ["payments"] = "lambda",
     ["images"] = "lambda",
     ["lambdaBatchSize"] = "7",
