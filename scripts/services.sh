@@ -5,7 +5,7 @@
 #   RabbitMQ   AMQP 127.0.0.1:5672, management API 127.0.0.1:15672,
 #              epmd 127.0.0.1:4369, Erlang distribution 127.0.0.1:25672
 #              user shop/shop, tag administrator, full permissions on vhost /
-#   PostgreSQL 15, cluster 15/main, 127.0.0.1:5432, max_connections 200
+#   PostgreSQL 15, cluster 15/main, 127.0.0.1:5432, max_connections 400
 #              role shop/shop (LOGIN CREATEDB), database shop owned by shop (the tests' login)
 #   Per service (scripts/run.sh): a PostgreSQL login shop_<service> owning only database shop_<service>
 #              (deploy/postgres/service-databases.sh) and a RabbitMQ user <service> limited to its exchanges
@@ -282,7 +282,7 @@ write_if_changed "$PG_CONF_DIR/conf.d/shop-tests.conf" <<EOF || true
 # Written by scripts/services.sh (Shop tests): loopback only.
 listen_addresses = '127.0.0.1'
 port = $PG_PORT
-max_connections = 200
+max_connections = 400
 EOF
 # Password auth over TCP from 127.0.0.1 (Debian's default pg_hba has it; make sure).
 if ! grep -Eq '^[[:space:]]*host[[:space:]]+all[[:space:]]+all[[:space:]]+127\.0\.0\.1/32[[:space:]]+(scram-sha-256|md5)' "$PG_CONF_DIR/pg_hba.conf"; then
