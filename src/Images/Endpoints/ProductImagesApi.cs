@@ -15,6 +15,7 @@ using Shop.Contracts.Images;
 using Shop.Images.Catalog;
 using Shop.Images.Domain;
 using Shop.Images.Persistence;
+using Shop.Images.StateMachines;
 using Shop.Images.Upload;
 
 namespace Shop.Images.Endpoints;
@@ -26,8 +27,9 @@ public static class ProductImagesApi
     internal const string GetOriginalRoute = "GetProductImageOriginal";
 
     /// <summary>
-    /// <c>POST /products/{sku}/images</c>, <c>POST /products/{sku}/images/upload-url</c>, <c>GET /images/{id}</c>, <c>GET /images/{id}/thumbnails/{size}</c> and
-    /// <c>GET /images/{id}/original</c>, on the host's <typeparamref name="TDbContext"/> (which calls
+    /// <c>POST /products/{sku}/images</c>, <c>POST /products/{sku}/images/upload-url</c>, <c>POST /products/{sku}/images/reprocess</c>,
+    /// <c>GET /images/{id}</c>, <c>GET /images/{id}/thumbnails/{size}</c>, <c>GET /images/{id}/original</c> and
+    /// <c>POST /images/{id}/reprocess</c>, on the host's <typeparamref name="TDbContext"/> (which calls
     /// <c>modelBuilder.AddProductImages()</c> and <c>AddDurableMessaging()</c>).
     /// </summary>
     public static IEndpointRouteBuilder MapProductImagesApi<TDbContext>(this IEndpointRouteBuilder endpoints)
@@ -42,11 +44,15 @@ public static class ProductImagesApi
         endpoints.MapPost("/products/{sku}/images/upload-url", DirectUploadHandlers.CreateUploadUrl)
             .WithTags("Product images")
             .WithName("CreateProductImageUploadUrl");
+        endpoints.MapPost("/products/{sku}/images/reprocess", ReprocessHandlers.ReprocessProduct)
+            .WithTags("Product images")
+            .WithName("ReprocessProductImages");
 
         var images = endpoints.MapGroup("/images/{id:guid}").WithTags("Product images");
         images.MapGet("", ProductImageHandlers.GetImage).WithName(GetImageRoute);
         images.MapGet("/thumbnails/{size:int}", ProductImageHandlers.GetThumbnail).WithName(GetThumbnailRoute);
         images.MapGet("/original", ProductImageHandlers.GetOriginal).WithName(GetOriginalRoute);
+        images.MapPost("/reprocess", ReprocessHandlers.Reprocess).WithName("ReprocessProductImage");
         return endpoints;
     }
 
@@ -117,11 +123,18 @@ internal static class ProductImageHandlers
                 links.GetPathByName(http, GetThumbnailRoute, new { id, size = t.Size, format = t.Format }) ?? ""))
             .ToList();
         JsonElement? metadata = image.Metadata is null ? null : PublicMetadata(image.Metadata);
+        var processing = await store.Processing.AsNoTracking().SingleOrDefaultAsync(x => x.CorrelationId == id, cancellationToken);
 
         return TypedResults.Ok(new ProductImageResponse(image.Id, image.Sku, image.Status.ToString(), image.FailureReason, image.Format,
             image.ContentType, image.SizeBytes, image.Width, image.Height,
-            links.GetPathByName(http, GetOriginalRoute, new { id }) ?? "", thumbnails, metadata, image.CreatedAt, image.UpdatedAt));
+            links.GetPathByName(http, GetOriginalRoute, new { id }) ?? "", thumbnails, metadata, image.CreatedAt, image.UpdatedAt,
+            processing is null ? null : View(processing)));
     }
+
+    static ImageProcessingView View(ImageProcessingState saga) => new(saga.CurrentState,
+        new ImageBranchView(saga.ThumbnailsState, saga.ThumbnailsReason, saga.ThumbnailsAttempt),
+        new ImageBranchView(saga.MetadataState, saga.MetadataReason, saga.MetadataAttempt),
+        saga.Run, saga.StartedAt, saga.CompletedAt);
 
     /// <summary>The stored metadata without the location, also for rows recorded before the worker stopped sending it.</summary>
     static JsonElement PublicMetadata(string json)
