@@ -16,6 +16,9 @@ namespace Shop.Images.StateMachines;
 /// </summary>
 public sealed class ImageProcessingStateMachine : MassTransitStateMachine<ImageProcessingState>
 {
+    // A late answer (after the branch's timeout) raises its branch's event a second time in the same run; that only sets a
+    // bit already set, and once both are set the machine has left Processing, so the join still happens once.
+
     /// <summary>The composite event's bits, in the order its events are listed below.</summary>
     internal const int ThumbnailsBit = 1, MetadataBit = 2;
 
@@ -50,7 +53,8 @@ public sealed class ImageProcessingStateMachine : MassTransitStateMachine<ImageP
                 .TransitionTo(Processing), settings));
 
         During(Processing,
-            When(ThumbnailsGenerated, context => Answers(context.Saga.ThumbnailsState, context.Saga.ThumbnailsAttempt, context.Message.Attempt))
+            When(ThumbnailsGenerated, context => Answers(context.Saga.ThumbnailsState, context.Saga.ThumbnailsAttempt, context.Message.Attempt)
+                    || AnswersLate(context.Saga.ThumbnailsState, context.Saga.ThumbnailsAttempt, context.Message.Attempt))
                 .Unschedule(ThumbnailsTimeout)
                 .Then(context => ThumbnailsDone(context.Saga, context.Message))
                 .RecordThumbnails(time)
@@ -63,7 +67,8 @@ public sealed class ImageProcessingStateMachine : MassTransitStateMachine<ImageP
                 .Then(context => BranchFailed(context.Saga, thumbnails: true, BranchState.TimedOut,
                     $"No thumbnails within {settings.ThumbnailsTimeout} of asking for them."))
                 .ThenAsync(context => context.Raise(ThumbnailsAnswered)),
-            When(MetadataExtracted, context => Answers(context.Saga.MetadataState, context.Saga.MetadataAttempt, context.Message.Attempt))
+            When(MetadataExtracted, context => Answers(context.Saga.MetadataState, context.Saga.MetadataAttempt, context.Message.Attempt)
+                    || AnswersLate(context.Saga.MetadataState, context.Saga.MetadataAttempt, context.Message.Attempt))
                 .Unschedule(MetadataTimeout)
                 .Then(context => MetadataDone(context.Saga, context.Message))
                 .RecordMetadata(time)
