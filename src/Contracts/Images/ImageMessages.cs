@@ -71,12 +71,11 @@ public sealed record ExtractImageMetadata(Guid ImageId, string BlobKey, string C
 
 /// <summary>
 /// Re-run the processing of an image (<c>POST /images/{id}/reprocess</c>): <paramref name="Scope"/> is
-/// <see cref="ReprocessScope.Failed"/> (the branches that failed or timed out; every branch when none did) or
-/// <see cref="ReprocessScope.All"/>. An image still being processed ignores it, so repeating the request is harmless.
+/// <see cref="Failed"/> (the branches that did not simply succeed: failed, timed out or partial; nothing when all
+/// succeeded), <see cref="All"/>, <c>thumbnails</c> or <c>metadata</c>. An image still being processed ignores it, so
+/// repeating the request is harmless.
 /// </summary>
-public sealed record ReprocessImage(Guid ImageId, string Scope, DateTime RequestedAt);
-
-public static class ReprocessScope
+public sealed record ReprocessImage(Guid ImageId, string Scope, DateTime RequestedAt)
 {
     public const string Failed = "failed";
     public const string All = "all";

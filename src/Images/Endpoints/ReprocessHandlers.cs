@@ -17,7 +17,7 @@ namespace Shop.Images.Endpoints;
 /// </summary>
 internal static class ReprocessHandlers
 {
-    static readonly string[] Scopes = [ReprocessScope.Failed, ReprocessScope.All, "thumbnails", "metadata"];
+    static readonly string[] Scopes = [ReprocessImage.Failed, ReprocessImage.All, "thumbnails", "metadata"];
 
     public static async Task<Results<Accepted<ImageReprocessAnswer>, Ok<ImageReprocessAnswer>, ProblemHttpResult>> Reprocess(
         Guid id, string? scope, ProductImagesStore store, IPublishEndpoint publish, TimeProvider time, HttpContext http, LinkGenerator links,
@@ -81,7 +81,7 @@ internal static class ReprocessHandlers
         return new ImageReprocessAnswer(saga.CorrelationId, scope, names, processing);
     }
 
-    static string? Scope(string? scope) => scope is null ? ReprocessScope.Failed : Scopes.FirstOrDefault(s => string.Equals(s, scope, StringComparison.OrdinalIgnoreCase));
+    static string? Scope(string? scope) => scope is null ? ReprocessImage.Failed : Scopes.FirstOrDefault(s => string.Equals(s, scope, StringComparison.OrdinalIgnoreCase));
 
     static ProblemHttpResult InvalidScope(string scope) =>
         ProductImagesApi.Problem(StatusCodes.Status400BadRequest, "Invalid scope",

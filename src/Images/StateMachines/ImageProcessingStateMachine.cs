@@ -167,10 +167,10 @@ public sealed class ImageProcessingStateMachine : MassTransitStateMachine<ImageP
     /// <summary>Which branches a reprocess request runs again (composite bits); 0 when there is nothing to run.</summary>
     internal static int BranchesToRerun(ImageProcessingState saga, string? scope) => scope?.ToLowerInvariant() switch
     {
-        ReprocessScope.All => ThumbnailsBit | MetadataBit,
+        ReprocessImage.All => ThumbnailsBit | MetadataBit,
         "thumbnails" => ThumbnailsBit,
         "metadata" => MetadataBit,
-        ReprocessScope.Failed or null => (saga.ThumbnailsState == BranchState.Succeeded ? 0 : ThumbnailsBit)
+        ReprocessImage.Failed or null => (saga.ThumbnailsState == BranchState.Succeeded ? 0 : ThumbnailsBit)
             | (saga.MetadataState == BranchState.Succeeded ? 0 : MetadataBit),
         _ => 0,
     };

@@ -258,7 +258,7 @@ public sealed class When_an_image_is_reprocessed
         await spec.Answer(ImageSagaSpec.Metadata(id));
         await spec.InState(id, m => m.PartiallyProcessed);
 
-        await spec.Answer(new ReprocessImage(id, ReprocessScope.Failed, DateTime.UtcNow));
+        await spec.Answer(new ReprocessImage(id, ReprocessImage.Failed, DateTime.UtcNow));
 
         var saga = await spec.InState(id, m => m.Processing);
         Assert.Equal((2, 1), (saga.ThumbnailsAttempt, saga.MetadataAttempt));
@@ -268,7 +268,7 @@ public sealed class When_an_image_is_reprocessed
         Assert.Equal("Pending", spec.Recorder.Of(id)[^1]);
 
         // Asking again while it runs changes nothing; an answer to the first run is not this run's.
-        await spec.Answer(new ReprocessImage(id, ReprocessScope.All, DateTime.UtcNow));
+        await spec.Answer(new ReprocessImage(id, ReprocessImage.All, DateTime.UtcNow));
         await spec.Answer(ImageSagaSpec.Thumbnails(id, attempt: 1));
         await spec.InState(id, m => m.Processing);
         Assert.Equal(2, spec.Harness.SentCount<GenerateThumbnails>(m => m.ImageId == id));
@@ -288,11 +288,11 @@ public sealed class When_an_image_is_reprocessed
         await spec.Answer(ImageSagaSpec.Metadata(id));
         await spec.InState(id, m => m.Processed);
 
-        await spec.Answer(new ReprocessImage(id, ReprocessScope.Failed, DateTime.UtcNow));
+        await spec.Answer(new ReprocessImage(id, ReprocessImage.Failed, DateTime.UtcNow));
         await spec.InState(id, m => m.Processed);
         Assert.Equal(1, spec.Harness.SentCount<GenerateThumbnails>(m => m.ImageId == id));
 
-        await spec.Answer(new ReprocessImage(id, ReprocessScope.All, DateTime.UtcNow));
+        await spec.Answer(new ReprocessImage(id, ReprocessImage.All, DateTime.UtcNow));
         await spec.InState(id, m => m.Processing);
         await spec.Harness.SentMessage<GenerateThumbnails>(m => m.ImageId == id && m.Attempt == 2);
         await spec.Harness.SentMessage<ExtractImageMetadata>(m => m.ImageId == id && m.Attempt == 2);
