@@ -114,16 +114,21 @@ internal static class ProductImageHandlers
     public static async Task<Results<Ok<ProductImageResponse>, ProblemHttpResult>> GetImage(
         Guid id, ProductImagesStore store, HttpContext http, LinkGenerator links, CancellationToken cancellationToken)
     {
-        var image = await store.Images.AsNoTracking().SingleOrDefaultAsync(x => x.Id == id, cancellationToken);
-        if (image is null)
+        // One statement, so the row and the saga's state come from one snapshot (the saga writes both in one transaction).
+        var found = await (
+            from row in store.Images.AsNoTracking().Where(x => x.Id == id)
+            join saga in store.Processing.AsNoTracking() on row.Id equals saga.CorrelationId into sagas
+            from saga in sagas.DefaultIfEmpty()
+            select new { Image = row, Processing = saga }).SingleOrDefaultAsync(cancellationToken);
+        if (found is null)
             return ImageNotFound(id);
+        var (image, processing) = (found.Image, found.Processing);
 
         var thumbnails = ReadThumbnails(image)
             .Select(t => new ThumbnailLink(t.Size, t.Format, t.Width, t.Height, t.ContentType,
                 links.GetPathByName(http, GetThumbnailRoute, new { id, size = t.Size, format = t.Format }) ?? ""))
             .ToList();
         JsonElement? metadata = image.Metadata is null ? null : PublicMetadata(image.Metadata);
-        var processing = await store.Processing.AsNoTracking().SingleOrDefaultAsync(x => x.CorrelationId == id, cancellationToken);
 
         return TypedResults.Ok(new ProductImageResponse(image.Id, image.Sku, image.Status.ToString(), image.FailureReason, image.Format,
             image.ContentType, image.SizeBytes, image.Width, image.Height,
