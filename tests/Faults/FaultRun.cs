@@ -446,7 +446,7 @@ public sealed class FaultRun(FaultOptions options, string repository, string out
         if (id is null)
             return false;
         return await WaitFor(async () => (await Query(Database("orders"), $"SELECT status FROM images WHERE id = '{id}'", r => r.GetString(0)))
-            .SingleOrDefault() is "Processed" or "Failed", TimeSpan.FromMinutes(5));
+            .SingleOrDefault() is "Processed" or "PartiallyProcessed" or "Failed", TimeSpan.FromMinutes(5));
     }
 
     async Task<string?> OrderStatus(Guid id)
@@ -521,7 +521,7 @@ public sealed class FaultRun(FaultOptions options, string repository, string out
         await WaitFor(async () =>
         {
             var open = await Query(Database("orders"), "SELECT count(*) FROM orders WHERE status NOT IN ('Confirmed', 'Cancelled')", r => r.GetInt64(0));
-            var images = await Query(Database("orders"), "SELECT count(*) FROM images WHERE status NOT IN ('Processed', 'Failed')", r => r.GetInt64(0));
+            var images = await Query(Database("orders"), "SELECT count(*) FROM images WHERE status NOT IN ('Processed', 'PartiallyProcessed', 'Failed')", r => r.GetInt64(0));
             var outbox = 0L;
             foreach (var name in Databases)
                 outbox += (await Query(Database(name), "SELECT count(*) FROM outbox_message", r => r.GetInt64(0))).Single();

@@ -4,7 +4,7 @@ using Shop.Testing;
 namespace Shop.Hosting.Lambda.Tests;
 
 /// <summary>
-/// The Images worker as a Lambda function: ImageUploaded events our transport published on fauxqs, taken off the
+/// The Images worker as a Lambda function: GenerateThumbnails commands our transport sent on fauxqs (as the image saga does), taken off the
 /// worker's thumbnail queue as SQS records and handed to it by a Runtime API peer; the originals are in its blob storage,
 /// and the worker's own receive pipeline (inbox, consumer, outbox, retry, <c>_error</c>) renders the thumbnails.
 /// </summary>
@@ -26,7 +26,7 @@ public sealed class ImagesOnLambdaTests(ImagesFunction function) : IClassFixture
     [Fact]
     public async Task When_one_record_of_ten_is_poison_should_return_exactly_that_one_and_render_the_others()
     {
-        var uploads = new List<Contracts.Images.ImageUploaded>();
+        var uploads = new List<Contracts.Images.GenerateThumbnails>();
         for (var i = 0; i < 10; i++)
             uploads.Add(await function.Upload());
         var records = await function.ProduceRecords(uploads);
@@ -58,7 +58,7 @@ public sealed class ImagesOnLambdaTests(ImagesFunction function) : IClassFixture
 
         Assert.Empty(WorkerFunction.Failures(result));
         var errors = await Eventually.Returns(function.TakeErrors, bodies => bodies.Any(b => b.Contains(garbage.ImageId.ToString())),
-            "the rejected event in generate-thumbnails_error");
+            "the rejected command in generate-thumbnails_error");
         Assert.Single(errors, b => b.Contains(garbage.ImageId.ToString()));
         Assert.Empty(function.ThumbnailFiles(garbage.ImageId));
         await Eventually.Returns(() => GeneratedFor(valid.ImageId), n => n >= 1, "the ThumbnailsGenerated of the valid image");

@@ -13,7 +13,8 @@ public sealed class When_the_worker_reads_a_hostile_image : IDisposable
 
     public static TheoryData<string, byte[], string> Hostile => new()
     {
-        { "truncated jpeg", TestImages.TruncatedJpeg(), "truncated" },
+        { "jpeg cut off before its image data", TestImages.JpegCutOff(keep: 0), "truncated" },
+        { "jpeg with 0 lines and no DNL marker", TestImages.JpegWithDnl(withDnl: false), "DNL" },
         { "header declaring 100000×100000", TestImages.PngDeclaring(100_000, 100_000), "100000×100000 pixels, over the budget" },
         { "noise behind a png signature", TestImages.NoiseBehind(TestImages.PngSignature), "" },
         { "noise behind a jpeg signature", TestImages.NoiseBehind(TestImages.JpegSignature), "" },

@@ -6,6 +6,7 @@ using Shop.Contracts.Stock;
 using Shop.Images.Worker.Extensions;
 using Shop.Notifications.Worker.Extensions;
 using Shop.Orders.Api.Extensions;
+using Shop.Images.StateMachines;
 using Shop.Orders.Api.StateMachines;
 using Shop.Payments.Worker.Extensions;
 
@@ -41,7 +42,8 @@ public sealed record ShopService(
     public static readonly ShopService Orders = new("orders", "Orders.Api", OrdersApiExtensions.ConnectionStringName, IsWorker: false,
         b => b.AddOrdersApi(),
         [typeof(OrderSubmitted), typeof(OrderConfirmed), typeof(OrderCancelled),
-         typeof(StockReserved), typeof(StockUnavailable), typeof(StockReleased), typeof(ImageUploaded)],
+         typeof(StockReserved), typeof(StockUnavailable), typeof(StockReleased), typeof(ImageUploaded), typeof(ReprocessImage),
+         typeof(ImageProcessingCompleted)],
         ["images/", "uploads/", Messaging.AmazonSqs.Transport.ClaimCheck.KeyPrefix]);
 
     public static readonly ShopService Payments = new("payments", "Payments.Worker", PaymentsExtensions.ConnectionStringName, IsWorker: true,
@@ -63,12 +65,17 @@ public sealed record ShopService(
 
     public static IReadOnlyList<ShopService> Workers { get; } = All.Where(s => s.IsWorker).ToList();
 
-    /// <summary>Queues a service sends commands to, by endpoint name: the saga's addresses as the saga reads them.</summary>
+    /// <summary>Queues a service sends commands to, by endpoint name: the sagas' addresses as the sagas read them.</summary>
     public static IReadOnlyList<string> SendsOf(ShopService service)
     {
         if (service != Orders) return [];
         var saga = new OrderSagaOptions();
-        return new[] { saga.ReserveStockAddress, saga.ReleaseStockAddress, saga.ProcessPaymentAddress, saga.RefundPaymentAddress }
+        var images = new ImageProcessingSagaOptions();
+        return new[]
+            {
+                saga.ReserveStockAddress, saga.ReleaseStockAddress, saga.ProcessPaymentAddress, saga.RefundPaymentAddress,
+                images.GenerateThumbnailsAddress, images.ExtractMetadataAddress,
+            }
             .Select(address => address.Scheme == "queue"
                 ? address.AbsolutePath
                 : throw new InvalidOperationException($"The saga sends to {address}, which is not a queue: address"))

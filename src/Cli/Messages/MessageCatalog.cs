@@ -49,8 +49,12 @@ public static class MessageCatalog
         Event<PaymentRefunded>("Payments.Worker", isInternal: true),
         Event<ImageUploaded>("Orders.Api (images)"),
         Event<DirectUploadStored>("Images.Worker (S3 notifications)"),
+        Command<GenerateThumbnails>("Orders.Api (image saga)", "generate-thumbnails"),
+        Command<ExtractImageMetadata>("Orders.Api (image saga)", "extract-image-metadata"),
         Event<ThumbnailsGenerated>("Images.Worker", isInternal: true),
         Event<ImageMetadataExtracted>("Images.Worker", isInternal: true),
+        Event<ReprocessImage>("Orders.Api (POST /images/{id}/reprocess)"),
+        Event<ImageProcessingCompleted>("Orders.Api (image saga)", isInternal: true),
     ];
 
     /// <summary>

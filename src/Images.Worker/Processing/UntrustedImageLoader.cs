@@ -73,14 +73,18 @@ public sealed class UntrustedImageLoader
     /// The original of <paramref name="uploaded"/>, checked again against what the API accepted (its size, its format
     /// sniffed from the bytes): storage is not trusted to still hold what was checked.
     /// </summary>
-    public async Task<byte[]> ReadUploadedAsync(ImageUploaded uploaded, CancellationToken cancellationToken)
+    public Task<byte[]> ReadUploadedAsync(ImageUploaded uploaded, CancellationToken cancellationToken) =>
+        ReadUploadedAsync(uploaded.BlobKey, uploaded.SizeBytes, uploaded.Format, cancellationToken);
+
+    /// <summary>The original under <paramref name="blobKey"/>, checked against the size and format the API accepted.</summary>
+    public async Task<byte[]> ReadUploadedAsync(string blobKey, long sizeBytes, string acceptedFormat, CancellationToken cancellationToken)
     {
-        var bytes = await ReadAsync(uploaded.BlobKey, cancellationToken);
-        if (bytes.LongLength != uploaded.SizeBytes)
-            throw new InvalidImageException($"The stored original has {bytes.LongLength} bytes; the upload that was accepted had {uploaded.SizeBytes}.");
+        var bytes = await ReadAsync(blobKey, cancellationToken);
+        if (bytes.LongLength != sizeBytes)
+            throw new InvalidImageException($"The stored original has {bytes.LongLength} bytes; the upload that was accepted had {sizeBytes}.");
         var format = ImageStructure.Read(bytes)?.Format;
-        if (format != uploaded.Format)
-            throw new InvalidImageException($"The stored original is {format ?? "no supported image"}; the upload that was accepted was {uploaded.Format}.");
+        if (format != acceptedFormat)
+            throw new InvalidImageException($"The stored original is {format ?? "no supported image"}; the upload that was accepted was {acceptedFormat}.");
         return bytes;
     }
 
@@ -89,6 +93,16 @@ public sealed class UntrustedImageLoader
     /// refuses images over the pixel budget (all frames together), with too many frames or metadata blocks.
     /// </summary>
     public async Task<ImageHeader> IdentifyAsync(byte[] bytes, CancellationToken cancellationToken)
+    {
+        var structure = CheckStructure(bytes);
+        return await ReadHeaderAsync(bytes, structure, cancellationToken);
+    }
+
+    /// <summary>
+    /// The container's structure, refused over the frame, metadata-block and (for animations) pixel budgets: what must
+    /// hold before anything, metadata included, is read from the file.
+    /// </summary>
+    public ImageStructure CheckStructure(byte[] bytes)
     {
         var structure = ImageStructure.Read(bytes) ?? throw new InvalidImageException("The file is not an image in a supported format.");
         if (structure.Frames > _options.MaxFrames)
@@ -102,16 +116,31 @@ public sealed class UntrustedImageLoader
         // A still image's budget is checked below against the header, which names its dimensions.
         if (structure.Frames > 1 && structure.DecodedPixels > _options.MaxPixels)
             throw OverBudget(structure, structure.DecodedPixels.Value);
+        return structure;
+    }
 
+    /// <summary>
+    /// The header of an image whose structure passed <see cref="CheckStructure"/>, refused over the pixel budget or
+    /// when it names no size. A JPEG cut off inside its image data is read, with <see cref="ImageHeader.Damage"/> saying so.
+    /// </summary>
+    public async Task<ImageHeader> ReadHeaderAsync(byte[] bytes, ImageStructure structure, CancellationToken cancellationToken)
+    {
+        var readable = JpegLineCount.Resolve(bytes);
         var header = await Bounded("reading the image header", token =>
         {
-            var info = Image.Identify(Configure(new DecodeMemoryBudget(_pool, MaxDecodeBytes, token)), new CancellableReadStream(bytes, token),
+            var info = Image.Identify(Configure(new DecodeMemoryBudget(_pool, MaxDecodeBytes, token)), new CancellableReadStream(readable, token),
                 out var format);
             return info is null || format is null ? null : new ImageHeader(format.Name.ToLowerInvariant(), info.Width, info.Height, structure.Frames);
         }, cancellationToken) ?? throw new InvalidImageException("The file is not an image in a supported format.");
 
         if (header.Format == "jpeg" && !EndsAfterLastScan(bytes))
-            throw new InvalidImageException("The JPEG ends inside its image data (the file is truncated).");
+        {
+            // As browsers and libjpeg do: show what is there (ImageSharp paints the missing rows grey), and say so.
+            if (!HasScanData(bytes))
+                throw new InvalidImageException("The JPEG ends before any of its image data (the file is truncated).");
+            header = header with { Damage = "The JPEG ends inside its image data (the file is truncated): the thumbnails show the part that is there." };
+        }
+
         if (header.Width <= 0 || header.Height <= 0)
             throw new InvalidImageException($"The image header declares {header.Width}×{header.Height} pixels.");
         if ((long)header.Width * header.Height > _options.MaxPixels)
@@ -137,6 +166,7 @@ public sealed class UntrustedImageLoader
     public async Task<T> DecodeAsync<T>(byte[] bytes, string what, Func<Image, CancellationToken, T> use, CancellationToken cancellationToken)
     {
         await IdentifyAsync(bytes, cancellationToken);
+        var readable = JpegLineCount.Resolve(bytes);
         return await Bounded($"decoding the image and {what}", token =>
         {
             var budget = new DecodeMemoryBudget(_pool, MaxDecodeBytes, token);
@@ -144,7 +174,7 @@ public sealed class UntrustedImageLoader
             Exception? error = null;
             try
             {
-                using var image = Image.Load(Configure(budget), new CancellableReadStream(bytes, token));
+                using var image = Image.Load(Configure(budget), new CancellableReadStream(readable, token));
                 return use(image, token);
             }
             catch (Exception exception)
@@ -226,6 +256,16 @@ public sealed class UntrustedImageLoader
         return lastScan >= 0 && jpeg[lastScan..].IndexOf([(byte)0xFF, (byte)0xD9]) >= 0;
     }
 
+    /// <summary>Whether anything follows the first start-of-scan segment's header: entropy-coded data to decode.</summary>
+    static bool HasScanData(ReadOnlySpan<byte> jpeg)
+    {
+        var scan = jpeg.IndexOf([(byte)0xFF, (byte)0xDA]);
+        if (scan < 0 || scan + 4 > jpeg.Length)
+            return false;
+        var headerLength = jpeg[scan + 2] << 8 | jpeg[scan + 3];
+        return jpeg.Length > scan + 2 + headerLength;
+    }
+
     static string Describe(Exception exception) => exception switch
     {
         UnknownImageFormatException => "the format is not recognised.",
@@ -247,4 +287,5 @@ public sealed class UntrustedImageLoader
 
 /// <param name="Format">ImageSharp's format name in lower case: <c>jpeg</c>, <c>png</c>, <c>webp</c>, <c>gif</c>, <c>tiff</c>, <c>bmp</c>.</param>
 /// <param name="Frames">Frames in the file, as its container counts them (1 for a still image).</param>
-public sealed record ImageHeader(string Format, int Width, int Height, int Frames = 1);
+/// <param name="Damage">Why the pixels are only partly there (a truncated JPEG); null for a whole image.</param>
+public sealed record ImageHeader(string Format, int Width, int Height, int Frames = 1, string? Damage = null);

@@ -1,8 +1,8 @@
 namespace Shop.Images.Domain;
 
 /// <summary>
-/// A product image and how far its processing got. Thumbnails and metadata arrive as two independent events in either
-/// order; the image is <see cref="ProductImageStatus.Processed"/> once both have, and a failure is final.
+/// A product image and how far its processing got. The image processing state machine records each branch's result
+/// (thumbnails, metadata) as it arrives and then its verdict; a failed or partly processed image may be processed again.
 /// </summary>
 public sealed class ProductImage
 {
@@ -30,7 +30,7 @@ public sealed class ProductImage
     public DateTimeOffset CreatedAt { get; private set; }
     public DateTimeOffset UpdatedAt { get; private set; }
 
-    /// <summary>Optimistic concurrency: the two result consumers may update the same row at the same moment.</summary>
+    /// <summary>Optimistic concurrency: the direct-upload consumer and the state machine may touch the row at the same moment.</summary>
     public int Version { get; private set; }
 
     ProductImage() { }
@@ -103,11 +103,12 @@ public sealed class ProductImage
         Changed(now);
     }
 
+    /// <param name="width">0 (unknown) when the header names no usable size: the pixels could not be read.</param>
     public void MetadataExtracted(string metadataJson, int width, int height, DateTimeOffset now)
     {
         Metadata = metadataJson;
-        Width = width;
-        Height = height;
+        Width = width > 0 ? width : null;
+        Height = height > 0 ? height : null;
         MetadataDone = true;
         Changed(now);
     }
@@ -122,10 +123,20 @@ public sealed class ProductImage
         Changed(now);
     }
 
+    /// <summary>
+    /// The state machine's verdict (<see cref="ProductImageStatus.Processed"/>, <see cref="ProductImageStatus.PartiallyProcessed"/>,
+    /// <see cref="ProductImageStatus.Failed"/>), or <see cref="ProductImageStatus.Pending"/> again when it is processed anew;
+    /// the results already recorded stay until new ones replace them.
+    /// </summary>
+    public void ProcessingSettled(ProductImageStatus status, string? reason, DateTimeOffset now)
+    {
+        Status = status;
+        FailureReason = reason is { Length: > MaxFailureReasonLength } ? reason[..MaxFailureReasonLength] : reason;
+        Changed(now);
+    }
+
     void Changed(DateTimeOffset now)
     {
-        if (Status == ProductImageStatus.Pending && ThumbnailsDone && MetadataDone)
-            Status = ProductImageStatus.Processed;
         UpdatedAt = now;
         Version++;
     }

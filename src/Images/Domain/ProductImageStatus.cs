@@ -8,13 +8,19 @@ public enum ProductImageStatus
     /// </summary>
     AwaitingUpload,
 
-    /// <summary>Stored; thumbnails and metadata are on their way.</summary>
+    /// <summary>Stored (uploaded); thumbnails and metadata are on their way, or on their way again after a reprocess.</summary>
     Pending,
 
     /// <summary>Thumbnails and metadata have both arrived.</summary>
     Processed,
 
-    /// <summary>A worker gave up on the image; <see cref="ProductImage.FailureReason"/> says why.</summary>
+    /// <summary>
+    /// One branch's result is there and shown, the other failed, timed out or is partial (thumbnails of a truncated
+    /// JPEG); <see cref="ProductImage.FailureReason"/> says which and why.
+    /// </summary>
+    PartiallyProcessed,
+
+    /// <summary>Neither branch produced anything (or the upload was refused); <see cref="ProductImage.FailureReason"/> says why.</summary>
     Failed,
 
     /// <summary>Was <see cref="AwaitingUpload"/> past its upload URL's lifetime and grace; nothing arrived (in time).</summary>

@@ -36,6 +36,30 @@ public sealed record ProductImageResponse(
     IReadOnlyList<ThumbnailLink> Thumbnails,
     JsonElement? Metadata,
     DateTimeOffset CreatedAt,
-    DateTimeOffset UpdatedAt);
+    DateTimeOffset UpdatedAt,
+    ImageProcessingView? Processing = null);
+
+/// <summary>
+/// The image processing state machine's view of the image: <paramref name="State"/> is <c>Processing</c>,
+/// <c>Processed</c>, <c>PartiallyProcessed</c> or <c>Failed</c>; null before the machine has started (or for a direct
+/// upload that was refused).
+/// </summary>
+public sealed record ImageProcessingView(string State, ImageBranchView Thumbnails, ImageBranchView Metadata, int Run, DateTime StartedAt,
+    DateTime? CompletedAt);
+
+/// <summary>
+/// One branch: <c>Running</c>, <c>Succeeded</c>, <c>Partial</c>, <c>Failed</c> or <c>TimedOut</c>, why (unless it
+/// simply succeeded or is running), and which run of the branch this is.
+/// </summary>
+public sealed record ImageBranchView(string State, string? Reason, int Attempt);
+
+/// <summary>
+/// The answer to <c>POST /images/{id}/reprocess</c>: the branches run again (<c>thumbnails</c>, <c>metadata</c>); none
+/// when the image is still being processed (<paramref name="AlreadyProcessing"/>) or has nothing to run again.
+/// </summary>
+public sealed record ImageReprocessAnswer(Guid Id, string Scope, IReadOnlyList<string> Branches, bool AlreadyProcessing);
+
+/// <summary>The answer to <c>POST /products/{sku}/images/reprocess</c>: the images asked to run again.</summary>
+public sealed record ProductImagesReprocessAnswer(string Sku, string Scope, IReadOnlyList<ImageReprocessAnswer> Images);
 
 public sealed record ThumbnailLink(int Size, string Format, int Width, int Height, string ContentType, string Url);

@@ -16,6 +16,7 @@ using Shop.Contracts.Images;
 using Shop.Images.Catalog;
 using Shop.Images.Domain;
 using Shop.Images.Persistence;
+using Shop.Images.StateMachines;
 using Shop.Images.Upload;
 
 namespace Shop.Images.Endpoints;
@@ -27,10 +28,12 @@ public static class ProductImagesApi
     internal const string GetOriginalRoute = "GetProductImageOriginal";
 
     /// <summary>
-    /// <c>POST /products/{sku}/images</c>, <c>POST /products/{sku}/images/upload-url</c>, <c>GET /images/{id}</c>, <c>GET /images/{id}/thumbnails/{size}</c> and
-    /// <c>GET /images/{id}/original</c>, on the host's <typeparamref name="TDbContext"/> (which calls
+    /// <c>POST /products/{sku}/images</c>, <c>POST /products/{sku}/images/upload-url</c>, <c>POST /products/{sku}/images/reprocess</c>,
+    /// <c>GET /images/{id}</c>, <c>GET /images/{id}/thumbnails/{size}</c>, <c>GET /images/{id}/original</c> and
+    /// <c>POST /images/{id}/reprocess</c>, on the host's <typeparamref name="TDbContext"/> (which calls
     /// <c>modelBuilder.AddProductImages()</c> and <c>AddDurableMessaging()</c>). <paramref name="configureUploads"/> is
-    /// applied to the two endpoints that write (the upload and the upload form): the host's authorization and rate limits.
+    /// applied to the endpoints that write (the upload, the upload form and the two reprocess endpoints): the host's
+    /// authorization and rate limits.
     /// </summary>
     public static IEndpointRouteBuilder MapProductImagesApi<TDbContext>(this IEndpointRouteBuilder endpoints,
         Action<IEndpointConventionBuilder>? configureUploads = null)
@@ -48,13 +51,18 @@ public static class ProductImagesApi
         var uploadUrl = endpoints.MapPost("/products/{sku}/images/upload-url", DirectUploadHandlers.CreateUploadUrl)
             .WithTags("Product images")
             .WithName("CreateProductImageUploadUrl");
+        var reprocessProduct = endpoints.MapPost("/products/{sku}/images/reprocess", ReprocessHandlers.ReprocessProduct)
+            .WithTags("Product images")
+            .WithName("ReprocessProductImages");
         configureUploads?.Invoke(upload);
         configureUploads?.Invoke(uploadUrl);
+        configureUploads?.Invoke(reprocessProduct);
 
         var images = endpoints.MapGroup("/images/{id:guid}").WithTags("Product images");
         images.MapGet("", ProductImageHandlers.GetImage).WithName(GetImageRoute);
         images.MapGet("/thumbnails/{size:int}", ProductImageHandlers.GetThumbnail).WithName(GetThumbnailRoute);
         images.MapGet("/original", ProductImageHandlers.GetOriginal).WithName(GetOriginalRoute);
+        configureUploads?.Invoke(images.MapPost("/reprocess", ReprocessHandlers.Reprocess).WithName("ReprocessProductImage"));
         return endpoints;
     }
 
@@ -116,9 +124,15 @@ internal static class ProductImageHandlers
     public static async Task<Results<Ok<ProductImageResponse>, ProblemHttpResult>> GetImage(
         Guid id, ProductImagesStore store, HttpContext http, LinkGenerator links, CancellationToken cancellationToken)
     {
-        var image = await store.Images.AsNoTracking().SingleOrDefaultAsync(x => x.Id == id, cancellationToken);
-        if (image is null)
+        // One statement, so the row and the saga's state come from one snapshot (the saga writes both in one transaction).
+        var found = await (
+            from row in store.Images.AsNoTracking().Where(x => x.Id == id)
+            join saga in store.Processing.AsNoTracking() on row.Id equals saga.CorrelationId into sagas
+            from saga in sagas.DefaultIfEmpty()
+            select new { Image = row, Processing = saga }).SingleOrDefaultAsync(cancellationToken);
+        if (found is null)
             return ImageNotFound(id);
+        var (image, processing) = (found.Image, found.Processing);
 
         var thumbnails = ReadThumbnails(image)
             .Select(t => new ThumbnailLink(t.Size, t.Format, t.Width, t.Height, t.ContentType,
@@ -128,8 +142,14 @@ internal static class ProductImageHandlers
 
         return TypedResults.Ok(new ProductImageResponse(image.Id, image.Sku, image.Status.ToString(), image.FailureReason, image.Format,
             image.ContentType, image.SizeBytes, image.Width, image.Height,
-            links.GetPathByName(http, GetOriginalRoute, new { id }) ?? "", thumbnails, metadata, image.CreatedAt, image.UpdatedAt));
+            links.GetPathByName(http, GetOriginalRoute, new { id }) ?? "", thumbnails, metadata, image.CreatedAt, image.UpdatedAt,
+            processing is null ? null : View(processing)));
     }
+
+    static ImageProcessingView View(ImageProcessingState saga) => new(saga.CurrentState,
+        new ImageBranchView(saga.ThumbnailsState, saga.ThumbnailsReason, saga.ThumbnailsAttempt),
+        new ImageBranchView(saga.MetadataState, saga.MetadataReason, saga.MetadataAttempt),
+        saga.Run, saga.StartedAt, saga.CompletedAt);
 
     /// <summary>The stored metadata without the location, also for rows recorded before the worker stopped sending it.</summary>
     static JsonElement PublicMetadata(string json)

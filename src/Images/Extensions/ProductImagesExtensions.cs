@@ -7,6 +7,7 @@ using Shop.BlobStorage;
 using Shop.Images.Catalog;
 using Shop.Images.Consumers;
 using Shop.Images.Persistence;
+using Shop.Images.StateMachines;
 
 namespace Shop.Images.Extensions;
 
@@ -30,20 +31,23 @@ public static class ProductImagesExtensions
         services.TryAddSingleton<IProductCatalog, SkuPatternProductCatalog>();
         services.AddBlobStorage(configuration);
         services.TryAddScoped(provider => new ProductImagesStore(provider.GetRequiredService<TDbContext>()));
+        services.AddOptions<ImageProcessingSagaOptions>().Bind(configuration.GetSection(ImageProcessingSagaOptions.SectionName))
+            .Validate(o => o.ThumbnailsTimeout > TimeSpan.Zero && o.MetadataTimeout > TimeSpan.Zero,
+                "Images:Processing:ThumbnailsTimeout and MetadataTimeout must be positive.")
+            .ValidateOnStart();
+        services.TryAddScoped<IProductImageRecorder, ProductImageRecorder>();
         return services;
     }
 
     /// <summary>
-    /// The API side of the image pipeline, inside <c>AddShopMessaging</c>: consumers of <c>ThumbnailsGenerated</c>,
-    /// <c>ImageMetadataExtracted</c> and <c>Fault&lt;ImageUploaded&gt;</c> that move the image to Processed or Failed, and of
-    /// <c>DirectUploadStored</c> that lets a presigned upload into the pipeline.
+    /// The API side of the image pipeline, inside <c>AddShopMessaging</c>: the image processing state machine, which
+    /// sends each branch's command to Images.Worker and joins their answers into the image's status, and the consumer
+    /// of <c>DirectUploadStored</c> that lets a presigned upload into the pipeline.
     /// Needs <see cref="AddProductImages{TDbContext}"/>.
     /// </summary>
     public static IBusRegistrationConfigurator AddProductImageConsumers(this IBusRegistrationConfigurator configurator)
     {
-        configurator.AddConsumer<ThumbnailsGeneratedConsumer>();
-        configurator.AddConsumer<ImageMetadataExtractedConsumer>();
-        configurator.AddConsumer<ImageProcessingFaultedConsumer>();
+        configurator.AddSagaStateMachine<ImageProcessingStateMachine, ImageProcessingState>();
         configurator.AddConsumer<DirectUploadStoredConsumer>();
         return configurator;
     }

@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Shop.Images.Domain;
+using Shop.Images.StateMachines;
 
 namespace Shop.Images.Persistence;
 
@@ -12,4 +13,6 @@ public sealed class ProductImagesStore(DbContext db)
     public DbContext Db => db;
 
     public DbSet<ProductImage> Images => db.Set<ProductImage>();
+
+    public DbSet<ImageProcessingState> Processing => db.Set<ImageProcessingState>();
 }

@@ -31,8 +31,9 @@ public sealed class ProductImageDocument
     public string? FailureReason { get; set; }
 
     /// <summary>
-    /// Which of the image's facts have been applied (<see cref="ProductImageFacts"/>): facts are only ever added, so the
-    /// value only grows, and a fact applied twice changes nothing.
+    /// Which of the image's facts have been applied (<see cref="ProductImageFacts"/>, the low 8 bits) and the run of the
+    /// latest processing verdict (the bits above): both only ever grow, so the value only grows, and a fact or verdict
+    /// applied twice changes nothing.
     /// </summary>
     public int Version { get; set; }
 
@@ -46,9 +47,10 @@ public static class ProductImageStatus
 {
     public const string Pending = "Pending";
     public const string Processed = "Processed";
+    public const string PartiallyProcessed = "PartiallyProcessed";
     public const string Failed = "Failed";
 
-    public static readonly IReadOnlyList<string> All = [Pending, Processed, Failed];
+    public static readonly IReadOnlyList<string> All = [Pending, Processed, PartiallyProcessed, Failed];
 
     public static string? Parse(string value) => All.FirstOrDefault(s => string.Equals(s, value, StringComparison.OrdinalIgnoreCase));
 }

@@ -19,7 +19,8 @@ public static class ReadModelEvents
     ];
 
     public static readonly IReadOnlyList<Type> ImageEvents =
-        [typeof(ImageUploaded), typeof(ThumbnailsGenerated), typeof(ImageMetadataExtracted), typeof(ImageProcessingFailed)];
+        [typeof(ImageUploaded), typeof(ThumbnailsGenerated), typeof(ImageMetadataExtracted), typeof(ImageProcessingFailed),
+         typeof(ImageProcessingCompleted)];
 
     static readonly FrozenDictionary<string, Type> ByName = OrderEvents.Concat(ImageEvents).ToFrozenDictionary(t => t.Name);
 
@@ -51,6 +52,7 @@ public static class ReadModelEvents
         ThumbnailsGenerated m => m.ImageId,
         ImageMetadataExtracted m => m.ImageId,
         ImageProcessingFailed m => m.ImageId,
+        ImageProcessingCompleted m => m.ImageId,
         _ => null,
     };
 }

@@ -33,4 +33,4 @@ public sealed class OrderProjectionConsumerDefinition(IOptions<ProjectionBatchOp
     : ProjectionConsumerDefinition<OrderProjectionConsumer>(options, messageTypes: 9);
 
 public sealed class ProductImageProjectionConsumerDefinition(IOptions<ProjectionBatchOptions> options)
-    : ProjectionConsumerDefinition<ProductImageProjectionConsumer>(options, messageTypes: 4);
+    : ProjectionConsumerDefinition<ProductImageProjectionConsumer>(options, messageTypes: 5);

@@ -46,8 +46,8 @@ public sealed class ImagesFunction : WorkerFunction
         services.AddSingleton(Generated);
     }
 
-    /// <summary>Stores an original as the upload API does, and the event the API publishes about it.</summary>
-    public async Task<ImageUploaded> Upload(byte[]? bytes = null)
+    /// <summary>Stores an original as the upload API does, and the command the image saga sends the worker about it.</summary>
+    public async Task<GenerateThumbnails> Upload(byte[]? bytes = null)
     {
         if (bytes is null)
         {
@@ -60,15 +60,16 @@ public sealed class ImagesFunction : WorkerFunction
         var id = Guid.NewGuid();
         using var content = new MemoryStream(bytes, writable: false);
         var key = await Blobs.PutAsync(BlobKeys.ImageOriginal(id), content, "image/png");
-        return new ImageUploaded(id, "SKU-LAMBDA", key, "image/png", "png", bytes.Length, DateTime.UtcNow);
+        return new GenerateThumbnails(id, key, "image/png", "png", bytes.Length, Attempt: 1);
     }
 
-    /// <summary>Publishes the events with our transport, then takes their SQS messages off the thumbnail queue as SQS records.</summary>
-    public Task<List<JsonObject>> ProduceRecords(IReadOnlyList<ImageUploaded> uploads) =>
-        ProduceRecords(Thumbnails, uploads.Count, async bus =>
+    /// <summary>Sends the commands with our transport, then takes their SQS messages off the thumbnail queue as SQS records.</summary>
+    public Task<List<JsonObject>> ProduceRecords(IReadOnlyList<GenerateThumbnails> commands) =>
+        ProduceRecords(Thumbnails, commands.Count, async bus =>
         {
-            foreach (var uploaded in uploads)
-                await bus.Publish(uploaded);
+            var endpoint = await bus.GetSendEndpoint(new Uri($"queue:{Thumbnails}"));
+            foreach (var command in commands)
+                await endpoint.Send(command);
         });
 
     /// <summary>The record that carries the event about <paramref name="imageId"/>.</summary>

@@ -73,6 +73,37 @@ public static class TestImages
         return stream.ToArray();
     }
 
+    /// <summary>
+    /// A camera file whose writing stopped part-way: a real JPEG (with EXIF) cut at <paramref name="keep"/> of its
+    /// entropy-coded data, no end-of-image marker.
+    /// </summary>
+    public static byte[] JpegCutOff(int width = 800, int height = 600, double keep = 0.5)
+    {
+        var jpeg = Jpeg(width, height, CameraExif());
+        var startOfScan = jpeg.AsSpan().IndexOf([(byte)0xFF, (byte)0xDA]);
+        var scanData = jpeg.Length - 2 - startOfScan;
+        return jpeg[..(startOfScan + (int)(scanData * keep))];
+    }
+
+    /// <summary>
+    /// A real JPEG rewritten as a DNL writer would have written it: the frame header says 0 lines and a DNL marker
+    /// after the scan gives the height. With <paramref name="withDnl"/> false the marker is left out.
+    /// </summary>
+    public static byte[] JpegWithDnl(int width = 320, int height = 240, bool withDnl = true)
+    {
+        var jpeg = Jpeg(width, height, CameraExif());
+        var frame = jpeg.AsSpan().IndexOf([(byte)0xFF, (byte)0xC0]);
+        if (frame < 0)
+            throw new InvalidOperationException("ImageSharp wrote no baseline frame header.");
+        BinaryPrimitives.WriteUInt16BigEndian(jpeg.AsSpan(frame + 5), 0);
+
+        var endOfImage = jpeg.Length - 2;
+        if (!withDnl)
+            return jpeg;
+        byte[] dnl = [0xFF, 0xDC, 0x00, 0x04, (byte)(height >> 8), (byte)height];
+        return [.. jpeg[..endOfImage], .. dnl, .. jpeg[endOfImage..]];
+    }
+
     /// <summary>The first part of a real JPEG: headers intact, the scan cut off.</summary>
     public static byte[] TruncatedJpeg()
     {

@@ -26,10 +26,22 @@ public sealed class WorkerComponents : IDisposable
     public Task<IReadOnlyList<RenderedThumbnail>> Thumbnails(byte[] original) =>
         Loader.DecodeAsync(original, "rendering thumbnails", Renderer.Render, CancellationToken.None);
 
-    /// <summary>What the metadata consumer does with an original: the header checks, then the metadata.</summary>
+    /// <summary>
+    /// What the metadata consumer does with an original: the structure's budgets, the header (whose refusal only says
+    /// the pixels are unreadable), then the metadata.
+    /// </summary>
     public async Task<CameraMetadata> Metadata(byte[] original)
     {
-        await Loader.IdentifyAsync(original, CancellationToken.None);
+        var structure = Loader.CheckStructure(original);
+        try
+        {
+            await Loader.ReadHeaderAsync(original, structure, CancellationToken.None);
+        }
+        catch (InvalidImageException)
+        {
+            // As the consumer: the metadata is read all the same.
+        }
+
         return await Loader.ReadMetadataAsync(original, MetadataReader, CancellationToken.None);
     }
 

@@ -94,6 +94,22 @@ public static class OrderHistories
         return events;
     }
 
+    /// <summary>
+    /// An image as the image state machine reports it: thumbnails fail, the metadata is kept (PartiallyProcessed, run 1),
+    /// then a reprocess renders them (Processed, run 2).
+    /// </summary>
+    public static List<ProjectedEvent> ReprocessedImage(Guid imageId, string sku)
+    {
+        var events = Image(imageId, sku).Where(e => e.Message is not ThumbnailsGenerated).ToList();
+        var at = events[^1].SentAt;
+        void Add(object message) => events.Add(new ProjectedEvent(Guid.NewGuid(), at = at.AddMilliseconds(50), message));
+        Add(new ImageProcessingCompleted(imageId, sku, "PartiallyProcessed", "Failed", "decoding took too long", "Succeeded", null, 1, at));
+        Add(new ThumbnailsGenerated(imageId, [new GeneratedThumbnail(128, "webp", $"thumbnails/{imageId:N}/128.webp", 128, 85, "image/webp")],
+            Attempt: 2));
+        Add(new ImageProcessingCompleted(imageId, sku, "Processed", "Succeeded", null, "Succeeded", null, 2, at));
+        return events;
+    }
+
     /// <summary>Every event one to three times, all shuffled.</summary>
     public static List<ProjectedEvent> ShuffledWithCopies(IEnumerable<ProjectedEvent> events, int seed)
     {

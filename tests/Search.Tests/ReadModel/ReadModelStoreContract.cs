@@ -1,3 +1,4 @@
+using Shop.Contracts.Images;
 using System.Text.Json;
 using Shop.ReadModel.Documents;
 using Shop.ReadModel.Projections;
@@ -187,6 +188,33 @@ public abstract class ReadModelStoreContract<TStores>(TStores stores) : IClassFi
         var failure = mugs.Single(i => i.ImageId == failed);
         Assert.Equal(ProductImageStatus.Failed, failure.Status);
         Assert.Equal("decoding took too long", failure.FailureReason);
+    }
+
+    [Fact]
+    public async Task Should_show_the_latest_verdict_of_the_image_state_machine_whatever_the_order()
+    {
+        var partial = Guid.NewGuid();
+        var reprocessed = Guid.NewGuid();
+        var events = ReprocessedImage(partial, "LAMP-001").SkipLast(2).Concat(ReprocessedImage(reprocessed, "LAMP-001")).ToList();
+        var inOrder = await NewProjection();
+        await inOrder.Apply(events);
+        var shuffled = await NewProjection();
+        await shuffled.Apply(ShuffledWithCopies(events, seed: 21));
+
+        foreach (var projection in new[] { inOrder, shuffled })
+        {
+            var lamps = await projection.Store.QueryImagesAsync(new ProductImageQuery(Sku: "LAMP-001"), None);
+            var kept = lamps.Single(i => i.ImageId == partial);
+            Assert.Equal(ProductImageStatus.PartiallyProcessed, kept.Status);
+            Assert.Equal("Thumbnails failed: decoding took too long", kept.FailureReason);
+            Assert.Equal("Canon", kept.CameraMake);
+            var again = lamps.Single(i => i.ImageId == reprocessed);
+            Assert.Equal(ProductImageStatus.Processed, again.Status);
+            Assert.Null(again.FailureReason);
+            Assert.Equal([128], again.Thumbnails.Select(t => t.Size));
+            Assert.Equal([partial], (await projection.Store.QueryImagesAsync(
+                new ProductImageQuery("LAMP-001", ProductImageStatus.PartiallyProcessed), None)).Select(i => i.ImageId));
+        }
     }
 
     [Fact]

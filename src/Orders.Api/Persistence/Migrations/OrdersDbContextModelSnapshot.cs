@@ -79,8 +79,8 @@ namespace Shop.Orders.Api.Persistence.Migrations
 
                     b.Property<string>("Status")
                         .IsRequired()
-                        .HasMaxLength(16)
-                        .HasColumnType("character varying(16)")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
                         .HasColumnName("status");
 
                     b.Property<string>("Thumbnails")
@@ -109,6 +109,111 @@ namespace Shop.Orders.Api.Persistence.Migrations
                     b.HasIndex("Sku");
 
                     b.ToTable("images", (string)null);
+                });
+
+            modelBuilder.Entity("Shop.Images.StateMachines.ImageProcessingState", b =>
+                {
+                    b.Property<Guid>("CorrelationId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("correlation_id");
+
+                    b.Property<int>("AnsweredBranches")
+                        .HasColumnType("integer")
+                        .HasColumnName("answered_branches");
+
+                    b.Property<string>("BlobKey")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)")
+                        .HasColumnName("blob_key");
+
+                    b.Property<DateTime?>("CompletedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("completed_at");
+
+                    b.Property<string>("ContentType")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("content_type");
+
+                    b.Property<string>("CurrentState")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("current_state");
+
+                    b.Property<string>("Format")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("format");
+
+                    b.Property<int>("MetadataAttempt")
+                        .HasColumnType("integer")
+                        .HasColumnName("metadata_attempt");
+
+                    b.Property<string>("MetadataReason")
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)")
+                        .HasColumnName("metadata_reason");
+
+                    b.Property<string>("MetadataState")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("metadata_state");
+
+                    b.Property<Guid?>("MetadataTimeoutTokenId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("metadata_timeout_token_id");
+
+                    b.Property<int>("Run")
+                        .HasColumnType("integer")
+                        .HasColumnName("run");
+
+                    b.Property<long>("SizeBytes")
+                        .HasColumnType("bigint")
+                        .HasColumnName("size_bytes");
+
+                    b.Property<string>("Sku")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("sku");
+
+                    b.Property<DateTime>("StartedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("started_at");
+
+                    b.Property<int>("ThumbnailsAttempt")
+                        .HasColumnType("integer")
+                        .HasColumnName("thumbnails_attempt");
+
+                    b.Property<string>("ThumbnailsReason")
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)")
+                        .HasColumnName("thumbnails_reason");
+
+                    b.Property<string>("ThumbnailsState")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("thumbnails_state");
+
+                    b.Property<Guid?>("ThumbnailsTimeoutTokenId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("thumbnails_timeout_token_id");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.HasKey("CorrelationId");
+
+                    b.HasIndex("Sku");
+
+                    b.ToTable("image_processing_state", (string)null);
                 });
 
             modelBuilder.Entity("Shop.Messaging.EntityFrameworkCore.Storage.InboxState", b =>

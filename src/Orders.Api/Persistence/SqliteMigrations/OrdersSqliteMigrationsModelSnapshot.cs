@@ -75,7 +75,7 @@ namespace Shop.Orders.Api.Persistence.SqliteMigrations
 
                     b.Property<string>("Status")
                         .IsRequired()
-                        .HasMaxLength(16)
+                        .HasMaxLength(32)
                         .HasColumnType("TEXT")
                         .HasColumnName("status");
 
@@ -105,6 +105,111 @@ namespace Shop.Orders.Api.Persistence.SqliteMigrations
                     b.HasIndex("Sku");
 
                     b.ToTable("images", (string)null);
+                });
+
+            modelBuilder.Entity("Shop.Images.StateMachines.ImageProcessingState", b =>
+                {
+                    b.Property<Guid>("CorrelationId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("correlation_id");
+
+                    b.Property<int>("AnsweredBranches")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("answered_branches");
+
+                    b.Property<string>("BlobKey")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("blob_key");
+
+                    b.Property<DateTime?>("CompletedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("completed_at");
+
+                    b.Property<string>("ContentType")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("content_type");
+
+                    b.Property<string>("CurrentState")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("current_state");
+
+                    b.Property<string>("Format")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("format");
+
+                    b.Property<int>("MetadataAttempt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("metadata_attempt");
+
+                    b.Property<string>("MetadataReason")
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("metadata_reason");
+
+                    b.Property<string>("MetadataState")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("metadata_state");
+
+                    b.Property<Guid?>("MetadataTimeoutTokenId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("metadata_timeout_token_id");
+
+                    b.Property<int>("Run")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("run");
+
+                    b.Property<long>("SizeBytes")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("size_bytes");
+
+                    b.Property<string>("Sku")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("sku");
+
+                    b.Property<DateTime>("StartedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("started_at");
+
+                    b.Property<int>("ThumbnailsAttempt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("thumbnails_attempt");
+
+                    b.Property<string>("ThumbnailsReason")
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("thumbnails_reason");
+
+                    b.Property<string>("ThumbnailsState")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("thumbnails_state");
+
+                    b.Property<Guid?>("ThumbnailsTimeoutTokenId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("thumbnails_timeout_token_id");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("updated_at");
+
+                    b.HasKey("CorrelationId");
+
+                    b.HasIndex("Sku");
+
+                    b.ToTable("image_processing_state", (string)null);
                 });
 
             modelBuilder.Entity("Shop.Messaging.EntityFrameworkCore.Storage.InboxState", b =>
