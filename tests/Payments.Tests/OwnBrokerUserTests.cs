@@ -99,7 +99,7 @@ public sealed class When_payments_connects_as_its_own_broker_user(PaymentsAsItsO
     public async Task Should_be_refused_when_it_publishes_an_order()
     {
         var forged = new OrderSubmitted(Guid.NewGuid(), Guid.NewGuid(), "eve@example.com", [new OrderLine("LAMP-001", 1, 0.01m)], 0.01m,
-            "EUR", "tok_visa", DateTime.UtcNow);
+            "EUR", DateTime.UtcNow);
 
         // The broker refuses the declare of the exchange (403 ACCESS_REFUSED, see the next test); MassTransit treats that
         // like a lost channel and tries again until the caller gives up, so the publish never completes.

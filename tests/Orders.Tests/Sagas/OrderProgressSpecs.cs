@@ -54,16 +54,18 @@ public sealed class When_the_stock_is_reserved
     }
 
     [Fact]
-    public async Task Should_ask_for_the_payment_with_no_card_token_when_the_api_kept_none()
+    public async Task Should_refuse_an_order_the_api_kept_no_card_token_for_before_reserving_anything()
     {
-        // An OrderSubmitted from anyone but the API: the payments service refuses an empty token.
+        // An OrderSubmitted from anyone but the API: nothing to charge it with, so nothing is reserved either.
         await using var spec = await SagaSpec.Start();
         var order = SagaSpec.NewOrder(cardToken: null);
 
-        await spec.PaymentPending(order);
+        var saga = await spec.PublishAndExpect(order, order.OrderId, m => m.Cancelled);
 
-        var payment = await spec.Harness.SentMessage<ProcessPayment>(m => m.OrderId == order.OrderId);
-        Assert.Equal("", payment.CardToken);
+        Assert.Equal("order refused: no card token was kept for it (it was not placed through the API)", saga.CancellationReason);
+        Assert.Null(saga.CardToken);
+        Assert.False(await spec.Harness.Sent.Any<ReserveStock>(m => m.Context.Message.OrderId == order.OrderId));
+        Assert.False(await spec.Harness.Sent.Any<ProcessPayment>(m => m.Context.Message.OrderId == order.OrderId));
     }
 
     [Fact]
