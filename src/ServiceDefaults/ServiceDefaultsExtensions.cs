@@ -14,6 +14,12 @@ namespace Shop.ServiceDefaults;
 /// <summary>What every Shop service repeats: telemetry, health endpoints, problem details; its database in <see cref="ServiceDatabaseExtensions"/>.</summary>
 public static class ServiceDefaultsExtensions
 {
+    /// <summary>
+    /// Read by the OTLP exporter itself, beside its endpoint: headers sent with every export, such as the API key a
+    /// collector that is not on loopback requires (compose's dashboard, docs/observability.md).
+    /// </summary>
+    public const string OtlpHeadersKey = "OTEL_EXPORTER_OTLP_HEADERS";
+
     public const string LiveTag = "live";
     public const string ReadyTag = "ready";
 

@@ -62,7 +62,8 @@ public static class ProductImagesApi
         images.MapGet("", ProductImageHandlers.GetImage).WithName(GetImageRoute);
         images.MapGet("/thumbnails/{size:int}", ProductImageHandlers.GetThumbnail).WithName(GetThumbnailRoute);
         images.MapGet("/original", ProductImageHandlers.GetOriginal).WithName(GetOriginalRoute);
-        configureUploads?.Invoke(images.MapPost("/reprocess", ReprocessHandlers.Reprocess).WithName("ReprocessProductImage"));
+        var reprocess = images.MapPost("/reprocess", ReprocessHandlers.Reprocess).WithName("ReprocessProductImage");
+        configureUploads?.Invoke(reprocess);
         return endpoints;
     }
 
