@@ -96,6 +96,8 @@ public static class ShopMessagingServiceCollectionExtensions
     {
         var options = builders[0].Options;
         services.Configure<MessagingOptions>(configuration.GetSection(MessagingOptions.SectionName));
+        // A host without the generic host's defaults (the CLI, tests) has no meter factory of its own.
+        services.AddMetrics();
         services.AddSingleton<MessagingMetrics>();
         services.AddSingleton<ConsumeTelemetryObserver>();
 

@@ -56,7 +56,7 @@ public sealed class When_outbox_delivery_stops_and_restarts(IntegrationEnvironme
 
         // No payment service runs: each order waits for its payment until the saga's durable timeout, a scheduled
         // message that the delivery service sends when due, fires and cancels it.
-        using var client = restarted.GetTestClient();
+        using var client = restarted.GetTestClient().WithBearer(TestTokens.Staff());
         foreach (var id in ids)
             await Eventually.Returns(async () => (await client.GetFromJsonAsync<Accepted>($"/orders/{id}"))!.Status, status => status == "Cancelled",
                 $"order {id} to be cancelled by its payment timeout", TimeSpan.FromMinutes(1));
@@ -87,7 +87,7 @@ public sealed class When_outbox_delivery_stops_and_restarts(IntegrationEnvironme
         var orderId = id.ToString("D");
         var request = spans.FirstOrDefault(s => s.Name.StartsWith("POST /orders", StringComparison.Ordinal)
             && s.Attributes.GetValueOrDefault("shop.order.id") == orderId);
-        return request is not null && spans.Any(s => s.TraceId == request.TraceId && s.Name.StartsWith("order-state", StringComparison.Ordinal)
+        return request is not null && spans.Any(s => s.TraceId == request.TraceId && s.Name.Contains("order-state", StringComparison.Ordinal)
             && s.Attributes.GetValueOrDefault("shop.order.id") == orderId && s.Attributes.GetValueOrDefault("shop.message.type") == messageType);
     }
 
@@ -107,7 +107,7 @@ public sealed class When_outbox_delivery_stops_and_restarts(IntegrationEnvironme
             ["OTEL_SERVICE_NAME"] = "Shop.Orders.Api",
             ["OTEL_BSP_SCHEDULE_DELAY"] = "500",
             ["Orders:Saga:PaymentTimeout"] = "00:00:03",
-        }));
+        }.Concat(TestTokens.Settings).ToDictionary()));
         builder.Logging.ClearProviders().AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning);
         builder.AddServiceDefaults();
         builder.AddOrdersApi();
@@ -122,13 +122,12 @@ public sealed class When_outbox_delivery_stops_and_restarts(IntegrationEnvironme
 
     static async Task<Guid> PlaceOrder(HttpClient api)
     {
-        var response = await api.PostAsJsonAsync("/orders", new
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/orders")
         {
-            customerId = Guid.NewGuid(),
-            email = "buyer@example.com",
-            items = new[] { new { sku = "MUG-001", quantity = 1 } },
-            payment = new { cardToken = "tok_visa" }
-        });
+            Content = JsonContent.Create(new { items = new[] { new { sku = "MUG-001", quantity = 1 } }, payment = new { cardToken = "tok_visa" } }),
+        };
+        request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", TestTokens.Customer(Guid.NewGuid()));
+        var response = await api.SendAsync(request);
         Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
         return (await response.Content.ReadFromJsonAsync<Accepted>())!.Id;
     }

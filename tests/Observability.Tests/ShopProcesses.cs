@@ -29,6 +29,8 @@ public sealed class ShopProcesses : IAsyncDisposable
             ["Payments:Gateway:Latency"] = "00:00:00.002",
             ["Logging:LogLevel:Default"] = "Warning",
         });
+        foreach (var (key, value) in TestTokens.Settings)
+            settings[key] = value;
 
         var shop = new ShopProcesses();
         try
@@ -40,7 +42,9 @@ public sealed class ShopProcesses : IAsyncDisposable
             var orders = await environment.CreateDatabase("orders");
             var port = await shop.StartService("Orders.Api", settings, ("ConnectionStrings:Orders", orders),
                 ("ConnectionStrings:ReadModel", await environment.CreateDatabase("readmodel")));
-            shop.Api = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(30) };
+            // Staff read any order; each order is placed by a customer of its own (PlaceOrder).
+            shop.Api = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(30) }
+                .WithBearer(TestTokens.Staff());
             return shop;
         }
         catch
@@ -95,13 +99,12 @@ public sealed class ShopProcesses : IAsyncDisposable
 
     public async Task<Guid> PlaceOrder(string cardToken, string sku)
     {
-        var response = await Api.PostAsJsonAsync("/orders", new
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/orders")
         {
-            customerId = Guid.NewGuid(),
-            email = "buyer@example.com",
-            items = new[] { new { sku, quantity = 1 } },
-            payment = new { cardToken }
-        });
+            Content = JsonContent.Create(new { items = new[] { new { sku, quantity = 1 } }, payment = new { cardToken } }),
+        };
+        request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", TestTokens.Customer(Guid.NewGuid()));
+        var response = await Api.SendAsync(request);
         if (response.StatusCode != HttpStatusCode.Accepted)
             throw new InvalidOperationException($"POST /orders answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
         return (await response.Content.ReadFromJsonAsync<Accepted>())!.Id;
