@@ -81,6 +81,8 @@ public sealed class PaymentsAsItsOwnBrokerUser : IntegrationEnvironment
     }
 }
 
+// Broker users and their permissions are RabbitMQ's; on SQS the same roles are IAM policies (tests/Deployment.Aws.Tests).
+[Trait("Category", "RabbitMqOnly")]
 public sealed class When_payments_connects_as_its_own_broker_user(PaymentsAsItsOwnBrokerUser service) : IClassFixture<PaymentsAsItsOwnBrokerUser>
 {
     [Fact]
