@@ -78,7 +78,9 @@ sealed class RelationalDocumentWrites(Func<ReadModelDbContext> createContext) : 
                 order.Revision = revision;
             foreach (var (image, revision) in images.Zip(imageRevisions))
                 image.Revision = revision;
-            if (exception is DbUpdateException update && IsConflict(update))
+            // Npgsql's execution strategy hands a transient failure (a deadlock) back wrapped in an InvalidOperationException.
+            var update = exception as DbUpdateException ?? exception.InnerException as DbUpdateException;
+            if (update is not null && IsConflict(update))
                 throw new ReadModelConflictException("A document of the batch was written by someone else since it was read.", exception);
             throw;
         }
