@@ -35,9 +35,16 @@ public static partial class SourceCode
         var routes = new HashSet<string>(StringComparer.Ordinal);
         foreach (var text in Files)
         {
-            var constants = Constant().Matches(text).ToDictionary(m => m.Groups["name"].Value, m => m.Groups["value"].Value);
-            var groupVariables = GroupVariable().Matches(text).ToDictionary(m => m.Groups["variable"].Value, m => m.Groups["prefix"].Value);
-            var groupParameters = GroupParameter().Matches(text).ToDictionary(m => m.Groups["parameter"].Value, m => m.Groups["method"].Value);
+            var constants = Constant().Matches(text)
+                .GroupBy(m => m.Groups["name"].Value)
+                .ToDictionary(g => g.Key, g => g.First().Groups["value"].Value);
+            var groupVariables = GroupVariable().Matches(text)
+                .GroupBy(m => m.Groups["variable"].Value)
+                .ToDictionary(g => g.Key, g => g.Last().Groups["prefix"].Value);
+            // The receiver of an extension method that some MapGroup(...) chain calls: its routes go under that group.
+            var groupParameters = ExtensionReceiver().Matches(text)
+                .Where(m => groupsOfMethod.Contains(m.Groups["method"].Value))
+                .ToLookup(m => m.Groups["parameter"].Value, m => m.Groups["method"].Value);
 
             foreach (Match map in MapCall().Matches(text))
             {
@@ -48,7 +55,7 @@ public static partial class SourceCode
 
                 var receiver = map.Groups["receiver"].Value;
                 IEnumerable<string> prefixes = groupVariables.TryGetValue(receiver, out var prefix) ? [prefix]
-                    : groupParameters.TryGetValue(receiver, out var method) ? groupsOfMethod[method]
+                    : groupParameters.Contains(receiver) ? groupParameters[receiver].SelectMany(method => groupsOfMethod[method])
                     : [""];
                 var verb = map.Groups["verb"].Value is "HealthChecks" ? "GET" : map.Groups["verb"].Value.ToUpperInvariant();
                 foreach (var p in prefixes)
@@ -77,8 +84,8 @@ public static partial class SourceCode
     [GeneratedRegex(@"var\s+(?<variable>\w+)\s*=\s*\w+\.MapGroup\(\s*""(?<prefix>[^""]*)""")]
     private static partial Regex GroupVariable();
 
-    [GeneratedRegex(@"(?<method>\w+)\(\s*this\s+RouteGroupBuilder\s+(?<parameter>\w+)\s*\)")]
-    private static partial Regex GroupParameter();
+    [GeneratedRegex(@"(?<method>\w+)\(\s*this\s+\w+\s+(?<parameter>\w+)\s*[,)]")]
+    private static partial Regex ExtensionReceiver();
 
     [GeneratedRegex(@"(?<receiver>\w+)\s*\.Map(?<verb>Get|Post|Put|Delete|Patch|HealthChecks)\(\s*(?<route>""[^""]*""|\w+)\s*[,)]")]
     private static partial Regex MapCall();
