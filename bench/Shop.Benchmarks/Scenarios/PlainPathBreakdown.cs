@@ -40,10 +40,13 @@ public static class PlainPathBreakdown
             new("2x + immediate retry", (url, s) => Bare(url, s, Piece.ImmediateRetry)),
             new("2x + consume observer", (url, s) => Bare(url, s, Piece.ConsumeObserver)),
             new("2x AddShopMessaging (scenario 2)", (url, s) => MassTransitScenario.BuildHost(url, null, s, x => x.AddConsumer<PlainConsumer>())),
+            // Not a piece but a setting: 32 consumers at once on two cores (MassTransit's default, the prefetch count).
+            new("2x AddShopMessaging, 4 at once", (url, s) => MassTransitScenario.BuildHost(url, null, s, x => x.AddConsumer<PlainConsumer>(),
+                new Dictionary<string, string?> { ["Messaging:ConcurrentMessageLimit"] = "4" })),
         ];
 
         // One warm-up for the process (JIT, tiered compilation of MassTransit's pipeline), on scenario 2's host.
-        using (var host = variants[^1].Build(rabbitUrl, settings))
+        using (var host = variants.Single(v => v.Name.EndsWith("(scenario 2)", StringComparison.Ordinal)).Build(rabbitUrl, settings))
         {
             await host.StartAsync();
             await settings.WarmUp(count => Load(host, count, settings, false, null));
