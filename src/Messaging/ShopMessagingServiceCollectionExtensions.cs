@@ -197,7 +197,7 @@ public static class ShopMessagingServiceCollectionExtensions
     }
 
     /// <summary>
-    /// With <see cref="RabbitMqTransportOptions.QuorumQueues"/>, an endpoint with a limit gets a quorum queue: the broker counts the
+    /// With <see cref="RabbitMqOptions.QuorumQueues"/>, an endpoint with a limit gets a quorum queue: the broker counts the
     /// deliveries of each message (<c>x-delivery-count</c>) for <see cref="DeliveryLimitFilter"/>, and dead-letters a
     /// message into the endpoint's <c>_error</c> queue itself once the filter has had two deliveries to park it, in
     /// case parking keeps failing. The error exchange and queue are declared up front, since the broker drops what it
