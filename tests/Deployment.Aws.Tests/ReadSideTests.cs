@@ -59,7 +59,7 @@ public sealed class ReadSideTests(EcsShop shop)
             .ToDictionary(t => t.Key, t => t.Value["Properties"]!["TopicName"]!.GetValue<string>());
         var queues = SynthesizedShop.Resources(shop.Messaging, "AWS::SQS::Queue")
             .ToDictionary(q => q.Key, q => q.Value["Properties"]!["QueueName"]!.GetValue<string>());
-        ILookup<string, string> subscribed = SynthesizedShop.Resources(shop.Messaging, "AWS::SNS::Subscription").Values
+        var subscribed = SynthesizedShop.Resources(shop.Messaging, "AWS::SNS::Subscription").Values
             .ToLookup(s => queues[s["Properties"]!["Endpoint"]!["Fn::GetAtt"]![0]!.GetValue<string>()],
                 s => topics[s["Properties"]!["TopicArn"]!["Ref"]!.GetValue<string>()]);
 

@@ -5,6 +5,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Shop.Messaging.Composition;
 using Shop.Messaging.EntityFrameworkCore;
 using Shop.Messaging.EntityFrameworkCore.Storage;
 using Shop.Messaging.Tests.Components;

@@ -16,8 +16,9 @@ using Shop.Search.Worker.Extensions;
 namespace Shop.Deploy.Aws.Topology;
 
 /// <summary>
-/// One deployable service: how its image is built, how its database is named, and how its bus is registered, so that
-/// the topology is read from the same registration the process runs.
+/// One deployable service: its image (the repository's Dockerfile built with <c>SERVICE=</c><see cref="Project"/>), how its
+/// database is named, and how its bus is registered, so that the topology is read from the same registration the
+/// process runs.
 /// </summary>
 /// <param name="Name">Short lower-case name: stack resource ids, log groups, database login, context keys (<c>payments=lambda</c>).</param>
 /// <param name="Publishes">
@@ -34,7 +35,6 @@ public sealed record ShopService(
     IReadOnlyList<Type> Publishes,
     IReadOnlyList<string> BucketPrefixes)
 {
-    public string Dockerfile => $"src/{Project}/Dockerfile";
     public string AssemblyFile => $"Shop.{Project}.dll";
     public string DatabaseName => $"shop_{Name}";
     public string DatabaseLogin => Name;

@@ -54,7 +54,7 @@ public static partial class SourceCode
                     continue;
 
                 var receiver = map.Groups["receiver"].Value;
-                IEnumerable<string> prefixes = groupVariables.TryGetValue(receiver, out var prefix) ? [prefix]
+                var prefixes = groupVariables.TryGetValue(receiver, out var prefix) ? [prefix]
                     : groupParameters.Contains(receiver) ? groupParameters[receiver].SelectMany(method => groupsOfMethod[method])
                     : [""];
                 var verb = map.Groups["verb"].Value is "HealthChecks" ? "GET" : map.Groups["verb"].Value.ToUpperInvariant();
