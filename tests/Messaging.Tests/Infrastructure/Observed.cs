@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using MassTransit;
+using Shop.Testing;
 
 namespace Shop.Messaging.Tests.Infrastructure;
 
@@ -9,33 +10,22 @@ public sealed record Received<T>(T Message, Guid? MessageId, DateTime At, Header
 public sealed class Observed
 {
     readonly ConcurrentQueue<object> _received = new();
-    readonly SemaphoreSlim _changed = new(0);
+    TaskCompletionSource _added = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public void Add<T>(ConsumeContext<T> context) where T : class
     {
         _received.Enqueue(new Received<T>(context.Message, context.MessageId, DateTime.UtcNow, context.Headers));
-        _changed.Release();
+        Interlocked.Exchange(ref _added, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
     }
+
+    Task Added() => Volatile.Read(ref _added).Task;
 
     public IReadOnlyList<Received<T>> All<T>(Func<T, bool>? match = null) =>
         _received.OfType<Received<T>>().Where(r => match?.Invoke(r.Message) ?? true).ToList();
 
-    public async Task<IReadOnlyList<Received<T>>> WaitFor<T>(Func<T, bool> match, int count = 1, TimeSpan? timeout = null)
-    {
-        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(30));
-        while (true)
-        {
-            var matching = All(match);
-            if (matching.Count >= count)
-                return matching;
-
-            var left = deadline - DateTime.UtcNow;
-            if (left <= TimeSpan.Zero)
-                throw new TimeoutException($"Expected {count} {typeof(T).Name} message(s), saw {matching.Count} after waiting.");
-
-            await _changed.WaitAsync(left < TimeSpan.FromMilliseconds(200) ? left : TimeSpan.FromMilliseconds(200));
-        }
-    }
+    public Task<IReadOnlyList<Received<T>>> WaitFor<T>(Func<T, bool> match, int count = 1, TimeSpan? timeout = null) =>
+        Eventually.Returns(() => Task.FromResult(All(match)), matching => matching.Count >= count, $"{count} {typeof(T).Name} message(s)",
+            timeout, matching => $"{matching.Count} of them", Added);
 }
 
 /// <summary>Counts attempts per key, so a consumer can fail a set number of times and tests can see how often it ran.</summary>
