@@ -81,7 +81,7 @@ public sealed class When_committed_messages_are_sent_right_after_the_commit(Test
         var unit = await CommitPingWithoutTheWriterKnowing(host, "writer-died");
         Assert.True(unit.DueTime - committing >= TimeSpan.FromSeconds(4), $"the unit is due {unit.DueTime - committing} after its commit, not after the lease");
 
-        var ping = Assert.Single(await host.Observed.WaitFor<Ping>(p => p.Key == "writer-died", timeout: TimeSpan.FromSeconds(30)));
+        var ping = Assert.Single(await host.Observed.WaitForReceived<Ping>(p => p.Key == "writer-died", timeout: TimeSpan.FromSeconds(30)));
         Assert.True(ping.At >= unit.DueTime - TimeSpan.FromSeconds(1), $"sent {unit.DueTime - ping.At} before its writer's lease ended");
 
         await using var db = environment.CreateDbContext();
