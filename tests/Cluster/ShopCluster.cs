@@ -1,11 +1,8 @@
 using Microsoft.Extensions.DependencyInjection;
 using System.Net.Http.Json;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.TestHost;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 using Npgsql;
 using Shop.Images.Worker.Extensions;
 using Shop.Images.Worker.Persistence;

@@ -1,10 +1,7 @@
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 using Shop.Messaging.EntityFrameworkCore;
 using Shop.Messaging.EntityFrameworkCore.Storage;
 using Shop.Messaging.Tests.Components;

@@ -39,7 +39,7 @@ public sealed class PaymentsAsItsOwnBrokerUser : IntegrationEnvironment
                 shop.Services.AddSingleton<MessageLog>();
                 shop.Services.AddShopMessaging(shop.Configuration, x =>
                 {
-                    x.AddConsumer<ObserverConsumer<PaymentCompleted>>();
+                    x.AddObserver<PaymentCompleted>();
                     x.AddConsumer<OrderSubmittedObserver>();
                 });
             })

@@ -78,3 +78,17 @@ public class ObserverConsumer<T>(MessageLog log) : IConsumer<T> where T : class
         return Task.CompletedTask;
     }
 }
+
+public static class ObserverRegistration
+{
+    /// <summary>
+    /// Registers <see cref="ObserverConsumer{T}"/> on an endpoint of its own named after the message
+    /// (<c>Fault&lt;ProcessPayment&gt;</c> listens on fault-process-payment-observer): a generic consumer has no usable name of its own.
+    /// </summary>
+    public static void AddObserver<T>(this IBusRegistrationConfigurator bus) where T : class =>
+        bus.AddConsumer<ObserverConsumer<T>>().Endpoint(e => e.Name = KebabCaseEndpointNameFormatter.Instance.SanitizeName(Name(typeof(T)) + "Observer"));
+
+    static string Name(Type type) => type.IsGenericType
+        ? type.Name[..type.Name.IndexOf('`')] + string.Concat(type.GetGenericArguments().Select(Name))
+        : type.Name;
+}

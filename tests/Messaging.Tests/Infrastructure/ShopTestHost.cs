@@ -61,11 +61,11 @@ public sealed class ShopTestHost : IAsyncDisposable
         x.AddConsumer<DoomedWorkConsumer>();
         x.AddConsumer<BrokenWorkConsumer>();
         x.AddConsumer<SchedulePingConsumer>();
-        x.AddConsumer<ObserverConsumer<Echoed>>();
+        x.AddObserver<Echoed>();
         x.AddConsumer<PingObserver>();
-        x.AddConsumer<ObserverConsumer<CounterReminded>>();
-        x.AddConsumer<ObserverConsumer<Fault<DoomedWork>>>();
-        x.AddConsumer<ObserverConsumer<Fault<BrokenWork>>>();
+        x.AddObserver<CounterReminded>();
+        x.AddObserver<Fault<DoomedWork>>();
+        x.AddObserver<Fault<BrokenWork>>();
         x.AddSagaStateMachine<CounterStateMachine, CounterState>();
     }
 

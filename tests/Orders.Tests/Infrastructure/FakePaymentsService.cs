@@ -1,7 +1,5 @@
 using MassTransit;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 using Shop.Contracts.Orders;
 using Shop.Contracts.Payments;
 using Shop.Contracts.Stock;
@@ -44,12 +42,12 @@ public sealed class FakePaymentsService : IAsyncDisposable
                 {
                     x.AddConsumer<FakeProcessPaymentConsumer>().Endpoint(e => e.Name = "process-payment");
                     x.AddConsumer<ObserverConsumer<RefundPayment>>().Endpoint(e => e.Name = "refund-payment");
-                    x.AddConsumer<ObserverConsumer<StockReserved>>();
-                    x.AddConsumer<ObserverConsumer<StockUnavailable>>();
-                    x.AddConsumer<ObserverConsumer<StockReleased>>();
+                    x.AddObserver<StockReserved>();
+                    x.AddObserver<StockUnavailable>();
+                    x.AddObserver<StockReleased>();
                     x.AddConsumer<RawBodyObserver<OrderSubmitted>>();
-                    x.AddConsumer<ObserverConsumer<OrderConfirmed>>();
-                    x.AddConsumer<ObserverConsumer<OrderCancelled>>();
+                    x.AddObserver<OrderConfirmed>();
+                    x.AddObserver<OrderCancelled>();
                 });
             })
             .Start());

@@ -55,10 +55,10 @@ public sealed class PaymentsService : IntegrationEnvironment
                 builder.Services.AddSingleton<IPaymentGateway>(provider => provider.GetRequiredService<CountingPaymentGateway>());
                 builder.AddPayments(x =>
                 {
-                    x.AddConsumer<ObserverConsumer<PaymentCompleted>>();
-                    x.AddConsumer<ObserverConsumer<PaymentFailed>>();
-                    x.AddConsumer<ObserverConsumer<PaymentRefunded>>();
-                    x.AddConsumer<ObserverConsumer<Fault<ProcessPayment>>>();
+                    x.AddObserver<PaymentCompleted>();
+                    x.AddObserver<PaymentFailed>();
+                    x.AddObserver<PaymentRefunded>();
+                    x.AddObserver<Fault<ProcessPayment>>();
                 });
             })
             .BeforeStart(host => host.MigrateDatabaseAsync<PaymentsDbContext>())
