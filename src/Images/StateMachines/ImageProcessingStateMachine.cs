@@ -52,39 +52,13 @@ public sealed class ImageProcessingStateMachine : MassTransitStateMachine<ImageP
                 .Then(context => Start(context.Saga, context.Message, time))
                 .TransitionTo(Processing), settings));
 
-        During(Processing,
-            When(ThumbnailsGenerated, context => Answers(context.Saga.ThumbnailsState, context.Saga.ThumbnailsAttempt, context.Message.Attempt)
-                    || AnswersLate(context.Saga.ThumbnailsState, context.Saga.ThumbnailsAttempt, context.Message.Attempt))
-                .Unschedule(ThumbnailsTimeout)
-                .Then(context => ThumbnailsDone(context.Saga, context.Message))
-                .RecordThumbnails(time)
-                .ThenAsync(context => context.Raise(ThumbnailsAnswered)),
-            When(ThumbnailsFaulted, context => Answers(context.Saga.ThumbnailsState, context.Saga.ThumbnailsAttempt, context.Message.Message.Attempt))
-                .Unschedule(ThumbnailsTimeout)
-                .Then(context => BranchFailed(context.Saga, thumbnails: true, BranchState.Failed, FaultReason(context.Message)))
-                .ThenAsync(context => context.Raise(ThumbnailsAnswered)),
-            When(ThumbnailsTimeout.Received, context => Answers(context.Saga.ThumbnailsState, context.Saga.ThumbnailsAttempt, context.Message.Attempt))
-                .Then(context => BranchFailed(context.Saga, thumbnails: true, BranchState.TimedOut,
-                    $"No thumbnails within {settings.ThumbnailsTimeout} of asking for them."))
-                .ThenAsync(context => context.Raise(ThumbnailsAnswered)),
-            When(MetadataExtracted, context => Answers(context.Saga.MetadataState, context.Saga.MetadataAttempt, context.Message.Attempt)
-                    || AnswersLate(context.Saga.MetadataState, context.Saga.MetadataAttempt, context.Message.Attempt))
-                .Unschedule(MetadataTimeout)
-                .Then(context => MetadataDone(context.Saga, context.Message))
-                .RecordMetadata(time)
-                .ThenAsync(context => context.Raise(MetadataAnswered)),
-            When(MetadataFaulted, context => Answers(context.Saga.MetadataState, context.Saga.MetadataAttempt, context.Message.Message.Attempt))
-                .Unschedule(MetadataTimeout)
-                .Then(context => BranchFailed(context.Saga, thumbnails: false, BranchState.Failed, FaultReason(context.Message)))
-                .ThenAsync(context => context.Raise(MetadataAnswered)),
-            When(MetadataTimeout.Received, context => Answers(context.Saga.MetadataState, context.Saga.MetadataAttempt, context.Message.Attempt))
-                .Then(context => BranchFailed(context.Saga, thumbnails: false, BranchState.TimedOut,
-                    $"No metadata within {settings.MetadataTimeout} of asking for it."))
-                .ThenAsync(context => context.Raise(MetadataAnswered)),
+        During(Processing, [
+            .. ThumbnailsBranch(settings, time),
+            .. MetadataBranch(settings, time),
             When(BranchesAnswered)
                 .Settle(this, time),
             // Already running: asking again changes nothing.
-            Ignore(ReprocessRequested));
+            Ignore(ReprocessRequested)]);
 
         During(Processed, PartiallyProcessed, Failed,
             Dispatch(When(ReprocessRequested, context => BranchesToRerun(context.Saga, context.Message.Scope) != 0)
@@ -195,6 +169,44 @@ public sealed class ImageProcessingStateMachine : MassTransitStateMachine<ImageP
         saga.AnsweredBranches &= ~branches;
         saga.UpdatedAt = time.GetUtcNow().UtcDateTime;
     }
+
+    /// <summary>The thumbnail branch of a run: it ends once, answered (on time or late), faulted or timed out.</summary>
+    EventActivities<ImageProcessingState>[] ThumbnailsBranch(ImageProcessingSagaOptions settings, TimeProvider time) =>
+    [
+        When(ThumbnailsGenerated, context => Answers(context.Saga.ThumbnailsState, context.Saga.ThumbnailsAttempt, context.Message.Attempt)
+                || AnswersLate(context.Saga.ThumbnailsState, context.Saga.ThumbnailsAttempt, context.Message.Attempt))
+            .Unschedule(ThumbnailsTimeout)
+            .Then(context => ThumbnailsDone(context.Saga, context.Message))
+            .RecordThumbnails(time)
+            .ThenAsync(context => context.Raise(ThumbnailsAnswered)),
+        When(ThumbnailsFaulted, context => Answers(context.Saga.ThumbnailsState, context.Saga.ThumbnailsAttempt, context.Message.Message.Attempt))
+            .Unschedule(ThumbnailsTimeout)
+            .Then(context => BranchFailed(context.Saga, thumbnails: true, BranchState.Failed, FaultReason(context.Message)))
+            .ThenAsync(context => context.Raise(ThumbnailsAnswered)),
+        When(ThumbnailsTimeout.Received, context => Answers(context.Saga.ThumbnailsState, context.Saga.ThumbnailsAttempt, context.Message.Attempt))
+            .Then(context => BranchFailed(context.Saga, thumbnails: true, BranchState.TimedOut,
+                $"No thumbnails within {settings.ThumbnailsTimeout} of asking for them."))
+            .ThenAsync(context => context.Raise(ThumbnailsAnswered))
+    ];
+
+    /// <summary>The metadata branch of a run, ending the same ways as <see cref="ThumbnailsBranch"/>.</summary>
+    EventActivities<ImageProcessingState>[] MetadataBranch(ImageProcessingSagaOptions settings, TimeProvider time) =>
+    [
+        When(MetadataExtracted, context => Answers(context.Saga.MetadataState, context.Saga.MetadataAttempt, context.Message.Attempt)
+                || AnswersLate(context.Saga.MetadataState, context.Saga.MetadataAttempt, context.Message.Attempt))
+            .Unschedule(MetadataTimeout)
+            .Then(context => MetadataDone(context.Saga, context.Message))
+            .RecordMetadata(time)
+            .ThenAsync(context => context.Raise(MetadataAnswered)),
+        When(MetadataFaulted, context => Answers(context.Saga.MetadataState, context.Saga.MetadataAttempt, context.Message.Message.Attempt))
+            .Unschedule(MetadataTimeout)
+            .Then(context => BranchFailed(context.Saga, thumbnails: false, BranchState.Failed, FaultReason(context.Message)))
+            .ThenAsync(context => context.Raise(MetadataAnswered)),
+        When(MetadataTimeout.Received, context => Answers(context.Saga.MetadataState, context.Saga.MetadataAttempt, context.Message.Attempt))
+            .Then(context => BranchFailed(context.Saga, thumbnails: false, BranchState.TimedOut,
+                $"No metadata within {settings.MetadataTimeout} of asking for it."))
+            .ThenAsync(context => context.Raise(MetadataAnswered))
+    ];
 
     /// <summary>Sends the command of every running branch and schedules its timeout.</summary>
     EventActivityBinder<ImageProcessingState, T> Dispatch<T>(EventActivityBinder<ImageProcessingState, T> binder,
