@@ -190,10 +190,10 @@ static class OrderFlowAssertions
                     r => (r.GetString(0), r.GetInt32(1))))
                 .ToDictionary(x => x.Item1, x => x.Item2);
 
-            var balanced = Catalogue.Products.All(p => p.OnHand - sold.GetValueOrDefault(p.Product.Sku) == onHand[p.Product.Sku]);
+            var balanced = Catalog.Products.All(p => p.OnHand - sold.GetValueOrDefault(p.Product.Sku) == onHand[p.Product.Sku]);
             if (balanced || DateTime.UtcNow > deadline)
             {
-                foreach (var (product, initial) in Catalogue.Products)
+                foreach (var (product, initial) in Catalog.Products)
                     Assert.True(initial - sold.GetValueOrDefault(product.Sku) == onHand[product.Sku],
                         $"{product.Sku}: started with {initial}, {sold.GetValueOrDefault(product.Sku)} sold, {onHand[product.Sku]} on hand");
                 return;

@@ -116,7 +116,7 @@ internal static class ProductImageHandlers
         return TypedResults.Accepted(location, new ProductImageAccepted(id, sku, image.Status.ToString(), image.Format, image.SizeBytes));
     }
 
-    /// <summary>The 404 every image upload answers for a SKU that is malformed or not in the catalogue; null when it is known.</summary>
+    /// <summary>The 404 every image upload answers for a SKU that is malformed or not in the catalog; null when it is known.</summary>
     internal static async Task<ProblemHttpResult?> UnknownProduct(string sku, IProductCatalog catalog, CancellationToken cancellationToken) =>
         Sku.IsValid(sku) && await catalog.ExistsAsync(sku, cancellationToken)
             ? null

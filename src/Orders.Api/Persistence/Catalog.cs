@@ -2,8 +2,8 @@ using Shop.Orders.Api.Domain;
 
 namespace Shop.Orders.Api.Persistence;
 
-/// <summary>The demo catalogue seeded by the initial migration.</summary>
-public static class Catalogue
+/// <summary>The demo catalog seeded by the initial migration.</summary>
+public static class Catalog
 {
     public const string Currency = "EUR";
 
