@@ -1,9 +1,9 @@
 using MassTransit;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Scalar.AspNetCore;
-using Shop.Images.Extensions;
-using Shop.Images.Catalog;
-using Shop.Images.Endpoints;
+using Shop.ProductImages.Extensions;
+using Shop.ProductImages.Catalog;
+using Shop.ProductImages.Endpoints;
 using Shop.Messaging.EntityFrameworkCore;
 using Shop.Orders.Api.Cleanup;
 using Shop.Orders.Api.Commands;

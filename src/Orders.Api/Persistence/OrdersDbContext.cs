@@ -1,4 +1,4 @@
-using Shop.Images.Persistence;
+using Shop.ProductImages.Persistence;
 using Microsoft.EntityFrameworkCore;
 using Shop.Messaging.EntityFrameworkCore.Storage;
 using Shop.Orders.Api.Domain;

@@ -1,7 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Shop.BlobStorage;
-using Shop.Images.Domain;
+using Shop.ProductImages.Domain;
 using Shop.Messaging.AmazonSqs.Transport;
 using Shop.Orders.Api.Domain;
 using Shop.Orders.Tests.Infrastructure;
