@@ -53,10 +53,10 @@ public sealed class ImageProcessingStateMachine : MassTransitStateMachine<ImageP
                 .TransitionTo(Processing), settings));
 
         During(Processing, [
-            .. ThumbnailsBranch(settings, time),
-            .. MetadataBranch(settings, time),
+            .. ThumbnailsBranch(settings),
+            .. MetadataBranch(settings),
             When(BranchesAnswered)
-                .Settle(this, time),
+                .Settle(),
             // Already running: asking again changes nothing.
             Ignore(ReprocessRequested)]);
 
@@ -64,16 +64,16 @@ public sealed class ImageProcessingStateMachine : MassTransitStateMachine<ImageP
             Dispatch(When(ReprocessRequested, context => BranchesToRerun(context.Saga, context.Message.Scope) != 0)
                 .Then(context => Restart(context.Saga, BranchesToRerun(context.Saga, context.Message.Scope), time))
                 .TransitionTo(Processing), settings)
-                .RecordStatus(time),
+                .RecordProcessingAgain(),
             // An answer that comes after its branch timed out is still the image's: keep it and judge again.
             When(ThumbnailsGenerated, context => AnswersLate(context.Saga.ThumbnailsState, context.Saga.ThumbnailsAttempt, context.Message.Attempt))
                 .Then(context => ThumbnailsDone(context.Saga, context.Message))
-                .RecordThumbnails(time)
-                .Settle(this, time),
+                .RecordThumbnails()
+                .Settle(),
             When(MetadataExtracted, context => AnswersLate(context.Saga.MetadataState, context.Saga.MetadataAttempt, context.Message.Attempt))
                 .Then(context => MetadataDone(context.Saga, context.Message))
-                .RecordMetadata(time)
-                .Settle(this, time),
+                .RecordMetadata()
+                .Settle(),
             Ignore(ThumbnailsFaulted),
             Ignore(MetadataFaulted),
             Ignore(ThumbnailsTimeout.Received),
@@ -171,13 +171,13 @@ public sealed class ImageProcessingStateMachine : MassTransitStateMachine<ImageP
     }
 
     /// <summary>The thumbnail branch of a run: it ends once, answered (on time or late), faulted or timed out.</summary>
-    EventActivities<ImageProcessingState>[] ThumbnailsBranch(ImageProcessingSagaOptions settings, TimeProvider time) =>
+    EventActivities<ImageProcessingState>[] ThumbnailsBranch(ImageProcessingSagaOptions settings) =>
     [
         When(ThumbnailsGenerated, context => Answers(context.Saga.ThumbnailsState, context.Saga.ThumbnailsAttempt, context.Message.Attempt)
                 || AnswersLate(context.Saga.ThumbnailsState, context.Saga.ThumbnailsAttempt, context.Message.Attempt))
             .Unschedule(ThumbnailsTimeout)
             .Then(context => ThumbnailsDone(context.Saga, context.Message))
-            .RecordThumbnails(time)
+            .RecordThumbnails()
             .ThenAsync(context => context.Raise(ThumbnailsAnswered)),
         When(ThumbnailsFaulted, context => Answers(context.Saga.ThumbnailsState, context.Saga.ThumbnailsAttempt, context.Message.Message.Attempt))
             .Unschedule(ThumbnailsTimeout)
@@ -190,13 +190,13 @@ public sealed class ImageProcessingStateMachine : MassTransitStateMachine<ImageP
     ];
 
     /// <summary>The metadata branch of a run, ending the same ways as <see cref="ThumbnailsBranch"/>.</summary>
-    EventActivities<ImageProcessingState>[] MetadataBranch(ImageProcessingSagaOptions settings, TimeProvider time) =>
+    EventActivities<ImageProcessingState>[] MetadataBranch(ImageProcessingSagaOptions settings) =>
     [
         When(MetadataExtracted, context => Answers(context.Saga.MetadataState, context.Saga.MetadataAttempt, context.Message.Attempt)
                 || AnswersLate(context.Saga.MetadataState, context.Saga.MetadataAttempt, context.Message.Attempt))
             .Unschedule(MetadataTimeout)
             .Then(context => MetadataDone(context.Saga, context.Message))
-            .RecordMetadata(time)
+            .RecordMetadata()
             .ThenAsync(context => context.Raise(MetadataAnswered)),
         When(MetadataFaulted, context => Answers(context.Saga.MetadataState, context.Saga.MetadataAttempt, context.Message.Message.Attempt))
             .Unschedule(MetadataTimeout)
