@@ -21,7 +21,7 @@ COPY src/ServiceDefaults/ServiceDefaults.csproj src/ServiceDefaults/
 COPY src/Hosting.Lambda/Hosting.Lambda.csproj src/Hosting.Lambda/
 COPY src/ReadModel/ReadModel.csproj src/ReadModel/
 COPY src/Identity/Identity.csproj src/Identity/
-COPY src/Images/Images.csproj src/Images/
+COPY src/ProductImages/ProductImages.csproj src/ProductImages/
 COPY src/Orders.Api/Orders.Api.csproj src/Orders.Api/
 COPY src/Payments.Worker/Payments.Worker.csproj src/Payments.Worker/
 COPY src/Notifications.Worker/Notifications.Worker.csproj src/Notifications.Worker/
@@ -38,7 +38,7 @@ COPY src/ServiceDefaults/ src/ServiceDefaults/
 COPY src/Hosting.Lambda/ src/Hosting.Lambda/
 COPY src/ReadModel/ src/ReadModel/
 COPY src/Identity/ src/Identity/
-COPY src/Images/ src/Images/
+COPY src/ProductImages/ src/ProductImages/
 COPY src/Orders.Api/ src/Orders.Api/
 COPY src/Payments.Worker/ src/Payments.Worker/
 COPY src/Notifications.Worker/ src/Notifications.Worker/

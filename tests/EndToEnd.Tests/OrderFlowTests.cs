@@ -187,8 +187,8 @@ static class OrderFlowAssertions
                         r => (r.GetString(0), r.GetInt32(1))))
                     .ToDictionary(x => x.Item1, x => x.Item2);
                 return (OnHand: onHand, Sold: sold);
-            }, books => Catalogue.Products.All(p => p.OnHand - books.Sold.GetValueOrDefault(p.Product.Sku) == books.OnHand[p.Product.Sku]),
-            "the stock to balance with the confirmed orders", TimeSpan.FromSeconds(30), books => string.Join("; ", Catalogue.Products.Select(p =>
+            }, books => Catalog.Products.All(p => p.OnHand - books.Sold.GetValueOrDefault(p.Product.Sku) == books.OnHand[p.Product.Sku]),
+            "the stock to balance with the confirmed orders", TimeSpan.FromSeconds(30), books => string.Join("; ", Catalog.Products.Select(p =>
                 $"{p.Product.Sku}: started with {p.OnHand}, {books.Sold.GetValueOrDefault(p.Product.Sku)} sold, {books.OnHand[p.Product.Sku]} on hand")));
     }
 

@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
-using Shop.Images.Endpoints;
+using Shop.ProductImages.Endpoints;
 using Shop.Cluster;
 using Shop.Testing;
 using SixLabors.ImageSharp;

@@ -255,7 +255,7 @@ public sealed class FaultRun(FaultOptions options, string repository, string out
     /// <summary>80 % good cards, 10 % declined, 10 % flaky (fail twice at the gateway, then approved).</summary>
     static string CardFor(int i) => (i % 10) switch { 3 => "tok_declined", 7 => "tok_flaky", _ => "tok_visa" };
 
-    // One unit of a product picked in proportion to its stock, so 1,000 orders fit in what the catalogue holds.
+    // One unit of a product picked in proportion to its stock, so 1,000 orders fit in what the catalog holds.
     static string SkuFor(int i)
     {
         var total = Stock.Sum(s => s.OnHand);

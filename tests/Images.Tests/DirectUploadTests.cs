@@ -5,7 +5,7 @@ using Amazon.S3.Model;
 using Amazon.SQS.Model;
 using Microsoft.EntityFrameworkCore;
 using Shop.BlobStorage.S3.Events;
-using Shop.Images.Endpoints;
+using Shop.ProductImages.Endpoints;
 using Shop.Images.Tests.Infrastructure;
 using Shop.Images.Worker.UploadNotifications;
 using Shop.Testing;

@@ -1,5 +1,5 @@
 using Shop.Images.Tests.Infrastructure;
-using Shop.Images.Upload;
+using Shop.ProductImages.Upload;
 using Xunit;
 
 namespace Shop.Images.Tests;

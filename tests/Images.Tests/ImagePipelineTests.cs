@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
-using Shop.Images.Endpoints;
+using Shop.ProductImages.Endpoints;
 using MetadataExtractor.Formats.Exif;
 using Microsoft.EntityFrameworkCore;
 using Shop.Contracts.Images;
@@ -262,7 +262,7 @@ public sealed class When_uploaded_images_are_processed(ImagePipeline pipeline) :
             locations.Add(await pipeline.UploadAccepted(bytes, $"SKU-BATCH-{i}"));
         }
 
-        var images = new List<Shop.Images.Endpoints.ProductImageResponse>();
+        var images = new List<Shop.ProductImages.Endpoints.ProductImageResponse>();
         foreach (var location in locations)
             images.Add(await pipeline.Settled(location, TimeSpan.FromSeconds(120)));
 

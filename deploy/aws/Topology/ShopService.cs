@@ -6,7 +6,7 @@ using Shop.Contracts.Stock;
 using Shop.Images.Worker.Extensions;
 using Shop.Notifications.Worker.Extensions;
 using Shop.Orders.Api.Extensions;
-using Shop.Images.StateMachines;
+using Shop.ProductImages.StateMachines;
 using Shop.Orders.Api.StateMachines;
 using Shop.Payments.Worker.Extensions;
 using Shop.ReadModel;

@@ -1,7 +1,7 @@
 namespace Shop.Contracts.Orders;
 
 /// <summary>
-/// One line of an order, priced when the order was accepted. <paramref name="ProductName"/> is the catalogue's name at
+/// One line of an order, priced when the order was accepted. <paramref name="ProductName"/> is the catalog's name at
 /// that moment, for readers such as the search read model; null from publishers that predate it.
 /// </summary>
 public sealed record OrderLine(string Sku, int Quantity, decimal UnitPrice, string? ProductName = null);

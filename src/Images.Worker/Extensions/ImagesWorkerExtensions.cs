@@ -12,12 +12,15 @@ namespace Shop.Images.Worker.Extensions;
 
 public static class ImagesWorkerExtensions
 {
+    public const string ConnectionStringName = "Images";
+
     /// <summary>
     /// Everything the image worker is: blob storage, the bounded image loader, <see cref="ImagesDbContext"/> on
     /// <c>ConnectionStrings:Images</c> and the bus with the thumbnail and metadata consumers, one endpoint each; on S3
     /// also the endpoint of the bucket's notifications about direct uploads, and the bucket set up to send them.
+    /// <paramref name="configureBus"/> lets a host that embeds the service (tests) add its own consumers.
     /// </summary>
-    public static IHostApplicationBuilder AddImagesWorker(this IHostApplicationBuilder builder)
+    public static IHostApplicationBuilder AddImagesWorker(this IHostApplicationBuilder builder, Action<IBusRegistrationConfigurator>? configureBus = null)
     {
         var services = builder.Services;
         services.AddOptions<ImageProcessingOptions>()
@@ -38,7 +41,7 @@ public static class ImagesWorkerExtensions
         services.AddSingleton<ThumbnailRenderer>();
         services.AddSingleton<CameraMetadataReader>();
 
-        services.AddServiceDatabase<ImagesDbContext, ImagesSqliteMigrations>(builder.Configuration, "Images");
+        services.AddServiceDatabase<ImagesDbContext, ImagesSqliteMigrations>(builder.Configuration, ConnectionStringName);
 
         // Uploads straight to the bucket exist only on S3; the bucket's notifications of them get their own endpoint.
         var directUploads = BlobStorageServiceCollectionExtensions.IsS3(builder.Configuration);
@@ -48,6 +51,7 @@ public static class ImagesWorkerExtensions
             x.AddConsumer<ExtractImageMetadataConsumer, ExtractImageMetadataConsumerDefinition>();
             if (directUploads)
                 x.AddConsumer<S3UploadNotificationConsumer, S3UploadNotificationConsumerDefinition>();
+            configureBus?.Invoke(x);
         });
         if (directUploads && builder.Configuration.GetValue("Images:UploadNotifications:ConfigureBucket", true))
             services.AddHostedService<UploadNotificationSetup>();

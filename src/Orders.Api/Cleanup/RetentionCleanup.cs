@@ -1,8 +1,8 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Shop.BlobStorage;
-using Shop.Images;
-using Shop.Images.Domain;
+using Shop.ProductImages;
+using Shop.ProductImages.Domain;
 using Shop.Messaging.AmazonSqs.Transport;
 using Shop.Orders.Api.Persistence;
 

@@ -13,7 +13,7 @@ static class CreateOrderValidator
     public const int MaxCardTokenLength = 200;
 
     public static Dictionary<string, string[]> Validate(CreateOrderRequest request, OrderCustomer customer,
-        IReadOnlyDictionary<string, Product> catalogue)
+        IReadOnlyDictionary<string, Product> catalog)
     {
         var errors = new Dictionary<string, List<string>>();
         void Add(string field, string message)
@@ -49,7 +49,7 @@ static class CreateOrderValidator
 
                 if (string.IsNullOrWhiteSpace(item.Sku))
                     Add($"items[{i}].sku", "A SKU is required.");
-                else if (!catalogue.ContainsKey(item.Sku))
+                else if (!catalog.ContainsKey(item.Sku))
                     Add($"items[{i}].sku", $"Unknown SKU '{Truncate(item.Sku)}'.");
                 else if (!seen.Add(item.Sku))
                     Add($"items[{i}].sku", $"SKU '{item.Sku}' appears more than once; order it on one line.");

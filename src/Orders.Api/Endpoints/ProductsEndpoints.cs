@@ -11,7 +11,7 @@ public static class ProductsEndpoints
     {
         group.MapGet("/", GetProducts)
             .WithName("GetProducts")
-            .WithSummary("The catalogue with the stock on hand of each product.");
+            .WithSummary("The catalog with the stock on hand of each product.");
         return group;
     }
 

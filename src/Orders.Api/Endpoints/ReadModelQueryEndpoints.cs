@@ -5,7 +5,7 @@ using System.Text;
 using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.WebUtilities;
-using Shop.Images.Catalog;
+using Shop.ProductImages.Catalog;
 using Shop.Orders.Api.Endpoints.Models;
 using Shop.Orders.Api.Security;
 using Shop.ReadModel.Documents;

@@ -1,11 +1,12 @@
 using MassTransit;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Scalar.AspNetCore;
-using Shop.Images.Extensions;
-using Shop.Images.Catalog;
-using Shop.Images.Endpoints;
+using Shop.ProductImages.Extensions;
+using Shop.ProductImages.Catalog;
+using Shop.ProductImages.Endpoints;
 using Shop.Messaging.EntityFrameworkCore;
 using Shop.Orders.Api.Cleanup;
+using Shop.Orders.Api.Commands;
 using Shop.Messaging.EntityFrameworkCore.Sagas;
 using Shop.Orders.Api.Consumers;
 using Shop.Orders.Api.Endpoints;
@@ -33,6 +34,8 @@ public static class OrdersApiExtensions
 
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddOptions<OrderSagaOptions>().BindConfiguration(OrderSagaOptions.SectionName);
+        builder.Services.AddScoped<IdempotencyKeyStore>();
+        builder.Services.AddScoped<PlaceOrderHandler>();
         builder.Services.AddScoped<IOrderStatusLog, OrderStatusLog>();
         builder.Services.AddScoped<IOrderCheck, StoredOrderCheck>();
         builder.Services.AddScoped<IOrderCardTokens, OrderCardTokens>();

@@ -1,4 +1,4 @@
-using Shop.Images.Persistence;
+using Shop.ProductImages.Persistence;
 using Microsoft.EntityFrameworkCore;
 using Shop.Messaging.EntityFrameworkCore.Storage;
 using Shop.Orders.Api.Domain;
@@ -6,7 +6,7 @@ using Shop.Orders.Api.StateMachines;
 
 namespace Shop.Orders.Api.Persistence;
 
-/// <summary>Orders, the catalogue, stock and the saga, with the durable messaging tables so all of them share transactions.</summary>
+/// <summary>Orders, the catalog, stock and the saga, with the durable messaging tables so all of them share transactions.</summary>
 public class OrdersDbContext : DbContext
 {
     public OrdersDbContext(DbContextOptions<OrdersDbContext> options) : base(options)

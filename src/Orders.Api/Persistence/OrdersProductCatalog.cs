@@ -1,5 +1,5 @@
 using Microsoft.EntityFrameworkCore;
-using Shop.Images.Catalog;
+using Shop.ProductImages.Catalog;
 
 namespace Shop.Orders.Api.Persistence;
 

@@ -14,9 +14,13 @@ namespace Shop.Orders.Api.StateMachines;
 /// </summary>
 public sealed class OrderStateMachine : MassTransitStateMachine<OrderState>
 {
+    readonly TimeProvider _time;
+
     public OrderStateMachine(IOptions<OrderSagaOptions> options, TimeProvider time)
     {
         var settings = options.Value;
+        _time = time;
+        ReleaseStockAddress = settings.ReleaseStockAddress;
         InstanceState(x => x.CurrentState);
 
         Event(() => OrderSubmitted, e => e.CorrelateById(m => m.Message.OrderId));
@@ -40,12 +44,7 @@ public sealed class OrderStateMachine : MassTransitStateMachine<OrderState>
         Initially(
             When(OrderSubmitted)
                 .Then(context => Accept(context.Saga, context.Message))
-                .ThenAsync(async context =>
-                {
-                    // An order another writer published has no token here: its payment is refused, not taken.
-                    var tokens = context.GetPayload<IServiceProvider>().GetRequiredService<IOrderCardTokens>();
-                    context.Saga.CardToken = await tokens.Take(context.Saga.CorrelationId, context.CancellationToken);
-                })
+                .Activity(x => x.OfType<TakeCardTokenActivity>())
                 .Activity(x => x.OfType<CheckOrderActivity>())
                 .IfElse(context => context.Saga.CancellationReason is null,
                     accepted => accepted
@@ -56,32 +55,22 @@ public sealed class OrderStateMachine : MassTransitStateMachine<OrderState>
                     // Nothing reserved, nothing charged: the order ends here, and its card token with it.
                     refused => refused
                         .Then(context => context.Saga.CardToken = null)
-                        .TransitionTo(Cancelled)
-                        .Publish(context => Cancellation(context.Saga, time))
-                        .RecordStatus(time)));
+                        .CancelOrder(this)));
 
         During(Submitted,
             When(StockReserved)
                 .Unschedule(StockTimeout)
-                .RecordStatus(time, OrderStatus.StockReserved)
+                .Activity(x => x.OfInstanceType<RecordStockReservedActivity>())
                 .TransitionTo(PaymentPending)
                 .Send(settings.ProcessPaymentAddress, context => new ProcessPayment(context.Saga.CorrelationId, context.Saga.Total,
                     context.Saga.Currency, context.Saga.CardToken ?? ""))
                 .Schedule(PaymentTimeout, context => new PaymentTimedOut(context.Saga.CorrelationId))
-                .RecordStatus(time),
+                .RecordStatus(),
             When(StockUnavailable)
                 .Unschedule(StockTimeout)
-                .Then(context => context.Saga.CancellationReason = $"stock unavailable: {context.Message.Reason}")
-                .TransitionTo(Cancelled)
-                .Publish(context => Cancellation(context.Saga, time))
-                .RecordStatus(time),
+                .CancelOrder(this, context => $"stock unavailable: {context.Message.Reason}"),
             When(StockTimeout.Received)
-                .Then(context => context.Saga.CancellationReason = "timed out waiting for the stock reservation")
-                // The reservation may have been made with its answer still on the way; releasing nothing is harmless.
-                .Send(settings.ReleaseStockAddress, context => new ReleaseStock(context.Saga.CorrelationId))
-                .TransitionTo(Cancelled)
-                .Publish(context => Cancellation(context.Saga, time))
-                .RecordStatus(time),
+                .ReleaseStockAndCancelOrder(this, _ => "timed out waiting for the stock reservation"),
             Ignore(PaymentTimeout.Received));
 
         During(PaymentPending,
@@ -91,28 +80,16 @@ public sealed class OrderStateMachine : MassTransitStateMachine<OrderState>
                 .TransitionTo(Confirmed)
                 .Publish(context => new OrderConfirmed(context.Saga.CorrelationId, context.Saga.CustomerId, context.Saga.Email,
                     context.Saga.Total, context.Saga.Currency, time.GetUtcNow().UtcDateTime))
-                .RecordStatus(time),
+                .RecordStatus(),
             When(PaymentFailed)
                 .Unschedule(PaymentTimeout)
-                .Then(context => context.Saga.CancellationReason = $"payment failed: {context.Message.Reason}")
-                .Send(settings.ReleaseStockAddress, context => new ReleaseStock(context.Saga.CorrelationId))
-                .TransitionTo(Cancelled)
-                .Publish(context => Cancellation(context.Saga, time))
-                .RecordStatus(time),
+                .ReleaseStockAndCancelOrder(this, context => $"payment failed: {context.Message.Reason}"),
             When(PaymentFaulted)
                 .Unschedule(PaymentTimeout)
-                .Then(context => context.Saga.CancellationReason =
-                    $"payment could not be processed: {context.Message.Exceptions.FirstOrDefault()?.Message ?? "fault"}")
-                .Send(settings.ReleaseStockAddress, context => new ReleaseStock(context.Saga.CorrelationId))
-                .TransitionTo(Cancelled)
-                .Publish(context => Cancellation(context.Saga, time))
-                .RecordStatus(time),
+                .ReleaseStockAndCancelOrder(this, context =>
+                    $"payment could not be processed: {context.Message.Exceptions.FirstOrDefault()?.Message ?? "fault"}"),
             When(PaymentTimeout.Received)
-                .Then(context => context.Saga.CancellationReason = "timed out waiting for the payment")
-                .Send(settings.ReleaseStockAddress, context => new ReleaseStock(context.Saga.CorrelationId))
-                .TransitionTo(Cancelled)
-                .Publish(context => Cancellation(context.Saga, time))
-                .RecordStatus(time),
+                .ReleaseStockAndCancelOrder(this, _ => "timed out waiting for the payment"),
             Ignore(StockReserved),
             Ignore(StockTimeout.Received));
 
@@ -137,7 +114,7 @@ public sealed class OrderStateMachine : MassTransitStateMachine<OrderState>
                         $"order cancelled: {context.Saga.CancellationReason}"))),
             // A reservation that lands after the cancellation is given back too.
             When(StockReserved)
-                .Send(settings.ReleaseStockAddress, context => new ReleaseStock(context.Saga.CorrelationId)),
+                .Send(ReleaseStockAddress, context => new ReleaseStock(context.Saga.CorrelationId)),
             Ignore(StockUnavailable),
             Ignore(PaymentFailed),
             Ignore(PaymentFaulted),
@@ -178,6 +155,9 @@ public sealed class OrderStateMachine : MassTransitStateMachine<OrderState>
         saga.SubmittedAt = order.SubmittedAt;
     }
 
-    static OrderCancelled Cancellation(OrderState saga, TimeProvider time) =>
-        new(saga.CorrelationId, saga.CustomerId, saga.Email, saga.CancellationReason ?? "cancelled", time.GetUtcNow().UtcDateTime);
+    /// <summary>Where the stock of a cancelled order is given back.</summary>
+    internal Uri ReleaseStockAddress { get; }
+
+    internal OrderCancelled CancellationOf(OrderState saga) =>
+        new(saga.CorrelationId, saga.CustomerId, saga.Email, saga.CancellationReason ?? "cancelled", _time.GetUtcNow().UtcDateTime);
 }

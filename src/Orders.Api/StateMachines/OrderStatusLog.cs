@@ -20,9 +20,6 @@ sealed class OrderStatusLog(OrdersDbContext db, ILogger<OrderStatusLog> logger) 
             return;
         }
 
-        order.Status = status;
-        order.CancellationReason = reason ?? order.CancellationReason;
-        order.UpdatedAt = at;
-        db.OrderTimeline.Add(new OrderTimelineEntry { OrderId = orderId, Status = status, Reason = reason, At = at });
+        order.Record(status, reason, at);
     }
 }

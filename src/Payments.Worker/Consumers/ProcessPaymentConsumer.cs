@@ -1,6 +1,5 @@
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
-using Polly.Registry;
 using Polly.Timeout;
 using Shop.Contracts.Payments;
 using Shop.Messaging.EntityFrameworkCore;
@@ -20,8 +19,7 @@ namespace Shop.Payments.Worker.Consumers;
 [ConsumesOutsideTransaction]
 public sealed class ProcessPaymentConsumer(
     PaymentsDbContext db,
-    IPaymentGateway gateway,
-    ResiliencePipelineProvider<string> pipelines,
+    ResilientPaymentGateway gateway,
     TimeProvider time,
     ILogger<ProcessPaymentConsumer> logger) : IConsumer<ProcessPayment>
 {
@@ -50,8 +48,7 @@ public sealed class ProcessPaymentConsumer(
         // in a concurrent delivery. Asking the gateway again is safe: it answers for the order with the same charge.
         try
         {
-            var result = await pipelines.GetPipeline(PaymentGatewayServiceCollectionExtensions.PipelineName).ExecuteAsync(
-                async token => await gateway.Charge(new ChargeRequest(command.OrderId, command.Amount, command.Currency, command.CardToken), token),
+            var result = await gateway.Charge(new ChargeRequest(command.OrderId, command.Amount, command.Currency, command.CardToken),
                 context.CancellationToken);
 
             if (result.Approved)
@@ -59,7 +56,7 @@ public sealed class ProcessPaymentConsumer(
             else
                 payment.Decline(result.DeclineReason ?? "payment declined", time.GetUtcNow());
         }
-        catch (Exception exception) when (PaymentGatewayServiceCollectionExtensions.IsGatewayOutage(exception))
+        catch (Exception exception) when (ResilientPaymentGateway.IsOutage(exception))
         {
             logger.LogWarning(exception, "The payment gateway gave no answer for order {OrderId}; the payment fails", command.OrderId);
             payment.Fail(exception is TimeoutRejectedException ? "payment gateway timed out" : "payment gateway unavailable", time.GetUtcNow());

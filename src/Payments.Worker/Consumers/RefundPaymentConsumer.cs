@@ -1,6 +1,5 @@
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
-using Polly.Registry;
 using Shop.Contracts.Payments;
 using Shop.Messaging;
 using Shop.Payments.Worker.Gateway;
@@ -15,8 +14,7 @@ namespace Shop.Payments.Worker.Consumers;
 /// </summary>
 public sealed class RefundPaymentConsumer(
     PaymentsDbContext db,
-    IPaymentGateway gateway,
-    ResiliencePipelineProvider<string> pipelines,
+    ResilientPaymentGateway gateway,
     TimeProvider time,
     ILogger<RefundPaymentConsumer> logger) : IConsumer<RefundPayment>
 {
@@ -58,12 +56,11 @@ public sealed class RefundPaymentConsumer(
 
             try
             {
-                var result = await pipelines.GetPipeline(PaymentGatewayServiceCollectionExtensions.PipelineName).ExecuteAsync(
-                    async token => await gateway.Refund(new RefundRequest(payment.OrderId, payment.ProviderReference ?? "", payment.Amount, payment.Currency), token),
+                var result = await gateway.Refund(new RefundRequest(payment.OrderId, payment.ProviderReference ?? "", payment.Amount, payment.Currency),
                     context.CancellationToken);
                 refund.Confirm(result.ProviderReference);
             }
-            catch (Exception exception) when (PaymentGatewayServiceCollectionExtensions.IsGatewayOutage(exception))
+            catch (Exception exception) when (ResilientPaymentGateway.IsOutage(exception))
             {
                 // Money owed to the customer cannot be given up on: roll back and let redelivery try again later.
                 throw new TransientException($"The payment gateway did not confirm the refund of order {payment.OrderId}.", exception);

@@ -21,6 +21,7 @@ public static class PaymentGatewayServiceCollectionExtensions
         services.Configure<PaymentGatewayOptions>(configuration.GetSection(PaymentGatewayOptions.SectionName));
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<IPaymentGateway, SimulatedPaymentGateway>();
+        services.TryAddTransient<ResilientPaymentGateway>();
 
         services.AddResiliencePipeline(PipelineName, (pipeline, context) =>
         {

@@ -2,7 +2,7 @@ namespace Shop.ReadModel.Documents;
 
 /// <summary>
 /// A product image as the read side shows it. Camera metadata is kept; the position the camera recorded (GPS) is never
-/// stored, since the document is served to anyone who may search the catalogue.
+/// stored, since the document is served to anyone who may search the catalog.
 /// </summary>
 public sealed class ProductImageDocument
 {

@@ -50,7 +50,7 @@ public static class ProductImageProjection
                     .OrderBy(t => t.Size).ThenBy(t => t.Format, StringComparer.Ordinal).ToList();
                 break;
             case ImageMetadataExtracted m:
-                // Latitude and longitude are left out on purpose: the read model is public catalogue data.
+                // Latitude and longitude are left out on purpose: the read model is public catalog data.
                 image.Width = m.Width;
                 image.Height = m.Height;
                 image.CameraMake = m.CameraMake;

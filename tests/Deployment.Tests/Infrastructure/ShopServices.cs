@@ -1,5 +1,5 @@
 using Shop.BlobStorage;
-using Shop.Images;
+using Shop.ProductImages;
 using Shop.Images.Worker;
 using Shop.Images.Worker.Extensions;
 using Shop.Messaging;

@@ -1,5 +1,5 @@
 using Microsoft.EntityFrameworkCore;
-using Shop.Images.Persistence;
+using Shop.ProductImages.Persistence;
 using Shop.Messaging.EntityFrameworkCore.Storage;
 
 namespace Shop.Images.Tests.Infrastructure;

@@ -2,7 +2,7 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using RabbitMQ.Client;
-using Shop.Images.Endpoints;
+using Shop.ProductImages.Endpoints;
 using Shop.Testing;
 
 namespace Shop.Images.Tests.Infrastructure;

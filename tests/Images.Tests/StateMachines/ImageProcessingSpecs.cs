@@ -1,7 +1,7 @@
 using MassTransit;
 using MassTransit.Testing;
 using Shop.Contracts.Images;
-using Shop.Images.StateMachines;
+using Shop.ProductImages.StateMachines;
 using Xunit;
 
 namespace Shop.Images.Tests.StateMachines;

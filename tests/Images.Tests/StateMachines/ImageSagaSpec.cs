@@ -3,8 +3,8 @@ using MassTransit;
 using MassTransit.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Shop.Contracts.Images;
-using Shop.Images.Domain;
-using Shop.Images.StateMachines;
+using Shop.ProductImages.Domain;
+using Shop.ProductImages.StateMachines;
 using Shop.Testing;
 using Xunit;
 

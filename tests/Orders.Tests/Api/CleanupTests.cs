@@ -1,7 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Shop.BlobStorage;
-using Shop.Images.Domain;
+using Shop.ProductImages.Domain;
 using Shop.Messaging.AmazonSqs.Transport;
 using Shop.Orders.Api.Domain;
 using Shop.Orders.Tests.Infrastructure;
@@ -45,8 +45,7 @@ public sealed class When_data_outlives_its_settings(CleanupServiceFixture servic
         {
             foreach (var (key, age) in new[] { (old, 25), (recent, 23) })
             {
-                var order = new Order { Id = Guid.NewGuid(), CustomerId = Guid.NewGuid(), Email = "ann@example.com", Currency = "EUR",
-                    CreatedAt = now.AddHours(-age), UpdatedAt = now.AddHours(-age) };
+                var order = Order.Submit(Guid.NewGuid(), Guid.NewGuid(), "ann@example.com", now.AddHours(-age));
                 db.Orders.Add(order);
                 db.IdempotencyKeys.Add(new IdempotencyKey { Key = key, RequestHash = "h", OrderId = order.Id, CreatedAt = now.AddHours(-age) });
             }

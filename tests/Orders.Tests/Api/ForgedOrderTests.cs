@@ -16,12 +16,8 @@ public sealed class When_someone_else_publishes_an_order(OrdersServiceFixture se
     [Fact]
     public async Task Should_refuse_an_order_whose_total_differs_from_the_row_the_api_stored()
     {
-        var order = new Order
-        {
-            Id = Guid.NewGuid(), CustomerId = Guid.NewGuid(), Email = "ann@example.com", Total = 59.00m, Currency = "EUR",
-            CreatedAt = DateTime.UtcNow, UpdatedAt = DateTime.UtcNow,
-            Items = [new OrderItem { Sku = "LAMP-001", Name = "Desk lamp", Quantity = 1, UnitPrice = 59.00m }],
-        };
+        var order = Order.Submit(Guid.NewGuid(), Guid.NewGuid(), "ann@example.com", DateTime.UtcNow);
+        order.AddLine(new Product { Sku = "LAMP-001", Name = "Desk lamp", Price = 59.00m, Currency = "EUR" }, 1);
         await service.InScope(async db =>
         {
             db.Orders.Add(order);

@@ -63,6 +63,14 @@ public sealed class When_an_invalid_order_is_posted(OrdersServiceFixture service
     }
 
     [Fact]
+    public async Task Should_answer_415_to_a_body_that_is_not_json()
+    {
+        var response = await service.Client.PostAsync("/orders", new StringContent("items=MUG-001", Encoding.UTF8, "application/x-www-form-urlencoded"));
+
+        await ProblemAssert.IsProblem(response, HttpStatusCode.UnsupportedMediaType);
+    }
+
+    [Fact]
     public async Task Should_answer_413_to_a_body_over_64_KB()
     {
         var response = await service.Client.PostAsJsonAsync("/orders", Order(cardToken: new string('a', 70_000)));

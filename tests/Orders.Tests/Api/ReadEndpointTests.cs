@@ -29,7 +29,7 @@ public sealed class When_reading_the_api(OrdersServiceFixture service) : IClassF
     }
 
     [Fact]
-    public async Task Should_list_the_seeded_catalogue_with_stock()
+    public async Task Should_list_the_seeded_catalog_with_stock()
     {
         var response = await service.Client.GetAsync("/products");
 

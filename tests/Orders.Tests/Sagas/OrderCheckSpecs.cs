@@ -52,11 +52,13 @@ public sealed class When_a_published_order_is_compared_with_the_stored_one
 {
     static readonly Guid Customer = Guid.NewGuid();
 
-    static Order Stored() => new()
+    static Order Stored()
     {
-        Id = Guid.NewGuid(), CustomerId = Customer, Email = "ann@example.com", Total = 39.70m, Currency = "EUR",
-        Items = [new OrderItem { Sku = "MUG-001", Quantity = 2, UnitPrice = 9.90m }, new OrderItem { Sku = "TEE-001", Quantity = 1, UnitPrice = 19.90m }],
-    };
+        var order = Order.Submit(Guid.NewGuid(), Customer, "ann@example.com", DateTime.UtcNow);
+        order.AddLine(new Product { Sku = "MUG-001", Name = "Ceramic mug", Price = 9.90m, Currency = "EUR" }, 2);
+        order.AddLine(new Product { Sku = "TEE-001", Name = "Cotton T-shirt", Price = 19.90m, Currency = "EUR" }, 1);
+        return order;
+    }
 
     static OrderSubmitted Published(Order stored) => new(stored.Id, stored.CustomerId, stored.Email,
         [new OrderLine("TEE-001", 1, 19.90m, "Cotton T-shirt"), new OrderLine("MUG-001", 2, 9.90m)], stored.Total, stored.Currency, DateTime.UtcNow);

@@ -31,7 +31,7 @@ public sealed class SagaSpec : IAsyncDisposable
             .AddSingleton(TimeProvider.System)
             .AddSingleton<RecordingStatusLog>()
             .AddSingleton<IOrderStatusLog>(p => p.GetRequiredService<RecordingStatusLog>())
-            .AddSingleton<IOrderCheck, CatalogueOrderCheck>()
+            .AddSingleton<IOrderCheck, CatalogOrderCheck>()
             .AddLogging()
             .AddSingleton<IOrderCardTokens, KeptCardTokens>()
             .Configure<OrderSagaOptions>(o =>
@@ -105,11 +105,11 @@ public sealed class SagaSpec : IAsyncDisposable
     }
 }
 
-/// <summary>The saga's check with no stored orders: every order is priced from the seeded catalogue.</summary>
-public sealed class CatalogueOrderCheck : IOrderCheck
+/// <summary>The saga's check with no stored orders: every order is priced from the seeded catalog.</summary>
+public sealed class CatalogOrderCheck : IOrderCheck
 {
     static readonly Dictionary<string, Shop.Orders.Api.Domain.Product> Products =
-        Shop.Orders.Api.Persistence.Catalogue.Products.ToDictionary(p => p.Product.Sku, p => p.Product);
+        Shop.Orders.Api.Persistence.Catalog.Products.ToDictionary(p => p.Product.Sku, p => p.Product);
 
     public Task<string?> RefusalOf(OrderSubmitted order, CancellationToken cancellationToken) =>
         Task.FromResult(OrderCheckRules.AgainstCatalog(order, Products));

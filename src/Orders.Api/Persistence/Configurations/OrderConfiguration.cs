@@ -22,5 +22,8 @@ sealed class OrderConfiguration : IEntityTypeConfiguration<Order>
         order.HasIndex(x => x.CustomerId);
         order.HasMany(x => x.Items).WithOne().HasForeignKey(x => x.OrderId).OnDelete(DeleteBehavior.Cascade);
         order.HasMany(x => x.Timeline).WithOne().HasForeignKey(x => x.OrderId).OnDelete(DeleteBehavior.Cascade);
+        // The collections are the order's own (lines only through AddLine): EF Core fills and reads their fields.
+        order.Navigation(x => x.Items).UsePropertyAccessMode(PropertyAccessMode.Field);
+        order.Navigation(x => x.Timeline).UsePropertyAccessMode(PropertyAccessMode.Field);
     }
 }

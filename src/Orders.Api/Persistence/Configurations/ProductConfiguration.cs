@@ -14,6 +14,6 @@ sealed class ProductConfiguration : IEntityTypeConfiguration<Product>
         product.Property(x => x.Name).HasColumnName("name").HasMaxLength(200);
         product.Property(x => x.Price).HasColumnName("price").HasPrecision(18, 2);
         product.Property(x => x.Currency).HasColumnName("currency").HasMaxLength(3);
-        product.HasData(Catalogue.Products.Select(p => p.Product));
+        product.HasData(Catalog.Products.Select(p => p.Product));
     }
 }

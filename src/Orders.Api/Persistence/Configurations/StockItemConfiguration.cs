@@ -12,6 +12,6 @@ sealed class StockItemConfiguration : IEntityTypeConfiguration<StockItem>
         stock.HasKey(x => x.Sku);
         stock.Property(x => x.Sku).HasColumnName("sku").HasMaxLength(64);
         stock.Property(x => x.OnHand).HasColumnName("on_hand");
-        stock.HasData(Catalogue.Products.Select(p => new StockItem { Sku = p.Product.Sku, OnHand = p.OnHand }));
+        stock.HasData(Catalog.Products.Select(p => new StockItem { Sku = p.Product.Sku, OnHand = p.OnHand }));
     }
 }

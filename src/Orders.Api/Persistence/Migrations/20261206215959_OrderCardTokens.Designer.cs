@@ -25,7 +25,7 @@ namespace Shop.Orders.Api.Persistence.Migrations
 
             NpgsqlModelBuilderExtensions.UseIdentityByDefaultColumns(modelBuilder);
 
-            modelBuilder.Entity("Shop.Images.Domain.ProductImage", b =>
+            modelBuilder.Entity("Shop.ProductImages.Domain.ProductImage", b =>
                 {
                     b.Property<Guid>("Id")
                         .HasColumnType("uuid")

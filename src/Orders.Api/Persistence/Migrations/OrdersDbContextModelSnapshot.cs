@@ -22,7 +22,7 @@ namespace Shop.Orders.Api.Persistence.Migrations
 
             NpgsqlModelBuilderExtensions.UseIdentityByDefaultColumns(modelBuilder);
 
-            modelBuilder.Entity("Shop.Images.Domain.ProductImage", b =>
+            modelBuilder.Entity("Shop.ProductImages.Domain.ProductImage", b =>
                 {
                     b.Property<Guid>("Id")
                         .HasColumnType("uuid")
@@ -111,7 +111,7 @@ namespace Shop.Orders.Api.Persistence.Migrations
                     b.ToTable("images", (string)null);
                 });
 
-            modelBuilder.Entity("Shop.Images.StateMachines.ImageProcessingState", b =>
+            modelBuilder.Entity("Shop.ProductImages.StateMachines.ImageProcessingState", b =>
                 {
                     b.Property<Guid>("CorrelationId")
                         .HasColumnType("uuid")

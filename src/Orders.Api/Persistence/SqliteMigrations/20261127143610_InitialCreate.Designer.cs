@@ -21,7 +21,7 @@ namespace Shop.Orders.Api.Persistence.SqliteMigrations
 #pragma warning disable 612, 618
             modelBuilder.HasAnnotation("ProductVersion", "10.0.15");
 
-            modelBuilder.Entity("Shop.Images.Domain.ProductImage", b =>
+            modelBuilder.Entity("Shop.ProductImages.Domain.ProductImage", b =>
                 {
                     b.Property<Guid>("Id")
                         .HasColumnType("TEXT")

@@ -1,7 +1,0 @@
-namespace Shop.Images.Catalog;
-
-/// <summary>The default until the host plugs in its catalogue: every well-formed SKU exists.</summary>
-public sealed class SkuPatternProductCatalog : IProductCatalog
-{
-    public Task<bool> ExistsAsync(string sku, CancellationToken cancellationToken) => Task.FromResult(Sku.IsValid(sku));
-}

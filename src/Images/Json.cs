@@ -1,9 +1,0 @@
-using System.Text.Json;
-
-namespace Shop.Images;
-
-/// <summary>How the module writes its jsonb columns: camelCase, as the API shows them.</summary>
-internal static class Json
-{
-    public static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.Web);
-}
