@@ -68,29 +68,44 @@ public sealed class When_metadata_is_extracted : IDisposable
     }
 
     [Fact]
-    public void Should_refuse_a_flood_of_directories_quickly_rather_than_name_them_all()
+    public void Should_refuse_a_flood_of_directories_before_naming_them()
     {
-        // 20,000 text chunks took 12.6 s to name when each name was probed from "(2)" upwards.
-        var clock = System.Diagnostics.Stopwatch.StartNew();
-
         var exception = Assert.Throws<Shop.Images.Worker.Processing.InvalidImageException>(
             () => _worker.MetadataReader.Read(HostileImages.PngTextFlood(20_000)));
 
         Assert.Contains("20002 metadata directories, over the limit of 256", exception.Message);
-        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(5), $"took {clock.Elapsed.TotalSeconds:0.0} s");
     }
 
     [Fact]
-    public void Should_name_many_directories_in_linear_time_when_the_limit_allows_them()
+    public void Should_name_many_directories_when_the_limit_allows_them()
     {
         var generous = new Shop.Images.Worker.Processing.CameraMetadataReader(maxDirectories: 50_000, maxTags: 100_000);
-        var clock = System.Diagnostics.Stopwatch.StartNew();
 
         var metadata = generous.Read(HostileImages.PngTextFlood(20_000));
 
         Assert.Equal(20_000, metadata.Tags.Keys.Count(k => k.StartsWith("PNG-tEXt")));
         Assert.Contains("PNG-tEXt (20000)", metadata.Tags.Keys);
-        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(5), $"took {clock.Elapsed.TotalSeconds:0.0} s");
+    }
+
+    [Fact]
+    public void Should_name_directories_that_share_a_name_with_work_linear_in_their_number()
+    {
+        // 20,000 text chunks took 12.6 s to name when each name was probed from "(2)" upwards: ~200 million probes.
+        var names = new Shop.Images.Worker.Processing.DirectoryNames();
+
+        var named = Enumerable.Range(0, 20_000).Select(_ => names.Next("PNG-tEXt")).ToList();
+
+        Assert.Equal(20_000, named.Distinct().Count());
+        Assert.Equal("PNG-tEXt (20000)", named[^1]);
+        Assert.True(names.Probes <= 2 * 20_000, $"{names.Probes} names tried for 20,000 directories");
+    }
+
+    [Fact]
+    public void Should_step_over_a_number_that_a_directory_already_carries_in_its_name()
+    {
+        var names = new Shop.Images.Worker.Processing.DirectoryNames();
+
+        Assert.Equal(["A", "A (2)", "A (3)"], new[] { "A", "A (2)", "A" }.Select(names.Next));
     }
 
     public void Dispose() => _worker.Dispose();

@@ -80,8 +80,7 @@ public sealed class CameraMetadataReader(int maxDirectories = 256, int maxTags =
         CancellationToken cancellationToken)
     {
         var all = new Dictionary<string, IReadOnlyDictionary<string, string>>();
-        // The next number to try for each name: naming stays linear however many directories share a name.
-        var nextNumber = new Dictionary<string, int>();
+        var names = new DirectoryNames();
         foreach (var directory in directories)
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -92,18 +91,7 @@ public sealed class CameraMetadataReader(int maxDirectories = 256, int maxTags =
                     tags.TryAdd(tag.Name, description);
             }
 
-            // Several directories can share a name (two thumbnails, several PNG chunks); keep them all.
-            var name = directory.Name;
-            if (all.ContainsKey(name))
-            {
-                var n = nextNumber.GetValueOrDefault(directory.Name, 2);
-                do
-                    name = $"{directory.Name} ({n++})";
-                while (all.ContainsKey(name));
-                nextNumber[directory.Name] = n;
-            }
-
-            all[name] = tags;
+            all[names.Next(directory.Name)] = tags;
         }
 
         return all;
