@@ -30,11 +30,17 @@ public sealed class ShopCluster : IAsyncDisposable
     readonly IntegrationEnvironment _environment;
     readonly Dictionary<string, string?> _settings;
     readonly List<(WebApplication App, Quiescence.Probe? Outbox, ReceiveActivity Receiving)> _running = [];
+    readonly ClusterHosting _hosting;
+    // One connection pool for every client of a Kestrel-hosted API, as a real caller would keep.
+    readonly SocketsHttpHandler? _handler;
 
-    ShopCluster(IntegrationEnvironment environment, Dictionary<string, string?> settings)
+    ShopCluster(IntegrationEnvironment environment, Dictionary<string, string?> settings, ClusterHosting? hosting)
     {
         _environment = environment;
         _settings = environment.WithTransport(settings);
+        _hosting = hosting ?? new ClusterHosting();
+        if (_hosting.Kestrel)
+            _handler = new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(10) };
     }
 
     public WebApplication Orders { get; private set; } = null!;
@@ -51,7 +57,7 @@ public sealed class ShopCluster : IAsyncDisposable
     public string ReadModelDatabase { get; private set; } = "";
 
     public static async Task<ShopCluster> Start(IntegrationEnvironment environment, Func<string, Task>? prepareDatabase = null,
-        bool withImages = false, bool withSearch = false)
+        bool withImages = false, bool withSearch = false, ClusterHosting? hosting = null)
     {
         var cluster = new ShopCluster(environment, new Dictionary<string, string?>
         {
@@ -71,7 +77,7 @@ public sealed class ShopCluster : IAsyncDisposable
             ["Payments:Gateway:Resilience:CircuitBreakerFailureRatio"] = "0.9",
             // The API stores originals and the worker thumbnails in the same place, as on one machine or one bucket.
             ["BlobStorage:Disk:Root"] = Path.Combine(Path.GetTempPath(), "shop-e2e-blobs", environment.VirtualHost),
-        });
+        }, hosting);
         foreach (var (key, value) in TestTokens.Settings)
             cluster._settings[key] = value;
 
@@ -99,15 +105,17 @@ public sealed class ShopCluster : IAsyncDisposable
                 b => b.AddImagesWorker(), null, null);
         }
 
-        cluster.Api = cluster.Orders.GetTestClient().WithBearer(TestTokens.Staff());
+        cluster.Api = cluster.AnonymousClient().WithBearer(TestTokens.Staff());
         return cluster;
     }
 
     /// <summary>The API as the customer <paramref name="customerId"/>: places orders, reads only their own.</summary>
     public HttpClient CustomerClient(Guid customerId, string email = "buyer@example.com") =>
-        Orders.GetTestClient().WithBearer(TestTokens.Customer(customerId, email));
+        AnonymousClient().WithBearer(TestTokens.Customer(customerId, email));
 
-    public HttpClient AnonymousClient() => Orders.GetTestClient();
+    public HttpClient AnonymousClient() => _handler is null
+        ? Orders.GetTestClient()
+        : new HttpClient(_handler, disposeHandler: false) { BaseAddress = new Uri(Orders.Urls.First()) };
 
     public async Task StartPayments(Func<string, Task>? prepareDatabase = null) =>
         Payments = await StartService<PaymentsDbContext>("ConnectionStrings:Payments", PaymentsDatabase, b => b.AddPayments(), null,
@@ -133,11 +141,15 @@ public sealed class ShopCluster : IAsyncDisposable
         Func<IServiceProvider, Quiescence.Probe>? outbox = null)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Testing" });
-        builder.WebHost.UseTestServer();
+        if (_hosting.Kestrel)
+            builder.WebHost.UseUrls("http://127.0.0.1:0");
+        else
+            builder.WebHost.UseTestServer();
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>(_settings) { [connectionKey] = connectionString });
         builder.Logging.ClearProviders().AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning);
         builder.AddServiceDefaults();
         add(builder);
+        _hosting.Configure?.Invoke(builder);
 
         var app = builder.Build();
         app.MapDefaultEndpoints();
@@ -198,6 +210,7 @@ public sealed class ShopCluster : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        _handler?.Dispose();
         foreach (var app in new[] { Orders, Payments, Notifications, Images, Search })
         {
             if (app is null)
@@ -207,3 +220,8 @@ public sealed class ShopCluster : IAsyncDisposable
         }
     }
 }
+
+/// <summary>How the cluster's hosts run: in-memory test servers (the tests' default) or Kestrel on loopback as in production.</summary>
+/// <param name="Kestrel">Kestrel on 127.0.0.1 with a port of its choosing, reached over real sockets (the benchmarks).</param>
+/// <param name="Configure">Applied to every host's builder after the service's own registrations (logging, settings).</param>
+public sealed record ClusterHosting(bool Kestrel = false, Action<WebApplicationBuilder>? Configure = null);
