@@ -40,12 +40,6 @@ public sealed class DurableStoreOptions
     /// </summary>
     public TimeSpan AfterCommitLease { get; set; } = TimeSpan.FromSeconds(30);
 
-    /// <summary>
-    /// How long the deletes of units sent after their commit wait to gather more units into one statement (and one
-    /// transaction). Nothing waits on them; zero deletes whatever is there at once.
-    /// </summary>
-    public TimeSpan SentDeleteLinger { get; set; } = TimeSpan.FromMilliseconds(50);
-
     internal TimeSpan? AfterCommitLeaseOrNull => DeliverAfterCommit ? AfterCommitLease : null;
 
     /// <summary>

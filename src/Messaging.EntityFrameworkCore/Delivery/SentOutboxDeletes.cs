@@ -3,7 +3,6 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 using Shop.Messaging.EntityFrameworkCore.Storage;
 
 namespace Shop.Messaging.EntityFrameworkCore.Delivery;
@@ -13,13 +12,11 @@ namespace Shop.Messaging.EntityFrameworkCore.Delivery;
 /// removes what used to take one each. Nothing waits for it. A delete that is lost (a crash, a database outage) only
 /// means the unit is sent again when its lease ends, which the receiving inbox absorbs.
 /// </summary>
-public sealed class SentOutboxDeletes<TDbContext>(IServiceScopeFactory scopes, IOptions<DurableStoreOptions> options,
-    ILogger<SentOutboxDeletes<TDbContext>> logger)
+public sealed class SentOutboxDeletes<TDbContext>(IServiceScopeFactory scopes, ILogger<SentOutboxDeletes<TDbContext>> logger)
     : BackgroundService
     where TDbContext : DbContext
 {
     const int MaxBatch = 1000;
-    readonly TimeSpan _linger = options.Value.SentDeleteLinger;
     static readonly TimeSpan RetryDelay = TimeSpan.FromSeconds(1);
     const int Attempts = 3;
 
@@ -32,15 +29,9 @@ public sealed class SentOutboxDeletes<TDbContext>(IServiceScopeFactory scopes, I
         var batch = new List<Guid>(MaxBatch);
         try
         {
-            // A short linger gathers the units of many messages into one delete (a transaction and two round trips
-            // each): without it, deletes followed the sends one to four units at a time. Nothing waits on a delete; a
-            // unit whose delete is late is only kept from delivery rounds by its lease.
+            // No lingering for a fuller batch: whatever arrives while one delete runs goes into the next.
             while (await _sent.Reader.WaitToReadAsync(stoppingToken))
-            {
-                if (_linger > TimeSpan.Zero)
-                    await Task.Delay(_linger, stoppingToken);
                 await DeleteAvailable(batch, stoppingToken);
-            }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
