@@ -13,7 +13,7 @@ namespace Shop.Benchmarks.Scenarios;
 
 /// <summary>
 /// Scenario 5: the whole order flow — POST /orders to OrderConfirmed — with Orders.Api, Payments.Worker and
-/// Notifications.Worker as three hosts in this process (in-process HTTP, real RabbitMQ and PostgreSQL). First the
+/// Notifications.Worker as three hosts in this process (HTTP over loopback to Kestrel, real RabbitMQ and PostgreSQL). First the
 /// sustained rate (a burst, as fast as the flow completes it), then open-loop load at fixed arrival rates of 25, 50, 75
 /// and 100 % of it, timing each order from its POST to its OrderConfirmed event on the broker.
 /// </summary>
