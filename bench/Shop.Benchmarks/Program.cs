@@ -3,8 +3,8 @@ using Shop.Benchmarks.Scenarios;
 using Shop.Benchmarks.Scenarios.Thumbnails;
 using Shop.Testing;
 
-// Usage: dotnet run -c Release --project bench/Shop.Benchmarks -- [--quick] [--scenarios 1,2,3,3c,4,5,6,7,8,8f,9,10] [--messages N]
-//        [--warmup N] [--warmup-seconds N] [--concurrency N] [--lag-samples N] [--background-rate N] [--photos N] [--rounds N]
+// Usage: dotnet run -c Release --project bench/Shop.Benchmarks -- [--quick] [--scenarios 1,2,2x,3,3c,4,5,6,7,8,8f,9,10] [--messages N]
+//        [--warmup N] [--warmup-seconds N] [--concurrency N] [--lag-samples N] [--background-rate N] [--photos N] [--rounds N] [--breakdown-rounds N]
 //        [--image-concurrency N] [--wolverine-listener inline|buffered] [--wolverine-prepared true|false] [--out DIR]
 // Needs the services of scripts/services.sh (SHOP_TEST_* settings in the environment); scenario 6 also needs fauxqs
 // (eval "$(scripts/fauxqs.sh --env)"); scenario 7 needs none.
@@ -65,6 +65,10 @@ if (only.Contains("2") || only.Contains("3"))
     plain = await InEnvironment(env => MassTransitScenario.RunPlain(env.RabbitMqUrl, settings));
     results.AddRange((raw is null ? plain : plain with { Baseline = raw.Scenario, Ratio = plain.Value / raw.Value, Target = ">= 0.70" }).WithCpuRows());
 }
+
+// Diagnostic, only when asked for: bare MassTransit with our pieces added back one at a time (issue 23's plain goal).
+if (only.Contains("2x"))
+    results.AddRange(await InEnvironment(env => PlainPathBreakdown.Run(env.RabbitMqUrl, settings, arguments.Int("breakdown-rounds", arguments.Quick ? 1 : 3))));
 
 // Scenarios 9 and 10 run right after 2 and 3, so each pair meets the same conditions on a shared machine.
 BenchResult? peerPlain = null;

@@ -62,6 +62,29 @@ public sealed record DeploymentSettings
     public int LambdaTimeoutSeconds { get; init; } = 60;
     public int LambdaMemoryMb { get; init; } = 1024;
 
+    /// <summary>
+    /// An existing Elasticsearch cluster for the read model (<c>ReadModel:Store=Elasticsearch</c>), by its <c>https://</c>
+    /// URL; none: the read model is a PostgreSQL database of its own on the shop's instance (the default).
+    /// </summary>
+    public string? ElasticsearchUrl { get; init; }
+
+    /// <summary>
+    /// The complete ARN of a Secrets Manager secret holding the cluster's user as JSON, <c>{"username":…,"password":…}</c>
+    /// (the adapter authenticates with basic authentication); required with <see cref="ElasticsearchUrl"/>.
+    /// </summary>
+    public string? ElasticsearchSecretArn { get; init; }
+
+    /// <summary>Where the read model lives: Search.Worker has a database of its own only when it is relational.</summary>
+    public bool ReadModelInElasticsearch => ElasticsearchUrl is not null;
+
+    /// <summary>Services with a database (and a login) of their own on the shop's PostgreSQL instance.</summary>
+    public IReadOnlyList<ShopService> DatabaseServices =>
+        ShopService.All.Where(s => s != ShopService.Search || !ReadModelInElasticsearch).ToList();
+
+    /// <summary>Reads of another service's database that this deployment grants (none to a read model in Elasticsearch).</summary>
+    public IReadOnlyList<DatabaseRead> DatabaseReads =>
+        ShopService.DatabaseReads.Where(read => DatabaseServices.Contains(read.Owner)).ToList();
+
     /// <summary>Keep the database and bucket when the stacks are deleted (production); development destroys them.</summary>
     public bool RetainData { get; init; }
 
@@ -111,6 +134,8 @@ public sealed record DeploymentSettings
             LambdaTimeoutSeconds = GetInt("lambdaTimeoutSeconds", defaults.LambdaTimeoutSeconds),
             LambdaMemoryMb = GetInt("lambdaMemoryMb", defaults.LambdaMemoryMb),
             RetainData = bool.TryParse(Get("retainData"), out var retain) && retain,
+            ElasticsearchUrl = Get("elasticsearchUrl"),
+            ElasticsearchSecretArn = Get("elasticsearchSecretArn"),
         };
         settings.Validate();
         return settings;
@@ -124,6 +149,19 @@ public sealed record DeploymentSettings
             throw new ArgumentException(
                 $"authAuthority '{AuthAuthority}': the https:// address of the identity provider whose tokens Orders.Api accepts " +
                 "(e.g. a Cognito user pool's issuer); the API does not start without one (docs/security.md).");
+        foreach (var worker in ShopService.Workers)
+            if (HostOf(worker) == WorkerHost.Lambda && worker.NotOnLambda is { } reason)
+                throw new ArgumentException($"{worker.Name}=lambda: {worker.Project} cannot run as a Lambda function: {reason}.");
+        if (ElasticsearchUrl is not null &&
+            (!Uri.TryCreate(ElasticsearchUrl, UriKind.Absolute, out var elasticsearch) || elasticsearch.Scheme != Uri.UriSchemeHttps))
+            throw new ArgumentException($"elasticsearchUrl '{ElasticsearchUrl}': the https:// address of an existing Elasticsearch cluster.");
+        if (ElasticsearchUrl is not null && !IsSecretArn(ElasticsearchSecretArn))
+            throw new ArgumentException(
+                $"elasticsearchSecretArn '{ElasticsearchSecretArn}': with elasticsearchUrl, the complete ARN " +
+                "(arn:aws:secretsmanager:<region>:<account>:secret:<name>-<6 characters>) of a secret {\"username\":…,\"password\":…} " +
+                "for the cluster.");
+        if (ElasticsearchSecretArn is not null && ElasticsearchUrl is null)
+            throw new ArgumentException("elasticsearchSecretArn is set without elasticsearchUrl: give the cluster's https:// URL too.");
         if (LambdaBatchSize is < 1 or > 10)
             throw new ArgumentException($"lambdaBatchSize {LambdaBatchSize}: SQS event sources take 1–10 records without a batching window.");
         if (LambdaMaxConcurrency is < 2 or > 1000)
@@ -138,6 +176,10 @@ public sealed record DeploymentSettings
                 $"Lambda workers may open {lambdaConnections} database connections at maximum concurrency, more than half of " +
                 $"databaseMaxConnections ({DatabaseMaxConnections}): lower lambdaMaxConcurrency or raise the database size.");
     }
+
+    // A complete ARN ends in the six characters Secrets Manager appends; a partial one would not match in IAM policies.
+    static bool IsSecretArn(string? arn) =>
+        arn is not null && System.Text.RegularExpressions.Regex.IsMatch(arn, @"^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:.+-[A-Za-z0-9]{6}$");
 
     /// <summary>The connection pool size a Lambda instance is configured with (one record pipeline at a time needs few).</summary>
     public const int LambdaConnectionsPerInstance = 4;

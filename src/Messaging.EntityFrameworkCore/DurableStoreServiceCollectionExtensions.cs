@@ -73,11 +73,9 @@ public static class DurableStoreServiceCollectionExtensions
             after.AddHostedService<OutboxBacklogMonitor<TDbContext>>();
         });
 
-        // Several stores in one host (one per composed service) each need a check of their own name.
-        var healthCheck = builder.IsComposed ? $"database-{typeof(TDbContext).Name}" : "database";
         services.AddHealthChecks()
-            .AddDbContextCheck<TDbContext>(healthCheck, tags: ["ready"])
-            .AddCheck<OutboxBacklogHealthCheck<TDbContext>>(builder.IsComposed ? $"outbox-{typeof(TDbContext).Name}" : "outbox", tags: ["ready"]);
+            .AddDbContextCheck<TDbContext>(builder.HealthCheckName("database", typeof(TDbContext).Name), tags: ["ready"])
+            .AddCheck<OutboxBacklogHealthCheck<TDbContext>>(builder.HealthCheckName("outbox", typeof(TDbContext).Name), tags: ["ready"]);
 
         builder.UseSagaRepository(new DurableSagaRepositoryRegistrationProvider<TDbContext>());
 
@@ -86,10 +84,10 @@ public static class DurableStoreServiceCollectionExtensions
             builder.ConnectOwnObserver(endpoint, new MassTransit.Configuration.OutboxConsumePipeSpecificationObserver<TDbContext>(endpoint, context)));
 
         // A scope outside any consumer (an HTTP request) has one bus outbox, and redeliveries scheduled outside a
-        // consumer's transaction need one store: in a composed host both are the primary service's.
-        if (builder.IsPrimary)
+        // consumer's transaction need one store.
+        return builder.ForTheWholeBus(bus =>
         {
-            builder.OnRegistration(x =>
+            bus.OnRegistration(x =>
             {
                 x.Replace(ServiceDescriptor.Scoped<IScopedBusContextProvider<IBus>, DurableScopedBusContextProvider<TDbContext>>());
                 x.TryAddScoped<IMessageScheduler>(provider => new MessageScheduler(
@@ -99,9 +97,7 @@ public static class DurableStoreServiceCollectionExtensions
                     provider.GetRequiredService<IBus>().Topology));
             });
 
-            builder.UseDurableScheduler((context, bus) => bus.AddPrePipeSpecification(new DurableMessageSchedulerSpecification<TDbContext>(context)));
-        }
-
-        return builder;
+            bus.UseDurableScheduler((context, cfg) => cfg.AddPrePipeSpecification(new DurableMessageSchedulerSpecification<TDbContext>(context)));
+        });
     }
 }

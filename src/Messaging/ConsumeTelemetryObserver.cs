@@ -40,7 +40,8 @@ public sealed class ConsumeTelemetryObserver(MessagingMetrics metrics) : IConsum
 
     void Record<T>(ConsumeContext<T> context, Exception? exception) where T : class
     {
-        if (context.TryGetPayload<ConsumeStarted>(out var started) && context.ReceiveContext.InputAddress is { } input)
+        // Without a listener there is no start time to find: the payload lookup (a lock and a miss) is skipped.
+        if (metrics.ProcessDurationObserved && context.TryGetPayload<ConsumeStarted>(out var started) && context.ReceiveContext.InputAddress is { } input)
             metrics.Processed(input, typeof(T).Name, Stopwatch.GetElapsedTime(started.Timestamp), exception);
     }
 

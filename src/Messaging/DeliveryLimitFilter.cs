@@ -17,32 +17,39 @@ public sealed class DeliveryLimitFilter(int rabbitMqLimit, int amazonSqsLimit) :
 {
     public const string RabbitMqDeliveryCountHeader = "x-delivery-count";
 
-    public async Task Send(ConsumeContext context, IPipe<ConsumeContext> next)
+    public Task Send(ConsumeContext context, IPipe<ConsumeContext> next)
     {
+        // Not async: nearly every delivery is a first one and goes straight on, without a state machine of its own.
         var receive = context.ReceiveContext;
         if (EarlierDeliveries(receive) is var (earlier, limit) && limit > 0 && earlier >= limit)
-            throw new DeliveryLimitExceededException(earlier, limit);
+            return Task.FromException(new DeliveryLimitExceededException(earlier, limit));
 
         if (rabbitMqLimit > 0 && ClassicQueueRedelivery.IsUncounted(receive))
         {
             var counted = ClassicQueueRedelivery.EarlierDeliveries(receive) + 1;
-            if (counted >= rabbitMqLimit)
-                throw new DeliveryLimitExceededException(counted, rabbitMqLimit);
-
-            // The copy carries the count; this delivery is done (acknowledged) without reaching a consumer.
-            await ClassicQueueRedelivery.Requeue(receive, counted);
-            await receive.NotifyConsumed(new MassTransit.Context.MessageConsumeContext<RequeuedWithDeliveryCount>(context, new RequeuedWithDeliveryCount(counted)),
-                receive.ElapsedTime, nameof(DeliveryLimitFilter));
-            return;
+            return counted >= rabbitMqLimit
+                ? Task.FromException(new DeliveryLimitExceededException(counted, rabbitMqLimit))
+                : RequeueCounted(context, receive, counted);
         }
 
-        await next.Send(context);
+        return next.Send(context);
+    }
+
+    /// <summary>The copy carries the count; this delivery is done (acknowledged) without reaching a consumer.</summary>
+    static async Task RequeueCounted(ConsumeContext context, ReceiveContext receive, long counted)
+    {
+        await ClassicQueueRedelivery.Requeue(receive, counted);
+        await receive.NotifyConsumed(new MassTransit.Context.MessageConsumeContext<RequeuedWithDeliveryCount>(context, new RequeuedWithDeliveryCount(counted)),
+            receive.ElapsedTime, nameof(DeliveryLimitFilter));
     }
 
     /// <summary>How many deliveries of this message ended without a result, as the broker counted them, and the limit.</summary>
     (long Earlier, int Limit)? EarlierDeliveries(ReceiveContext context)
     {
-        if (context.TryGetPayload<AmazonSqsReceiveContext>(out var sqs))
+        // The SQS transport's receive context is the payload itself; looking it up in the payload cache (a lock and a
+        // walk of a list) for every message of every other transport cost more than the rest of this filter. Only a
+        // redelivered message can have earlier deliveries to count, so a wrapped context is looked up only then.
+        if (AmazonSqs(context) is { } sqs)
             return (sqs.ReceiveCount - 1, amazonSqsLimit);
 
         if (context.TransportHeaders.TryGetHeader(RabbitMqDeliveryCountHeader, out var value) && value is not null)
@@ -59,6 +66,10 @@ public sealed class DeliveryLimitFilter(int rabbitMqLimit, int amazonSqsLimit) :
 
         return null;
     }
+
+    static AmazonSqsReceiveContext? AmazonSqs(ReceiveContext context) =>
+        context as AmazonSqsReceiveContext
+        ?? (context.Redelivered && context.TryGetPayload<AmazonSqsReceiveContext>(out var wrapped) ? wrapped : null);
 
     public void Probe(ProbeContext context)
     {

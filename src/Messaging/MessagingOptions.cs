@@ -8,7 +8,7 @@ public sealed class MessagingOptions
     /// <summary><c>RabbitMq</c> (default), <c>InMemory</c> or <c>AmazonSqs</c>.</summary>
     public string Transport { get; set; } = MessagingTransports.RabbitMq;
 
-    public RabbitMqTransportOptions RabbitMq { get; set; } = new();
+    public RabbitMqOptions RabbitMq { get; set; } = new();
 
     public AmazonSqs.Transport.AmazonSqsTransportOptions AmazonSqs { get; set; } = new();
 
@@ -27,7 +27,11 @@ public sealed class MessagingOptions
     public TimeSpan StopTimeout { get; set; } = TimeSpan.FromSeconds(30);
 }
 
-public sealed class RabbitMqTransportOptions
+/// <summary>
+/// The <c>Messaging:RabbitMq</c> section. Not named <c>RabbitMqTransportOptions</c>: MassTransit has a type of that
+/// name, and every file that configures the bus imports its namespace.
+/// </summary>
+public sealed class RabbitMqOptions
 {
     /// <summary>
     /// An <c>amqp://user:password@host:port/vhost</c> or <c>amqps://…</c> (TLS) URI, read by MassTransit; takes precedence

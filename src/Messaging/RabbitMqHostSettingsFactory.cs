@@ -5,14 +5,14 @@ using MassTransit.RabbitMqTransport.Configuration;
 namespace Shop.Messaging;
 
 /// <summary>
-/// The broker connection from <see cref="RabbitMqTransportOptions"/>, read by MassTransit's own host configurator
+/// The broker connection from <see cref="RabbitMqOptions"/>, read by MassTransit's own host configurator
 /// (scheme, host, port, virtual host, escaped user and password), with two choices of ours on top: <c>amqps://</c>
 /// means TLS whatever the port (MassTransit turns it on only for 5671), and TLS verifies the broker's certificate
 /// completely (MassTransit accepts an untrusted chain by default, which lets anyone in the path pose as the broker).
 /// </summary>
 public static class RabbitMqHostSettingsFactory
 {
-    public static RabbitMqHostSettings Create(RabbitMqTransportOptions options)
+    public static RabbitMqHostSettings Create(RabbitMqOptions options)
     {
         var configurator = string.IsNullOrWhiteSpace(options.Url)
             ? new RabbitMqHostConfigurator(options.Host, options.VirtualHost, options.Port)
@@ -43,7 +43,7 @@ public static class RabbitMqHostSettingsFactory
         return configurator.Settings;
     }
 
-    static bool UsesTls(RabbitMqTransportOptions options) =>
+    static bool UsesTls(RabbitMqOptions options) =>
         string.IsNullOrWhiteSpace(options.Url)
             ? options.UseTls
             : new Uri(options.Url).Scheme.Equals("amqps", StringComparison.OrdinalIgnoreCase);

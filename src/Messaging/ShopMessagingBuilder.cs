@@ -2,6 +2,7 @@ using MassTransit;
 using MassTransit.Configuration;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Shop.Messaging.Composition;
 
 namespace Shop.Messaging;
 
@@ -15,7 +16,11 @@ public sealed class ShopMessagingBuilder
         new(StringComparer.OrdinalIgnoreCase);
 
     readonly Action<IBusRegistrationConfigurator> _configure;
-    HashSet<Type>? _ownedTypes;
+
+    /// <summary>Null for a service alone on its bus, the usual case; set in a host that composes several (Composition/).</summary>
+    readonly ShopMessagingComposition? _composition;
+
+    readonly bool _firstOnItsBus;
 
     internal ShopMessagingBuilder(IServiceCollection services, IConfiguration configuration, MessagingOptions options,
         Action<IBusRegistrationConfigurator> configure, ShopMessagingComposition? composition)
@@ -24,23 +29,13 @@ public sealed class ShopMessagingBuilder
         Configuration = configuration;
         Options = options;
         _configure = configure;
-        IsComposed = composition is not null;
-        IsPrimary = composition is null || composition.Services.Count == 0;
+        _composition = composition;
+        _firstOnItsBus = composition is null || composition.Services.Count == 0;
     }
 
     public IServiceCollection Services { get; }
     public IConfiguration Configuration { get; }
     public MessagingOptions Options { get; }
-
-    /// <summary>True when this service shares its bus with others in one host (<c>ComposeShopMessaging</c>).</summary>
-    public bool IsComposed { get; }
-
-    /// <summary>
-    /// True for the only service on its bus, or for the first of several composed into one. Whatever belongs to the
-    /// bus as a whole rather than to one service's consumers (publishing from a scope outside any consumer, such as an
-    /// HTTP request; the scheduler of redeliveries) is the primary service's.
-    /// </summary>
-    public bool IsPrimary { get; }
 
     internal ISagaRepositoryRegistrationProvider? SagaRepository { get; private set; }
 
@@ -90,10 +85,22 @@ public sealed class ShopMessagingBuilder
     }
 
     /// <summary>
-    /// Whether a consumer or saga (instance) type is this service's. Alone on its bus, a service owns everything;
-    /// composed with others, it owns what its own registration callback registered.
+    /// Registers what belongs to the bus as a whole rather than to this service's consumers: publishing from a scope
+    /// outside any consumer (an HTTP request), the scheduler of redeliveries. A service alone on its bus always has
+    /// them; in a host that composes several services onto one bus, only the first does.
     /// </summary>
-    public bool Owns(Type consumerOrSagaType) => _ownedTypes is null || _ownedTypes.Contains(consumerOrSagaType);
+    public ShopMessagingBuilder ForTheWholeBus(Action<ShopMessagingBuilder> configure)
+    {
+        if (_firstOnItsBus)
+            configure(this);
+        return this;
+    }
+
+    /// <summary>
+    /// <paramref name="name"/>, made unique per service where several share the host (suffixed with
+    /// <paramref name="qualifier"/>, such as the service's DbContext), so that each service's check keeps its own entry.
+    /// </summary>
+    public string HealthCheckName(string name, string qualifier) => _composition is null ? name : $"{name}-{qualifier}";
 
     /// <summary>
     /// Connects <paramref name="observer"/> to <paramref name="endpoint"/> so that it sees only this service's consumers
@@ -102,28 +109,22 @@ public sealed class ShopMessagingBuilder
     public void ConnectOwnObserver<TObserver>(IReceiveEndpointConfigurator endpoint, TObserver observer)
         where TObserver : IConsumerConfigurationObserver, ISagaConfigurationObserver
     {
-        var own = new OwnComponentsObserver(this, observer, observer);
-        endpoint.ConnectConsumerConfigurationObserver(own);
-        endpoint.ConnectSagaConfigurationObserver(own);
+        if (_composition is not null)
+        {
+            _composition.ConnectOwnObserver(this, endpoint, observer);
+            return;
+        }
+
+        endpoint.ConnectConsumerConfigurationObserver(observer);
+        endpoint.ConnectSagaConfigurationObserver(observer);
     }
 
-    /// <summary>Runs the service's registrations; with <paramref name="trackOwnership"/>, remembers what they added.</summary>
-    internal void Register(IBusRegistrationConfigurator configurator, bool trackOwnership)
+    internal void Register(IBusRegistrationConfigurator configurator)
     {
-        var before = trackOwnership ? RegisteredTypes(configurator) : null;
-
         foreach (var callback in RegistrationCallbacks)
             callback(configurator);
         _configure(configurator);
-
-        if (before is not null)
-            _ownedTypes = RegisteredTypes(configurator).Except(before).ToHashSet();
     }
-
-    static HashSet<Type> RegisteredTypes(IBusRegistrationConfigurator configurator) =>
-        configurator.Registrar.GetRegistrations<IConsumerRegistration>().Select(registration => registration.Type)
-            .Concat(configurator.Registrar.GetRegistrations<ISagaRegistration>().Select(registration => registration.Type))
-            .ToHashSet();
 
     public ShopMessagingBuilder UseDurableScheduler(Action<IBusRegistrationContext, IBusFactoryConfigurator> configureScheduler)
     {

@@ -6,6 +6,7 @@ using Microsoft.Extensions.DependencyInjection;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Trace;
 using Shop.Messaging.AmazonSqs.Transport;
+using Shop.Messaging.Composition;
 
 namespace Shop.Messaging;
 
@@ -14,8 +15,8 @@ public static class ShopMessagingServiceCollectionExtensions
     /// <summary>
     /// The one bus set-up every Shop service uses: transport from <c>Messaging:Transport</c>, kebab-case endpoint
     /// names, layered retry, telemetry and the bus health check (tagged <c>ready</c>). Infrastructure such as the
-    /// durable store plugs in through <paramref name="extend"/>. Inside <see cref="ComposeShopMessaging"/> the service
-    /// joins the bus composed there instead of registering one.
+    /// durable store plugs in through <paramref name="extend"/>. In the standalone host, which composes every service
+    /// onto one bus (<c>ComposeShopMessaging</c>, Composition/), the service joins that bus instead of registering one.
     /// </summary>
     public static IServiceCollection AddShopMessaging(this IServiceCollection services, IConfiguration configuration,
         Action<IBusRegistrationConfigurator> configure, Action<ShopMessagingBuilder>? extend = null)
@@ -57,42 +58,19 @@ public static class ShopMessagingServiceCollectionExtensions
             return services;
         }
 
-        return services.AddShopBus(configuration, [builder], useTransport);
+        return services.AddShopBus(configuration, [builder], useTransport, x =>
+        {
+            builder.Register(x);
+            if (builder.SagaRepository is { } sagaRepository)
+                x.SetSagaRepositoryProvider(sagaRepository);
+        });
     }
 
-    /// <summary>
-    /// Several services in one host on one bus: inside <paramref name="addServices"/>, each <c>AddShopMessaging</c> call
-    /// (made by a service's own registration method) joins the bus registered here afterwards instead of registering its
-    /// own. Each keeps its consumers, sagas and endpoint concerns, such as its own database for inbox, outbox and sagas.
-    /// The first service added is the bus's primary one (see <see cref="ShopMessagingBuilder.IsPrimary"/>).
-    /// </summary>
-    public static IServiceCollection ComposeShopMessaging(this IServiceCollection services, IConfiguration configuration, Action addServices)
-    {
-        if (ShopMessagingComposition.Find(services) is not null)
-            throw new InvalidOperationException("ComposeShopMessaging is already composing a bus for these services.");
-
-        var composition = new ShopMessagingComposition();
-        services.AddSingleton(composition);
-        try
-        {
-            addServices();
-        }
-        finally
-        {
-            composition.Close();
-        }
-
-        if (composition.Services.Count == 0)
-            throw new InvalidOperationException("ComposeShopMessaging: no service called AddShopMessaging.");
-
-        var primary = composition.Services[0];
-        primary.TryGetTransport(primary.Options.Transport, out var useTransport);
-        return services.AddShopBus(configuration, composition.Services, useTransport);
-    }
-
-    static IServiceCollection AddShopBus(this IServiceCollection services, IConfiguration configuration,
+    /// <summary>The bus of one service, or of several composed into one host; <paramref name="register"/> adds their consumers and sagas.</summary>
+    internal static IServiceCollection AddShopBus(this IServiceCollection services, IConfiguration configuration,
         IReadOnlyList<ShopMessagingBuilder> builders,
-        Action<IBusRegistrationConfigurator, Action<IBusRegistrationContext, IBusFactoryConfigurator>> useTransport)
+        Action<IBusRegistrationConfigurator, Action<IBusRegistrationContext, IBusFactoryConfigurator>> useTransport,
+        Action<IBusRegistrationConfigurator> register)
     {
         var options = builders[0].Options;
         services.Configure<MessagingOptions>(configuration.GetSection(MessagingOptions.SectionName));
@@ -105,11 +83,7 @@ public static class ShopMessagingServiceCollectionExtensions
         {
             x.SetKebabCaseEndpointNameFormatter();
 
-            foreach (var builder in builders)
-                builder.Register(x, trackOwnership: builders.Count > 1);
-
-            if (builders.Any(builder => builder.SagaRepository is not null))
-                x.SetSagaRepositoryProvider(new OwnedSagaRepositoryProvider(builders));
+            register(x);
 
             var deliveryLimit = new DeliveryLimitFilter(options.RabbitMq.DeliveryLimit, options.AmazonSqs.MaxReceiveCount);
             x.AddConfigureEndpointsCallback((context, name, endpoint) =>
@@ -197,7 +171,7 @@ public static class ShopMessagingServiceCollectionExtensions
     }
 
     /// <summary>
-    /// With <see cref="RabbitMqTransportOptions.QuorumQueues"/>, an endpoint with a limit gets a quorum queue: the broker counts the
+    /// With <see cref="RabbitMqOptions.QuorumQueues"/>, an endpoint with a limit gets a quorum queue: the broker counts the
     /// deliveries of each message (<c>x-delivery-count</c>) for <see cref="DeliveryLimitFilter"/>, and dead-letters a
     /// message into the endpoint's <c>_error</c> queue itself once the filter has had two deliveries to park it, in
     /// case parking keeps failing. The error exchange and queue are declared up front, since the broker drops what it

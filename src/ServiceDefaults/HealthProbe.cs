@@ -6,7 +6,7 @@ namespace Shop.ServiceDefaults;
 /// The service binary as its own health check: <c>dotnet Shop.X.dll --probe [url | path]</c> asks the running service's
 /// health endpoint (default <c>/health/live</c> on the first port of <c>ASPNETCORE_HTTP_PORTS</c>, else 8080) and exits
 /// 0 when it answers 2xx, 1 when it does not, 2 when the arguments make no sense. Runtime images carry no curl or wget,
-/// so this is what the Dockerfiles' <c>HEALTHCHECK</c> and the compose health checks run.
+/// so this is what the Dockerfile's <c>HEALTHCHECK</c> and the compose health checks run.
 /// </summary>
 public static class HealthProbe
 {

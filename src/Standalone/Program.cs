@@ -1,6 +1,6 @@
 using Shop.Images.Worker.Extensions;
 using Shop.Images.Worker.Persistence;
-using Shop.Messaging;
+using Shop.Messaging.Composition;
 using Shop.Notifications.Worker.Extensions;
 using Shop.Notifications.Worker.Persistence;
 using Shop.Orders.Api.Extensions;

@@ -53,7 +53,7 @@ public abstract class ErrorQueueTests(Broker broker)
         Assert.True(replay.ExitCode == 0, replay.ToString());
         var consumed = Assert.Single(await probe.Consumed.WaitFor<Received<ProcessPayment>>(r => r.Message.OrderId == declined));
         Assert.Equal(Guid.Parse(declinedId), consumed.MessageId);
-        Assert.Equal(1, consumed.ReplayCount);
+        Assert.Equal(1, consumed.TransportHeaders.Get<int>("Shop-Replay-Count"));
         Assert.Equal([stillDeclinedId], (await ListMessages()).Select(m => m.GetProperty("messageId").GetString()));
 
         // Replayed while the cause remains: back in the error queue, counted, its first failure kept.

@@ -2,6 +2,7 @@ using System.Text.Json;
 using Shop.Cli.Tests.Infrastructure;
 using Shop.Contracts.Orders;
 using Shop.Contracts.Payments;
+using Shop.Testing;
 
 namespace Shop.Cli.Tests;
 

@@ -110,31 +110,34 @@ public sealed class When_a_replay_is_killed_half_way_on_AmazonSqs(AmazonSqsBroke
         // Then every one of them can be received again from one of the queues.
         var found = new HashSet<string>();
         var received = 0;
-        var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(3);
-        while (found.Count < Messages && DateTime.UtcNow < deadline)
+        // What the killed run held comes back to its queue when its hold ends: each look drains both queues.
+        await Eventually.Until(async () =>
         {
-            var empty = true;
-            foreach (var queue in new[] { target, error })
+            bool empty;
+            do
             {
-                // No long poll: one queue is often empty while the other still holds hundreds.
-                var batch = (await sqs.ReceiveMessageAsync(new Amazon.SQS.Model.ReceiveMessageRequest
+                empty = true;
+                foreach (var queue in new[] { target, error })
                 {
-                    QueueUrl = queue, MaxNumberOfMessages = 10, WaitTimeSeconds = 0, MessageAttributeNames = ["All"],
-                })).Messages ?? [];
-                empty &= batch.Count == 0;
-                foreach (var message in batch)
-                {
-                    received++;
-                    found.Add(message.MessageAttributes["MessageId"].StringValue);
+                    // No long poll: one queue is often empty while the other still holds hundreds.
+                    var batch = (await sqs.ReceiveMessageAsync(new Amazon.SQS.Model.ReceiveMessageRequest
+                    {
+                        QueueUrl = queue, MaxNumberOfMessages = 10, WaitTimeSeconds = 0, MessageAttributeNames = ["All"],
+                    })).Messages ?? [];
+                    empty &= batch.Count == 0;
+                    foreach (var message in batch)
+                    {
+                        received++;
+                        found.Add(message.MessageAttributes["MessageId"].StringValue);
+                    }
+                    if (batch.Count > 0)
+                        await sqs.DeleteMessageBatchAsync(queue, batch.Select((m, n) => new Amazon.SQS.Model.DeleteMessageBatchRequestEntry(
+                            n.ToString(System.Globalization.CultureInfo.InvariantCulture), m.ReceiptHandle)).ToList());
                 }
-                if (batch.Count > 0)
-                    await sqs.DeleteMessageBatchAsync(queue, batch.Select((m, n) => new Amazon.SQS.Model.DeleteMessageBatchRequestEntry(
-                        n.ToString(System.Globalization.CultureInfo.InvariantCulture), m.ReceiptHandle)).ToList());
-            }
+            } while (!empty && found.Count < Messages);
 
-            if (empty)
-                await Task.Delay(250); // what the killed run held comes back when its hold ends
-        }
+            return found.Count >= Messages;
+        }, "every message back in one of the queues", TimeSpan.FromMinutes(3), () => $"{found.Count} of {Messages} found");
 
         Assert.Equal(ids.Order(), found.Order());
         Assert.InRange(received, Messages, Messages + 1);

@@ -1,11 +1,8 @@
 using Microsoft.Extensions.DependencyInjection;
 using System.Net.Http.Json;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.TestHost;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 using Npgsql;
 using Shop.Images.Worker.Extensions;
 using Shop.Images.Worker.Persistence;
@@ -29,7 +26,7 @@ public sealed class ShopCluster : IAsyncDisposable
 {
     readonly IntegrationEnvironment _environment;
     readonly Dictionary<string, string?> _settings;
-    readonly List<(WebApplication App, Quiescence.Probe? Outbox, ReceiveActivity Receiving)> _running = [];
+    readonly List<TestService> _running = [];
     readonly ClusterHosting _hosting;
     // One connection pool for every client of a Kestrel-hosted API, as a real caller would keep.
     readonly SocketsHttpHandler? _handler;
@@ -90,7 +87,7 @@ public sealed class ShopCluster : IAsyncDisposable
             cluster.ReadModelDatabase = await environment.CreateDatabase("readmodel");
             cluster._settings["ConnectionStrings:ReadModel"] = cluster.ReadModelDatabase;
             cluster.Search = await cluster.StartHost("ConnectionStrings:ReadModel", cluster.ReadModelDatabase, b => b.AddSearchWorker(), null,
-                null, app => app.InitializeReadModelAsync());
+                null, host => host.InitializeReadModelAsync());
         }
 
         cluster.Orders = await cluster.StartService<OrdersDbContext>("ConnectionStrings:Orders", cluster.OrdersDatabase,
@@ -125,43 +122,42 @@ public sealed class ShopCluster : IAsyncDisposable
     {
         if (Payments is null)
             return;
-        await Payments.StopAsync();
-        await Payments.DisposeAsync();
+        var payments = _running.Single(service => service.Host == Payments);
+        _running.Remove(payments);
+        await payments.DisposeAsync();
         Payments = null;
     }
 
-    Task<WebApplication> StartService<TDbContext>(string connectionKey, string connectionString, Action<WebApplicationBuilder> add,
+    Task<WebApplication> StartService<TDbContext>(string connectionKey, string connectionString, Action<IHostApplicationBuilder> add,
         Action<WebApplication>? map, Func<string, Task>? prepareDatabase)
         where TDbContext : Microsoft.EntityFrameworkCore.DbContext =>
-        StartHost(connectionKey, connectionString, add, map, prepareDatabase, app => app.MigrateDatabaseAsync<TDbContext>(),
-            services => Quiescence.OutboxEmpty<TDbContext>(services, $"{typeof(TDbContext).Name} outbox"));
+        StartHost(connectionKey, connectionString, add, map, prepareDatabase, host => host.MigrateDatabaseAsync<TDbContext>(),
+            builder => builder.WatchOutbox<TDbContext>());
 
-    async Task<WebApplication> StartHost(string connectionKey, string connectionString, Action<WebApplicationBuilder> add,
-        Action<WebApplication>? map, Func<string, Task>? prepareDatabase, Func<WebApplication, Task> migrate,
-        Func<IServiceProvider, Quiescence.Probe>? outbox = null)
+    // Its own retry settings (no TestServiceBuilder.FastRetries): the flow under load, not one message's retries.
+    async Task<WebApplication> StartHost(string connectionKey, string connectionString, Action<IHostApplicationBuilder> add,
+        Action<WebApplication>? map, Func<string, Task>? prepareDatabase, Func<IHost, Task> migrate,
+        Action<TestServiceBuilder>? watch = null)
     {
-        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Testing" });
-        if (_hosting.Kestrel)
-            builder.WebHost.UseUrls("http://127.0.0.1:0");
-        else
-            builder.WebHost.UseTestServer();
-        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>(_settings) { [connectionKey] = connectionString });
-        builder.Logging.ClearProviders().AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning);
-        builder.AddServiceDefaults();
-        add(builder);
-        _hosting.Configure?.Invoke(builder);
-
-        var app = builder.Build();
-        app.MapDefaultEndpoints();
-        map?.Invoke(app);
-        await migrate(app);
+        var builder = TestServiceBuilder.Web(fastRetries: false, kestrel: _hosting.Kestrel)
+            .With(new Dictionary<string, string?>(_settings) { [connectionKey] = connectionString })
+            .Add(b => b.AddServiceDefaults())
+            .Add(add)
+            .Map(app =>
+            {
+                app.MapDefaultEndpoints();
+                map?.Invoke(app);
+            })
+            .BeforeStart(migrate);
         if (prepareDatabase is not null)
-            await prepareDatabase(connectionString);
-        await app.StartAsync();
-        var receiving = new ReceiveActivity();
-        app.Services.GetRequiredService<MassTransit.IBus>().ConnectReceiveObserver(receiving);
-        _running.Add((app, outbox?.Invoke(app.Services), receiving));
-        return app;
+            builder.BeforeStart(_ => prepareDatabase(connectionString));
+        watch?.Invoke(builder);
+        if (_hosting.Configure is { } configure)
+            builder.Add(b => configure((WebApplicationBuilder)b));
+
+        var service = await builder.Start();
+        _running.Add(service);
+        return (WebApplication)service.Host;
     }
 
     /// <summary>
@@ -170,12 +166,7 @@ public sealed class ShopCluster : IAsyncDisposable
     /// </summary>
     public Task WaitUntilQuiet(TimeSpan? timeout = null)
     {
-        var running = _running.Where(r => r.App == Orders || r.App == Payments || r.App == Notifications || r.App == Images || r.App == Search)
-            .ToList();
-        return Quiescence.WaitUntilQuiet(
-            running.Select(r => r.Outbox).OfType<Quiescence.Probe>()
-                .Append(_environment.QueuesEmpty())
-                .Concat(running.Select(r => Quiescence.NothingReceiving(r.Receiving))),
+        return Quiescence.WaitUntilQuiet(_running.SelectMany(service => service.Busy).Append(_environment.QueuesEmpty()),
             timeout ?? TimeSpan.FromMinutes(2));
     }
 
@@ -211,13 +202,8 @@ public sealed class ShopCluster : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         _handler?.Dispose();
-        foreach (var app in new[] { Orders, Payments, Notifications, Images, Search })
-        {
-            if (app is null)
-                continue;
-            await app.StopAsync();
-            await app.DisposeAsync();
-        }
+        foreach (var service in _running)
+            await service.DisposeAsync();
     }
 }
 

@@ -4,7 +4,7 @@ using Shop.Deployment.Aws.Tests.Infrastructure;
 
 namespace Shop.Deployment.Aws.Tests;
 
-/// <summary><c>payments=lambda images=lambda</c>: those workers become functions fed by their queues; Notifications stays on ECS.</summary>
+/// <summary><c>payments=lambda images=lambda</c>: those workers become functions fed by their queues; Notifications and Search stay on ECS.</summary>
 [Collection(SynthesisCollection.Name)]
 public sealed class LambdaWorkerTests(LambdaShop shop)
 {
@@ -39,7 +39,7 @@ public sealed class LambdaWorkerTests(LambdaShop shop)
         Assert.Equal(2, functions.Count);
         Assert.Contains(functions, uri => uri.EndsWith("/prod/shop/payments-worker:latest", StringComparison.Ordinal));
         Assert.Contains(functions, uri => uri.EndsWith("/prod/shop/images-worker:latest", StringComparison.Ordinal));
-        Assert.Equal([ShopService.Notifications], shop.Shop.Services.WorkerServices.Keys);
+        Assert.Equal([ShopService.Notifications, ShopService.Search], shop.Shop.Services.WorkerServices.Keys);
     }
 
     [Fact]

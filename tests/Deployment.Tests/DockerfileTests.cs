@@ -4,21 +4,31 @@ using Shop.Deployment.Tests.Infrastructure;
 namespace Shop.Deployment.Tests;
 
 /// <summary>
-/// Without a Docker engine, the next best thing to building the images: every file a Dockerfile copies exists and
-/// reaches the build context, the restore layer holds exactly the projects the service references, and each image
-/// publishes, runs and probes its own service.
+/// Without a Docker engine, the next best thing to building the images: every file the Dockerfile copies exists and
+/// reaches the build context, the restore layer holds exactly the projects the services reference, and each image,
+/// built with its <c>SERVICE</c> argument, publishes, runs and probes its own service.
 /// </summary>
 public sealed class DockerfileTests
 {
+    /// <summary>The one Dockerfile every service image is built from, with <c>--build-arg SERVICE=&lt;project&gt;</c>.</summary>
+    public const string ServiceDockerfile = "Dockerfile";
+
+    /// <summary>The image's variable that names the service's assembly, for its entry point and health check.</summary>
+    public const string AssemblyVariable = "SHOP_ASSEMBLY";
+
     public static TheoryData<string> BuiltImages =>
         new(ComposeFile.Load().Services.Values.Where(s => s.Dockerfile is not null).Select(s => s.Name));
+
+    /// <summary>The Dockerfile as built for <paramref name="project"/>: its build arguments expanded.</summary>
+    public static DockerfileModel ImageOf(string project) =>
+        DockerfileModel.Load(ServiceDockerfile, new Dictionary<string, string> { ["SERVICE"] = project });
 
     [Theory]
     [MemberData(nameof(BuiltImages))]
     public void Should_copy_only_paths_that_exist_in_the_build_context(string composeService)
     {
         var service = ComposeFile.Load().Services[composeService];
-        var dockerfile = DockerfileModel.Load(service.Dockerfile!);
+        var dockerfile = DockerfileModel.Load(service.Dockerfile!, service.BuildArgs);
         var ignored = DockerIgnorePatterns(service.BuildContext!);
 
         var copies = dockerfile.All("COPY").Where(c => !c.Flags.Any(f => f.StartsWith("--from=", StringComparison.Ordinal))).ToList();
@@ -36,32 +46,39 @@ public sealed class DockerfileTests
     }
 
     [Fact]
-    public void Should_build_every_service_image_that_compose_runs()
+    public void Should_build_every_service_image_that_compose_runs_from_the_one_dockerfile()
     {
-        var built = ComposeFile.Load().Services.Values.Where(s => s.Dockerfile?.StartsWith("src/", StringComparison.Ordinal) == true)
-            .ToDictionary(s => s.Name, s => s.Dockerfile);
+        var built = ComposeFile.Load().Services.Values.Where(s => s.Dockerfile == ServiceDockerfile)
+            .ToDictionary(s => s.Name, s => s.BuildArgs.GetValueOrDefault("SERVICE"));
 
         Assert.Equal(
-            ShopServices.All.ToDictionary(s => s.ComposeName, s => (string?)s.Dockerfile).OrderBy(e => e.Key),
+            ShopServices.All.ToDictionary(s => s.ComposeName, s => (string?)s.Project).OrderBy(e => e.Key),
             built.OrderBy(e => e.Key));
-        Assert.Equal(
-            ShopServices.All.Select(s => s.Dockerfile).Order(),
-            Directory.EnumerateFiles(Repository.PathOf("src"), "Dockerfile", SearchOption.AllDirectories)
-                .Select(f => Path.GetRelativePath(Repository.Root, f).Replace('\\', '/')).Order());
+        Assert.Empty(Directory.EnumerateFiles(Repository.PathOf("src"), "Dockerfile", SearchOption.AllDirectories));
     }
 
-    [Theory]
-    [MemberData(nameof(ShopServices.Projects), MemberType = typeof(ShopServices))]
-    public void Should_restore_with_exactly_the_projects_the_service_references_before_copying_sources(string project)
+    [Fact]
+    public void Should_restore_with_exactly_the_projects_the_services_reference_before_copying_sources()
     {
-        var service = ShopServices.Named(project);
-        var dockerfile = DockerfileModel.Load(service.Dockerfile);
+        var dockerfile = DockerfileModel.Load(ServiceDockerfile);
         var restore = Single(dockerfile, "RUN", "dotnet restore");
         var beforeRestore = dockerfile.All("COPY").Where(c => c.Line < restore.Line).SelectMany(c => c.Operands.SkipLast(1)).ToList();
 
-        Assert.Equal(Repository.ProjectClosure(project).Order(), beforeRestore.Where(s => s.EndsWith(".csproj", StringComparison.Ordinal)).Order());
+        Assert.Equal(AllServiceProjects().Order(), beforeRestore.Where(s => s.EndsWith(".csproj", StringComparison.Ordinal)).Order());
         Assert.Subset(beforeRestore.ToHashSet(), new HashSet<string> { "global.json", "Directory.Build.props", "Directory.Packages.props" });
         Assert.All(beforeRestore, source => Assert.False(source.EndsWith('/'), $"{dockerfile.Path} copies the folder {source} before restoring: source edits would invalidate the restore layer"));
+    }
+
+    [Fact]
+    public void Should_copy_the_sources_of_exactly_the_projects_the_services_reference_before_publishing()
+    {
+        var dockerfile = DockerfileModel.Load(ServiceDockerfile);
+        var restore = Single(dockerfile, "RUN", "dotnet restore");
+        var publish = Single(dockerfile, "RUN", "dotnet publish");
+        var sourcesBeforePublish = dockerfile.All("COPY").Where(c => c.Line > restore.Line && c.Line < publish.Line)
+            .SelectMany(c => c.Operands.SkipLast(1)).ToList();
+
+        Assert.Equal(AllServiceProjects().Select(p => Path.GetDirectoryName(p)!.Replace('\\', '/') + "/").Order(), sourcesBeforePublish.Order());
     }
 
     [Theory]
@@ -69,12 +86,10 @@ public sealed class DockerfileTests
     public void Should_publish_run_and_probe_its_own_project(string project)
     {
         var service = ShopServices.Named(project);
-        var dockerfile = DockerfileModel.Load(service.Dockerfile);
+        var dockerfile = ImageOf(project);
         var csproj = $"src/{project}/{project}.csproj";
         var restore = Single(dockerfile, "RUN", "dotnet restore");
         var publish = Single(dockerfile, "RUN", "dotnet publish");
-        var sourcesBeforePublish = dockerfile.All("COPY").Where(c => c.Line > restore.Line && c.Line < publish.Line)
-            .SelectMany(c => c.Operands.SkipLast(1)).ToList();
 
         Assert.Equal(csproj, restore.Words[2]);
         Assert.Equal(csproj, publish.Words[2]);
@@ -87,21 +102,26 @@ public sealed class DockerfileTests
             var words = step.Words.ToList();
             Assert.Equal("${TARGETARCH:-amd64}", words.ElementAtOrDefault(words.IndexOf("-a") + 1));
         }
-        // Inside the build stage: an ARG declared before FROM is not visible to the stage's RUN steps.
-        Assert.Contains(dockerfile.All("ARG"), arg => arg.Arguments == "TARGETARCH" && arg.Stage == restore.Stage && arg.Line < restore.Line);
-        Assert.Equal(Repository.ProjectClosure(project).Select(p => Path.GetDirectoryName(p)!.Replace('\\', '/') + "/").Order(), sourcesBeforePublish.Order());
 
-        Assert.Equal(["dotnet", service.AssemblyFile], dockerfile.InFinalStage("ENTRYPOINT").Single().Words);
-        var healthcheck = dockerfile.InFinalStage("HEALTHCHECK").Single().Arguments;
-        var command = System.Text.Json.JsonSerializer.Deserialize<string[]>(healthcheck.AsSpan(healthcheck.IndexOf("CMD ", StringComparison.Ordinal) + 4));
-        Assert.Equal(["dotnet", service.AssemblyFile, "--probe", "/health/live"], command!);
+        // Inside each stage that uses them: an ARG declared before FROM, or in another stage, is not visible to its steps.
+        Assert.Contains(dockerfile.All("ARG"), arg => arg.Arguments == "TARGETARCH" && arg.Stage == restore.Stage && arg.Line < restore.Line);
+        Assert.Contains(dockerfile.All("ARG"), arg => arg.Arguments == "SERVICE" && arg.Stage == restore.Stage && arg.Line < restore.Line);
+        var environment = dockerfile.InFinalStage("ENV").Single();
+        Assert.Contains(dockerfile.InFinalStage("ARG"), arg => arg.Arguments == "SERVICE" && arg.Line < environment.Line);
+
+        // Exec-form commands do not expand variables: the entry point and the health check go through a shell to name
+        // the assembly by the image's environment, set from SERVICE at build time. HealthProbeTests runs both.
+        Assert.Equal(service.AssemblyFile, dockerfile.RuntimeEnvironment[AssemblyVariable]);
+        Assert.Equal(["/bin/sh", "-c"], dockerfile.InFinalStage("ENTRYPOINT").Single().Words.Take(2));
+        Assert.Contains($"${AssemblyVariable}", dockerfile.InFinalStage("ENTRYPOINT").Single().Words[2], StringComparison.Ordinal);
+        Assert.EndsWith($"CMD dotnet \"${AssemblyVariable}\" --probe /health/live", dockerfile.InFinalStage("HEALTHCHECK").Single().Arguments, StringComparison.Ordinal);
     }
 
     [Theory]
     [MemberData(nameof(ShopServices.Projects), MemberType = typeof(ShopServices))]
     public void Should_build_on_the_sdk_and_run_on_the_aspnet_runtime_as_the_app_user(string project)
     {
-        var dockerfile = DockerfileModel.Load(ShopServices.Named(project).Dockerfile);
+        var dockerfile = ImageOf(project);
         var stages = dockerfile.All("FROM").Select(f => f.Words[0]).ToList();
 
         Assert.Equal(["mcr.microsoft.com/dotnet/sdk:10.0", "mcr.microsoft.com/dotnet/aspnet:10.0"], stages);
@@ -111,6 +131,10 @@ public sealed class DockerfileTests
         var copiedFromBuild = dockerfile.InFinalStage("COPY").Single();
         Assert.Contains("--from=build", copiedFromBuild.Flags);
     }
+
+    /// <summary>Every project some service image builds, each once: the union of the services' project closures.</summary>
+    static IReadOnlyList<string> AllServiceProjects() =>
+        ShopServices.All.SelectMany(s => Repository.ProjectClosure(s.Project)).Distinct().ToList();
 
     static DockerInstruction Single(DockerfileModel dockerfile, string keyword, string command)
     {

@@ -14,7 +14,7 @@ using Shop.ServiceDefaults;
 namespace Shop.Deployment.Tests;
 
 /// <summary>
-/// The built service binaries, run the way the Dockerfile and compose health checks run them
+/// The built service binaries, run the way the image's entry point and health check and compose's health checks run them
 /// (<c>dotnet Shop.X.dll --probe /health/ready</c>), against a stand-in that answers like a healthy or unhealthy service.
 /// </summary>
 public sealed class HealthProbeTests : IAsyncLifetime
@@ -78,6 +78,35 @@ public sealed class HealthProbeTests : IAsyncLifetime
         Assert.True(result.ExitCode == 2, result.ToString());
     }
 
+    [Theory]
+    [MemberData(nameof(ShopServices.Projects), MemberType = typeof(ShopServices))]
+    public async Task Should_answer_the_image_health_check_with_its_own_binary(string project)
+    {
+        var image = DockerfileTests.ImageOf(project);
+        var healthcheck = image.InFinalStage("HEALTHCHECK").Single().Arguments;
+        var command = healthcheck[(healthcheck.IndexOf("CMD ", StringComparison.Ordinal) + 4)..];
+
+        // The shell form, as Docker runs it: /bin/sh -c, in the image's working directory and environment.
+        var result = await RunAsTheImage(image, "/bin/sh", ["-c", command]);
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Contains("healthy: GET", result.Output);
+    }
+
+    [Theory]
+    [MemberData(nameof(ShopServices.Projects), MemberType = typeof(ShopServices))]
+    public async Task Should_pass_the_container_command_through_the_image_entry_point_to_its_own_binary(string project)
+    {
+        var image = DockerfileTests.ImageOf(project);
+        var entryPoint = image.InFinalStage("ENTRYPOINT").Single().Words;
+
+        // `docker run image --probe /health/ready`: the command is appended to the exec-form entry point.
+        var result = await RunAsTheImage(image, entryPoint[0], [.. entryPoint.Skip(1), HealthProbe.Argument, "/health/ready"]);
+
+        Assert.True(result.ExitCode == 1, result.ToString());
+        Assert.Contains("503", result.Output);
+    }
+
     [Fact]
     public void Should_default_to_liveness_on_the_first_configured_http_port()
     {
@@ -93,6 +122,19 @@ public sealed class HealthProbeTests : IAsyncLifetime
     {
         Assert.False(await HealthProbe.TryRun([]));
         Assert.False(await HealthProbe.TryRun(["--urls", "http://127.0.0.1:5080"]));
+    }
+
+    /// <summary>
+    /// Runs a command of the image with the image's runtime environment, in the test output, which holds every service's
+    /// published-alike binaries as /app does one; the port is the stand-in's instead of 8080.
+    /// </summary>
+    async Task<ProcessResult> RunAsTheImage(DockerfileModel image, string fileName, IEnumerable<string> arguments)
+    {
+        var environment = image.RuntimeEnvironment.ToDictionary(e => e.Key, e => (string?)e.Value);
+        environment["ASPNETCORE_HTTP_PORTS"] = _port.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+        var result = await ProcessRunner.TryRun(fileName, arguments, TimeSpan.FromSeconds(30), workingDirectory: AppContext.BaseDirectory, environment: environment);
+        return result ?? throw new InvalidOperationException($"{fileName} is not on PATH");
     }
 
     /// <summary>Runs the service's own binary from the test output (built by the project reference) with <c>--probe</c>.</summary>

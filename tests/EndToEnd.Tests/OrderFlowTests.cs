@@ -152,23 +152,21 @@ static class OrderFlowAssertions
     public static async Task<Dictionary<Guid, (string Status, string? Reason)>> WaitUntilAllTerminal(ShopCluster cluster, IReadOnlyList<Guid> ids,
         TimeSpan timeout)
     {
-        var deadline = DateTime.UtcNow + timeout;
-        while (true)
-        {
-            var rows = await ShopCluster.Query(cluster.OrdersDatabase, "SELECT id, status, cancellation_reason FROM orders",
-                r => (Id: r.GetGuid(0), Status: r.GetString(1), Reason: r.IsDBNull(2) ? null : r.GetString(2)));
-            var byId = rows.ToDictionary(r => r.Id, r => (r.Status, r.Reason));
-            var open = ids.Where(id => !byId.TryGetValue(id, out var o) || o.Status is not ("Confirmed" or "Cancelled")).ToList();
-            if (open.Count == 0)
-                return ids.ToDictionary(id => id, id => byId[id]);
-            if (DateTime.UtcNow > deadline)
+        var byId = await Eventually.Returns(async () =>
             {
-                var stuck = string.Join(", ", open.Take(5).Select(id => $"{id}: {(byId.TryGetValue(id, out var o) ? o.Status : "missing")}"));
-                throw new TimeoutException($"{open.Count} of {ids.Count} orders did not finish, e.g. {stuck}");
-            }
+                var rows = await ShopCluster.Query(cluster.OrdersDatabase, "SELECT id, status, cancellation_reason FROM orders",
+                    r => (Id: r.GetGuid(0), Status: r.GetString(1), Reason: r.IsDBNull(2) ? null : r.GetString(2)));
+                return rows.ToDictionary(r => r.Id, r => (r.Status, r.Reason));
+            }, rows => Open(rows).Count == 0, "every order to be confirmed or cancelled", timeout, rows =>
+            {
+                var open = Open(rows);
+                var stuck = string.Join(", ", open.Take(5).Select(id => $"{id}: {(rows.TryGetValue(id, out var o) ? o.Status : "missing")}"));
+                return $"{open.Count} of {ids.Count} orders did not finish, e.g. {stuck}";
+            });
+        return ids.ToDictionary(id => id, id => byId[id]);
 
-            await Task.Delay(250);
-        }
+        List<Guid> Open(Dictionary<Guid, (string Status, string? Reason)> rows) =>
+            ids.Where(id => !rows.TryGetValue(id, out var o) || o.Status is not ("Confirmed" or "Cancelled")).ToList();
     }
 
     public static async Task<int> CountByStatus(ShopCluster cluster, string status) =>
@@ -180,27 +178,18 @@ static class OrderFlowAssertions
     /// </summary>
     public static async Task StockMatchesConfirmedOrders(ShopCluster cluster)
     {
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (true)
-        {
-            var onHand = (await ShopCluster.Query(cluster.OrdersDatabase, "SELECT sku, on_hand FROM stock", r => (r.GetString(0), r.GetInt32(1))))
-                .ToDictionary(x => x.Item1, x => x.Item2);
-            var sold = (await ShopCluster.Query(cluster.OrdersDatabase,
-                    "SELECT l.sku, sum(l.quantity)::int FROM order_lines l JOIN orders o ON o.id = l.order_id WHERE o.status = 'Confirmed' GROUP BY l.sku",
-                    r => (r.GetString(0), r.GetInt32(1))))
-                .ToDictionary(x => x.Item1, x => x.Item2);
-
-            var balanced = Catalogue.Products.All(p => p.OnHand - sold.GetValueOrDefault(p.Product.Sku) == onHand[p.Product.Sku]);
-            if (balanced || DateTime.UtcNow > deadline)
+        await Eventually.Returns(async () =>
             {
-                foreach (var (product, initial) in Catalogue.Products)
-                    Assert.True(initial - sold.GetValueOrDefault(product.Sku) == onHand[product.Sku],
-                        $"{product.Sku}: started with {initial}, {sold.GetValueOrDefault(product.Sku)} sold, {onHand[product.Sku]} on hand");
-                return;
-            }
-
-            await Task.Delay(250);
-        }
+                var onHand = (await ShopCluster.Query(cluster.OrdersDatabase, "SELECT sku, on_hand FROM stock", r => (r.GetString(0), r.GetInt32(1))))
+                    .ToDictionary(x => x.Item1, x => x.Item2);
+                var sold = (await ShopCluster.Query(cluster.OrdersDatabase,
+                        "SELECT l.sku, sum(l.quantity)::int FROM order_lines l JOIN orders o ON o.id = l.order_id WHERE o.status = 'Confirmed' GROUP BY l.sku",
+                        r => (r.GetString(0), r.GetInt32(1))))
+                    .ToDictionary(x => x.Item1, x => x.Item2);
+                return (OnHand: onHand, Sold: sold);
+            }, books => Catalogue.Products.All(p => p.OnHand - books.Sold.GetValueOrDefault(p.Product.Sku) == books.OnHand[p.Product.Sku]),
+            "the stock to balance with the confirmed orders", TimeSpan.FromSeconds(30), books => string.Join("; ", Catalogue.Products.Select(p =>
+                $"{p.Product.Sku}: started with {p.OnHand}, {books.Sold.GetValueOrDefault(p.Product.Sku)} sold, {books.OnHand[p.Product.Sku]} on hand")));
     }
 
     public static async Task OneChargePerConfirmedOrderAndNoneStandingForCancelled(ShopCluster cluster,
@@ -221,27 +210,18 @@ static class OrderFlowAssertions
 
     public static async Task OneNotificationPerTerminalOrder(ShopCluster cluster, IReadOnlyDictionary<Guid, (string Status, string? Reason)> outcomes)
     {
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (true)
-        {
-            var sent = (await ShopCluster.Query(cluster.NotificationsDatabase,
-                    "SELECT order_id, kind, count(*)::int FROM notifications GROUP BY order_id, kind", r => (r.GetGuid(0), r.GetString(1), r.GetInt32(2))))
-                .ToList();
-            var byOrder = sent.GroupBy(s => s.Item1).ToDictionary(g => g.Key, g => g.ToList());
-            var missing = outcomes.Keys.Count(id => !byOrder.ContainsKey(id));
-            if (missing == 0 || DateTime.UtcNow > deadline)
+        var byOrder = await Eventually.Returns(async () =>
             {
-                foreach (var (id, (status, _)) in outcomes)
-                {
-                    Assert.True(byOrder.TryGetValue(id, out var forOrder), $"no notification for order {id}");
-                    var expected = status == "Confirmed" ? "order-confirmed" : "order-cancelled";
-                    Assert.Equal([(id, expected, 1)], forOrder);
-                }
+                var sent = await ShopCluster.Query(cluster.NotificationsDatabase,
+                    "SELECT order_id, kind, count(*)::int FROM notifications GROUP BY order_id, kind", r => (r.GetGuid(0), r.GetString(1), r.GetInt32(2)));
+                return sent.GroupBy(s => s.Item1).ToDictionary(g => g.Key, g => g.ToList());
+            }, byOrder => outcomes.Keys.All(byOrder.ContainsKey), "a notification for every order", TimeSpan.FromSeconds(30),
+            byOrder => $"{outcomes.Keys.Count(id => !byOrder.ContainsKey(id))} of {outcomes.Count} orders without one");
 
-                return;
-            }
-
-            await Task.Delay(250);
+        foreach (var (id, (status, _)) in outcomes)
+        {
+            var expected = status == "Confirmed" ? "order-confirmed" : "order-cancelled";
+            Assert.Equal([(id, expected, 1)], byOrder[id]);
         }
     }
 }

@@ -1,4 +1,5 @@
 using Shop.Identity;
+using Shop.Testing;
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
@@ -18,6 +19,9 @@ namespace Shop.Faults;
 public sealed class FaultRun(FaultOptions options, string repository, string outputDirectory)
 {
     const int ApiPort = 5180;
+
+    /// <summary>How long a killed service stays down: long enough for work to pile up for it. It shapes the fault; nothing waits on it.</summary>
+    static readonly TimeSpan KillDowntime = TimeSpan.FromSeconds(3);
     static readonly string[] Databases = ["orders", "payments", "notifications", "images"];
 
     readonly string _runId = DateTime.UtcNow.ToString("MMddHHmmss");
@@ -207,18 +211,40 @@ public sealed class FaultRun(FaultOptions options, string repository, string out
         return rows;
     }
 
+    /// <summary>Restarts a service as soon as it dies on its own; woken by the death itself, not by polling.</summary>
     async Task Supervise(CancellationToken stop)
     {
-        while (!stop.IsCancellationRequested)
+        using var deaths = new SemaphoreSlim(0);
+        void Died() => deaths.Release();
+        _processes.ForEach(p => p.DiedOnItsOwn += Died);
+        try
         {
-            foreach (var process in _processes)
+            while (true)
             {
-                if (process.RestartIfDied())
-                    Log($"{process.Name} died on its own: restarted ({process.UnexpectedExits[^1]})");
-            }
+                try { await deaths.WaitAsync(stop); }
+                catch (OperationCanceledException) { return; }
 
-            try { await Task.Delay(1000, stop); } catch (OperationCanceledException) { }
+                foreach (var process in _processes)
+                {
+                    if (process.RestartIfDied())
+                        Log($"{process.Name} died on its own: restarted ({process.UnexpectedExits[^1]})");
+                }
+            }
         }
+        finally
+        {
+            _processes.ForEach(p => p.DiedOnItsOwn -= Died);
+        }
+    }
+
+    /// <summary>
+    /// The load's timetable: the next order, image or fault goes out when its turn comes. The pace is a parameter of
+    /// the run (<c>--rate</c>), not a wait for something to happen.
+    /// </summary>
+    async Task UntilTurn(TimeSpan turn)
+    {
+        if (turn > _clock.Elapsed)
+            await Task.Delay(turn - _clock.Elapsed);
     }
 
     // ------------------------------------------------------------------------------------------------ load
@@ -251,9 +277,7 @@ public sealed class FaultRun(FaultOptions options, string repository, string out
         var start = _clock.Elapsed;
         for (var i = 0; i < options.Orders; i++)
         {
-            var due = start + interval * i;
-            if (due > _clock.Elapsed)
-                await Task.Delay(due - _clock.Elapsed);
+            await UntilTurn(start + interval * i);
             var n = i;
             pending.Add(Task.Run(async () =>
             {
@@ -270,42 +294,67 @@ public sealed class FaultRun(FaultOptions options, string repository, string out
     /// </summary>
     async Task<Guid?> PlaceOrder(string card, string sku, string key)
     {
-        var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(5);
         // One body for every attempt: a retry after a lost answer is the same request, and the API answers a key
         // that comes back with a different body with 422.
         var body = new { items = new[] { new { sku, quantity = 1 } }, payment = new { cardToken = card } };
         var token = Tokens.Customer(Guid.NewGuid(), "buyer@example.com", TimeSpan.FromHours(2));
-        while (DateTime.UtcNow < deadline)
+        var answer = await UntilAnswered(async () =>
         {
-            try
+            using var request = new HttpRequestMessage(HttpMethod.Post, $"http://127.0.0.1:{ApiPort}/orders")
             {
-                using var request = new HttpRequestMessage(HttpMethod.Post, $"http://127.0.0.1:{ApiPort}/orders")
-                {
-                    Content = JsonContent.Create(body)
-                };
-                request.Headers.Add("Idempotency-Key", key);
-                request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
-                using var response = await _http.SendAsync(request);
-                if (response.IsSuccessStatusCode)
-                {
-                    var id = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
-                    _orders[id] = card;
-                    return id;
-                }
+                Content = JsonContent.Create(body)
+            };
+            request.Headers.Add("Idempotency-Key", key);
+            request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
+            return await _http.SendAsync(request);
+        });
 
-                if ((int)response.StatusCode is >= 400 and < 500 and not 408 and not 429)
-                {
-                    _ordersNotAccepted.Add($"{key}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
-                    return null;
-                }
-            }
-            catch (Exception exception) when (exception is HttpRequestException or TaskCanceledException or JsonException) { }
-
-            await Task.Delay(1000);
+        switch (answer)
+        {
+            case Accepted(var id):
+                _orders[id] = card;
+                return id;
+            case Refused(var reason):
+                _ordersNotAccepted.Add($"{key}: {reason}");
+                return null;
+            default:
+                _ordersNotAccepted.Add($"{key}: not accepted within 5 minutes");
+                return null;
         }
+    }
 
-        _ordersNotAccepted.Add($"{key}: not accepted within 5 minutes");
-        return null;
+    abstract record Answer;
+    sealed record Accepted(Guid Id) : Answer;
+    sealed record Refused(string Reason) : Answer;
+    sealed record NoAnswer : Answer;
+
+    /// <summary>
+    /// Sends until the API accepts or refuses for good (a 4xx other than 408/429), like a client riding out restarts
+    /// of the API, the broker and the database; <see cref="NoAnswer"/> after five minutes.
+    /// </summary>
+    static async Task<Answer> UntilAnswered(Func<Task<HttpResponseMessage>> send)
+    {
+        Answer answer = new NoAnswer();
+        try
+        {
+            await Eventually.Until(async () =>
+            {
+                try
+                {
+                    using var response = await send();
+                    if (response.IsSuccessStatusCode)
+                        answer = new Accepted((await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid());
+                    else if ((int)response.StatusCode is >= 400 and < 500 and not 408 and not 429)
+                        answer = new Refused($"{(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+                }
+                catch (Exception exception) when (exception is HttpRequestException or TaskCanceledException or JsonException) { }
+
+                return answer is not NoAnswer;
+            }, "an answer from the API", TimeSpan.FromMinutes(5));
+        }
+        catch (TimeoutException) { }
+
+        return answer;
     }
 
     async Task DriveImages(TimeSpan period)
@@ -315,9 +364,7 @@ public sealed class FaultRun(FaultOptions options, string repository, string out
         var interval = period / Math.Max(1, options.Images);
         for (var i = 0; i < options.Images; i++)
         {
-            var due = start + interval * i;
-            if (due > _clock.Elapsed)
-                await Task.Delay(due - _clock.Elapsed);
+            await UntilTurn(start + interval * i);
             var n = i;
             pending.Add(Task.Run(async () =>
             {
@@ -331,37 +378,28 @@ public sealed class FaultRun(FaultOptions options, string repository, string out
 
     async Task<Guid?> UploadImage()
     {
-        var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(5);
-        while (DateTime.UtcNow < deadline)
+        var answer = await UntilAnswered(async () =>
         {
-            try
-            {
-                using var form = new MultipartFormDataContent();
-                var file = new ByteArrayContent(_image);
-                file.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("image/png");
-                form.Add(file, "file", "sample.png");
-                using var request = new HttpRequestMessage(HttpMethod.Post, $"http://127.0.0.1:{ApiPort}/products/MUG-001/images") { Content = form };
-                request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", Tokens.CatalogAdmin());
-                using var response = await _http.SendAsync(request);
-                if (response.IsSuccessStatusCode)
-                {
-                    var id = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
-                    _images[id] = true;
-                    return id;
-                }
+            using var form = new MultipartFormDataContent();
+            var file = new ByteArrayContent(_image);
+            file.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("image/png");
+            form.Add(file, "file", "sample.png");
+            using var request = new HttpRequestMessage(HttpMethod.Post, $"http://127.0.0.1:{ApiPort}/products/MUG-001/images") { Content = form };
+            request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", Tokens.CatalogAdmin());
+            return await _http.SendAsync(request);
+        });
 
-                if ((int)response.StatusCode is >= 400 and < 500 and not 408 and not 429)
-                {
-                    _imagesNotAccepted.Add($"{(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
-                    return null;
-                }
-            }
-            catch (Exception exception) when (exception is HttpRequestException or TaskCanceledException or JsonException) { }
-
-            await Task.Delay(1000);
+        switch (answer)
+        {
+            case Accepted(var id):
+                _images[id] = true;
+                return id;
+            case Refused(var reason):
+                _imagesNotAccepted.Add(reason);
+                return null;
+            default:
+                return null;
         }
-
-        return null;
     }
 
     static byte[] SampleImage()
@@ -386,8 +424,7 @@ public sealed class FaultRun(FaultOptions options, string repository, string out
             return ($"kill -9 {process.Name}", async () =>
             {
                 process.Kill();
-                // Down long enough for work to pile up for it (a fixed pause shapes the fault; nothing waits on it).
-                await Task.Delay(TimeSpan.FromSeconds(3));
+                await Task.Delay(KillDowntime);
                 process.Start();
             }, process.Name == "Images.Worker" ? ProbeImage : ProbeOrder);
         }
@@ -408,9 +445,7 @@ public sealed class FaultRun(FaultOptions options, string repository, string out
         var turn = 0;
         foreach (var (name, inject, probe) in steps)
         {
-            var next = start + spacing * ++turn;
-            if (next > _clock.Elapsed)
-                await Task.Delay(next - _clock.Elapsed);
+            await UntilTurn(start + spacing * ++turn);
             Log($"fault: {name}");
             var started = _clock.Elapsed;
             string? error = null;
@@ -458,22 +493,28 @@ public sealed class FaultRun(FaultOptions options, string repository, string out
         catch (Exception exception) when (exception is NpgsqlException or TimeoutException) { return null; }
     }
 
+    /// <summary>True once <paramref name="condition"/> holds, riding out the outages the run causes; false after the timeout.</summary>
     static async Task<bool> WaitFor(Func<Task<bool>> condition, TimeSpan timeout)
     {
-        var deadline = DateTime.UtcNow + timeout;
-        while (DateTime.UtcNow < deadline)
+        try
         {
-            try
+            await Eventually.Until(async () =>
             {
-                if (await condition())
-                    return true;
-            }
-            catch (Exception exception) when (exception is NpgsqlException or TimeoutException or HttpRequestException) { }
-
-            await Task.Delay(500);
+                try
+                {
+                    return await condition();
+                }
+                catch (Exception exception) when (exception is NpgsqlException or TimeoutException or HttpRequestException)
+                {
+                    return false;
+                }
+            }, "the condition", timeout);
+            return true;
         }
-
-        return false;
+        catch (TimeoutException)
+        {
+            return false;
+        }
     }
 
     /// <summary>

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Shop.Testing;
 
 namespace Shop.Faults;
 
@@ -12,11 +13,15 @@ public sealed class ServiceProcess(string name, string dll, int port, IReadOnlyL
     readonly Lock _gate = new();
     Process? _process;
     bool _killing;
+    bool _diedOnItsOwn;
 
     public string Name => name;
     public int Port => port;
     public int Kills { get; private set; }
     public List<string> UnexpectedExits { get; } = [];
+
+    /// <summary>Raised when the running process exits without the suite having killed or stopped it.</summary>
+    public event Action? DiedOnItsOwn;
 
     public void Start()
     {
@@ -33,16 +38,31 @@ public sealed class ServiceProcess(string name, string dll, int port, IReadOnlyL
         var process = new Process { StartInfo = start, EnableRaisingEvents = true };
         process.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (log) log.WriteLine(e.Data); };
         process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (log) log.WriteLine(e.Data); };
-        process.Exited += (_, _) => { lock (log) log.WriteLine($"---- [faults] {name} exited ({DateTime.UtcNow:O})"); };
+        process.Exited += (_, _) =>
+        {
+            lock (log) log.WriteLine($"---- [faults] {name} exited ({DateTime.UtcNow:O})");
+            bool died;
+            lock (_gate)
+            {
+                died = !_killing && ReferenceEquals(_process, process);
+                _diedOnItsOwn |= died;
+            }
+
+            if (died)
+                DiedOnItsOwn?.Invoke();
+        };
+        lock (_gate)
+        {
+            // Before the start, so a process that dies at once is still seen as this one dying.
+            _process = process;
+            _killing = false;
+            _diedOnItsOwn = false;
+        }
+
         if (!process.Start())
             throw new InvalidOperationException($"could not start {name}");
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        lock (_gate)
-        {
-            _process = process;
-            _killing = false;
-        }
     }
 
     /// <summary>kill -9: no shutdown hooks, messages in flight stay unacknowledged.</summary>
@@ -64,7 +84,7 @@ public sealed class ServiceProcess(string name, string dll, int port, IReadOnlyL
     {
         lock (_gate)
         {
-            if (_killing || _process is null || !_process.HasExited)
+            if (_killing || _process is null || !_diedOnItsOwn)
                 return false;
             UnexpectedExits.Add($"{DateTime.UtcNow:HH:mm:ss} exit code {_process.ExitCode}");
         }
@@ -73,25 +93,19 @@ public sealed class ServiceProcess(string name, string dll, int port, IReadOnlyL
         return true;
     }
 
-    public async Task WaitReady(HttpClient http, TimeSpan timeout)
-    {
-        var deadline = DateTime.UtcNow + timeout;
-        while (true)
+    public Task WaitReady(HttpClient http, TimeSpan timeout) =>
+        Eventually.Until(async () =>
         {
             try
             {
                 using var response = await http.GetAsync($"http://127.0.0.1:{port}/health/ready");
-                if (response.IsSuccessStatusCode)
-                    return;
+                return response.IsSuccessStatusCode;
             }
-            catch (HttpRequestException) { }
-            catch (TaskCanceledException) { }
-
-            if (DateTime.UtcNow > deadline)
-                throw new TimeoutException($"{name} did not become ready on port {port} within {timeout} (see {logPath})");
-            await Task.Delay(500);
-        }
-    }
+            catch (Exception exception) when (exception is HttpRequestException or TaskCanceledException)
+            {
+                return false;
+            }
+        }, $"{name} to become ready on port {port} (see {logPath})", timeout);
 
     public void Stop()
     {

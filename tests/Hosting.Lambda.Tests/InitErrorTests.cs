@@ -23,7 +23,7 @@ public sealed class InitErrorTests
         };
         await using var worker = WorkerProcess.Start("Shop.Payments.Worker.dll", environment);
 
-        var reported = await runtime.InitError.WaitAsync(TimeSpan.FromMinutes(2));
+        var reported = await Eventually.Completes(runtime.InitError, "the worker to report its init error", TimeSpan.FromMinutes(2));
 
         Assert.StartsWith("Unhandled.", reported.ErrorType);
         Assert.False(string.IsNullOrEmpty(reported.Error!["errorMessage"]!.GetValue<string>()), worker.Output);

@@ -267,20 +267,25 @@ public sealed class When_images_are_uploaded_straight_to_s3(S3ImagePipeline pipe
 
     static async Task<Message> ReceiveUntil(Amazon.SQS.IAmazonSQS sqs, string queueUrl, Func<string, bool> wanted)
     {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
         var seen = new List<string>();
-        while (DateTime.UtcNow < deadline)
+        Message? found = null;
+        await Eventually.Until(async () =>
         {
             var response = await sqs.ReceiveMessageAsync(new ReceiveMessageRequest { QueueUrl = queueUrl, MaxNumberOfMessages = 10, WaitTimeSeconds = 1 });
             foreach (var message in response.Messages ?? [])
             {
                 await sqs.DeleteMessageAsync(queueUrl, message.ReceiptHandle);
                 if (wanted(message.Body))
-                    return message;
+                {
+                    found = message;
+                    break;
+                }
+
                 seen.Add(message.Body);
             }
-        }
 
-        throw new TimeoutException($"No S3 notification of the upload reached {queueUrl}; other messages: [{string.Join(", ", seen)}]");
+            return found is not null;
+        }, $"the S3 notification of the upload to reach {queueUrl}", TimeSpan.FromSeconds(20), () => $"other messages: [{string.Join(", ", seen)}]");
+        return found!;
     }
 }

@@ -57,7 +57,7 @@ public sealed class When_the_broker_is_down_while_requests_publish(TestEnvironme
 
         await host.Observed.WaitFor<Ping>(p => p.Key.StartsWith("outage-"), count, TimeSpan.FromSeconds(60));
         await host.WaitUntilQuiet();
-        var received = host.Observed.All<Ping>().Select(p => p.Message.Key).ToList();
+        var received = host.Observed.All<Ping>().Select(p => p.Key).ToList();
         Assert.Equal(count, received.Distinct().Count());
         Assert.Equal(count, received.Count);
     }

@@ -1,10 +1,8 @@
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
+using Shop.Messaging.Composition;
 using Shop.Messaging.EntityFrameworkCore;
 using Shop.Messaging.EntityFrameworkCore.Storage;
 using Shop.Messaging.Tests.Components;
@@ -22,7 +20,7 @@ public sealed class When_two_services_are_composed_onto_one_bus : IAsyncLifetime
 {
     readonly string _first = Path.Combine(Path.GetTempPath(), $"shop-composed-first-{Guid.NewGuid():N}.db");
     readonly string _second = Path.Combine(Path.GetTempPath(), $"shop-composed-second-{Guid.NewGuid():N}.db");
-    IHost _host = null!;
+    TestService _host = null!;
 
     public async Task InitializeAsync()
     {
@@ -31,34 +29,34 @@ public sealed class When_two_services_are_composed_onto_one_bus : IAsyncLifetime
         await using (var db = SecondDb())
             await db.Database.EnsureCreatedAsync();
 
-        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true, EnvironmentName = "Testing" });
-        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            ["Messaging:Transport"] = "InMemory",
-            ["Messaging:DurableStore:PollInterval"] = "00:00:00.500",
-        });
-        builder.Logging.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning);
-        builder.Services.AddSingleton<Observed>();
-        builder.Services.AddSingleton<Attempts>();
-        builder.Services.AddDbContext<TestDbContext>(o => o.UseSqlite(Sqlite(_first)));
-        builder.Services.AddDbContext<SecondServiceDbContext>(o => o.UseSqlite(Sqlite(_second)));
-
-        builder.Services.ComposeShopMessaging(builder.Configuration, () =>
-        {
-            builder.Services.AddShopMessaging<TestDbContext>(builder.Configuration, x =>
+        _host = await TestServiceBuilder.Worker()
+            .With(new Dictionary<string, string?>
             {
-                x.AddConsumer<PublishThenFailConsumer>();
-                x.AddSagaStateMachine<CounterStateMachine, CounterState>();
-            });
-            builder.Services.AddShopMessaging<SecondServiceDbContext>(builder.Configuration, x =>
+                ["Messaging:Transport"] = "InMemory",
+                ["Messaging:DurableStore:PollInterval"] = "00:00:00.500",
+            })
+            .Add(builder =>
             {
-                x.AddConsumer<EchoedRecorder>();
-                x.AddConsumer<PingObserver>();
-            });
-        });
+                builder.Services.AddSingleton<MessageLog>();
+                builder.Services.AddSingleton<Attempts>();
+                builder.Services.AddDbContext<TestDbContext>(o => o.UseSqlite(Sqlite(_first)));
+                builder.Services.AddDbContext<SecondServiceDbContext>(o => o.UseSqlite(Sqlite(_second)));
 
-        _host = builder.Build();
-        await _host.StartAsync();
+                builder.Services.ComposeShopMessaging(builder.Configuration, () =>
+                {
+                    builder.Services.AddShopMessaging<TestDbContext>(builder.Configuration, x =>
+                    {
+                        x.AddConsumer<PublishThenFailConsumer>();
+                        x.AddSagaStateMachine<CounterStateMachine, CounterState>();
+                    });
+                    builder.Services.AddShopMessaging<SecondServiceDbContext>(builder.Configuration, x =>
+                    {
+                        x.AddConsumer<EchoedRecorder>();
+                        x.AddConsumer<PingObserver>();
+                    });
+                });
+            })
+            .Start();
     }
 
     [Fact]
@@ -69,7 +67,7 @@ public sealed class When_two_services_are_composed_onto_one_bus : IAsyncLifetime
         await bus.Publish(new StartCounter(Guid.NewGuid()));
 
         // First service consumes and publishes Echoed through its outbox; the second consumes that and publishes Ping.
-        await _host.Services.GetRequiredService<Observed>().WaitFor<Ping>(p => p.Key == "composed");
+        await _host.Services.GetRequiredService<MessageLog>().WaitFor<Ping>(p => p.Key == "composed");
 
         await using var first = FirstDb();
         await using var second = SecondDb();
@@ -97,7 +95,7 @@ public sealed class When_two_services_are_composed_onto_one_bus : IAsyncLifetime
             await db.SaveChangesAsync();
         }
 
-        await _host.Services.GetRequiredService<Observed>().WaitFor<Ping>(p => p.Key == "from-a-request");
+        await _host.Services.GetRequiredService<MessageLog>().WaitFor<Ping>(p => p.Key == "from-a-request");
     }
 
     [Fact]
@@ -120,8 +118,7 @@ public sealed class When_two_services_are_composed_onto_one_bus : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
-        await _host.StopAsync(TimeSpan.FromSeconds(15));
-        _host.Dispose();
+        await _host.DisposeAsync();
         foreach (var file in new[] { _first, _second })
         foreach (var path in new[] { file, file + "-wal", file + "-shm" })
             File.Delete(path);

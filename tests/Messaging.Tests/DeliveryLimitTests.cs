@@ -56,10 +56,9 @@ public sealed class When_a_message_takes_its_process_down(IntegrationEnvironment
 
         var crashes = 0;
         var parked = new List<TransportMessage>();
-        var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(3);
         try
         {
-            while (!parked.Any(IsPoison) || Consumed().Count < others.Count)
+            await Eventually.Until(async () =>
             {
                 if (host.HasExited)
                 {
@@ -69,10 +68,9 @@ public sealed class When_a_message_takes_its_process_down(IntegrationEnvironment
                 }
 
                 parked.AddRange(await queues.Take("work-item_error"));
-                if (DateTime.UtcNow > deadline)
-                    throw new TimeoutException($"after {crashes} crashes: poison parked {parked.Any(IsPoison)}, consumed {Consumed().Count} of {others.Count}\n{host.Output}");
-                await Task.Delay(200);
-            }
+                return parked.Any(IsPoison) && Consumed().Count >= others.Count;
+            }, "the poison to be parked and the others consumed", TimeSpan.FromMinutes(3),
+                () => $"after {crashes} crashes: poison parked {parked.Any(IsPoison)}, consumed {Consumed().Count} of {others.Count}\n{host.Output}");
         }
         finally
         {
@@ -223,13 +221,8 @@ sealed class PoisonHostProcess : IDisposable
     public static async Task<PoisonHostProcess> Start(Dictionary<string, string?> settings)
     {
         var host = new PoisonHostProcess(settings);
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
-        while (!host._started.Task.IsCompleted && !host.HasExited)
-        {
-            if (DateTime.UtcNow > deadline)
-                throw new TimeoutException($"tests/PoisonHost did not start:\n{host.Output}");
-            await Task.WhenAny(host._started.Task, Task.Delay(100));
-        }
+        await Eventually.Completes(Task.WhenAny(host._started.Task, host._process.WaitForExitAsync()), "tests/PoisonHost to start",
+            TimeSpan.FromSeconds(60), () => host.Output);
 
         return host;
     }

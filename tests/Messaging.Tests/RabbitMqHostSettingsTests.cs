@@ -12,7 +12,7 @@ public sealed class When_the_broker_is_configured
     [Fact]
     public void Should_read_host_port_virtual_host_and_credentials_from_an_amqp_url()
     {
-        var settings = RabbitMqHostSettingsFactory.Create(new RabbitMqTransportOptions { Url = "amqp://payments:s3cret@broker.internal:5673/shop" });
+        var settings = RabbitMqHostSettingsFactory.Create(new RabbitMqOptions { Url = "amqp://payments:s3cret@broker.internal:5673/shop" });
 
         Assert.Equal("broker.internal", settings.Host);
         Assert.Equal(5673, settings.Port);
@@ -25,7 +25,7 @@ public sealed class When_the_broker_is_configured
     [Fact]
     public void Should_use_the_default_virtual_host_port_and_user_when_the_url_names_none()
     {
-        var settings = RabbitMqHostSettingsFactory.Create(new RabbitMqTransportOptions { Url = "amqp://localhost/" });
+        var settings = RabbitMqHostSettingsFactory.Create(new RabbitMqOptions { Url = "amqp://localhost/" });
 
         Assert.Equal("/", settings.VirtualHost);
         Assert.Equal(5672, settings.Port);
@@ -35,7 +35,7 @@ public sealed class When_the_broker_is_configured
     [Fact]
     public void Should_unescape_the_user_the_password_and_the_virtual_host()
     {
-        var settings = RabbitMqHostSettingsFactory.Create(new RabbitMqTransportOptions
+        var settings = RabbitMqHostSettingsFactory.Create(new RabbitMqOptions
         {
             Url = "amqp://svc%40shop:p%40ss%3Aw%2Fo+rd%25@localhost/%2Fshop%20prod",
         });
@@ -48,7 +48,7 @@ public sealed class When_the_broker_is_configured
     [Fact]
     public void Should_use_tls_on_5671_for_amqps_and_verify_the_certificate_completely()
     {
-        var settings = RabbitMqHostSettingsFactory.Create(new RabbitMqTransportOptions { Url = "amqps://u:p@broker.example.com/shop" });
+        var settings = RabbitMqHostSettingsFactory.Create(new RabbitMqOptions { Url = "amqps://u:p@broker.example.com/shop" });
 
         Assert.True(settings.Ssl);
         Assert.Equal(5671, settings.Port);
@@ -59,7 +59,7 @@ public sealed class When_the_broker_is_configured
     [Fact]
     public void Should_use_tls_for_amqps_on_any_port()
     {
-        var settings = RabbitMqHostSettingsFactory.Create(new RabbitMqTransportOptions { Url = "amqps://u:p@broker.example.com:15671/" });
+        var settings = RabbitMqHostSettingsFactory.Create(new RabbitMqOptions { Url = "amqps://u:p@broker.example.com:15671/" });
 
         Assert.True(settings.Ssl);
         Assert.Equal(15671, settings.Port);
@@ -69,7 +69,7 @@ public sealed class When_the_broker_is_configured
     [Fact]
     public void Should_check_the_certificate_against_the_configured_server_name()
     {
-        var settings = RabbitMqHostSettingsFactory.Create(new RabbitMqTransportOptions
+        var settings = RabbitMqHostSettingsFactory.Create(new RabbitMqOptions
         {
             Url = "amqps://u:p@10.0.0.7/", TlsServerName = "rabbitmq.shop.internal",
         });
@@ -80,7 +80,7 @@ public sealed class When_the_broker_is_configured
     [Fact]
     public void Should_let_separate_credentials_win_over_the_url()
     {
-        var settings = RabbitMqHostSettingsFactory.Create(new RabbitMqTransportOptions
+        var settings = RabbitMqHostSettingsFactory.Create(new RabbitMqOptions
         {
             Url = "amqp://rabbitmq:5672/", Username = "orders", Password = "from-a-secret",
         });
@@ -93,7 +93,7 @@ public sealed class When_the_broker_is_configured
     [Fact]
     public void Should_use_the_separate_settings_without_a_url()
     {
-        var settings = RabbitMqHostSettingsFactory.Create(new RabbitMqTransportOptions
+        var settings = RabbitMqHostSettingsFactory.Create(new RabbitMqOptions
         {
             Host = "mq", Port = 5671, VirtualHost = "shop", Username = "images", Password = "pw", UseTls = true,
         });
@@ -106,6 +106,6 @@ public sealed class When_the_broker_is_configured
     [Fact]
     public void Should_refuse_a_scheme_that_is_not_amqp()
     {
-        Assert.Throws<ArgumentException>(() => RabbitMqHostSettingsFactory.Create(new RabbitMqTransportOptions { Url = "http://u:p@localhost/" }));
+        Assert.Throws<ArgumentException>(() => RabbitMqHostSettingsFactory.Create(new RabbitMqOptions { Url = "http://u:p@localhost/" }));
     }
 }

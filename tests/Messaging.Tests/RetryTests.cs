@@ -35,7 +35,7 @@ public sealed class When_a_consumer_fails(TestEnvironment environment) : IClassF
         await host.Bus.Publish(new DoomedWork(key));
 
         var fault = (await host.Observed.WaitFor<Fault<DoomedWork>>(f => f.Message.Key == key, timeout: TimeSpan.FromSeconds(30))).Single();
-        Assert.Contains("still down", fault.Message.Exceptions.Single().Message);
+        Assert.Contains("still down", fault.Exceptions.Single().Message);
 
         // 1 + 3 immediate retries, for the first delivery and each of the 2 redeliveries.
         Assert.Equal(12, host.Attempts.Of(key));

@@ -26,7 +26,7 @@ public sealed class When_messages_are_scheduled(TestEnvironment environment) : I
             await services.GetRequiredService<TestDbContext>().SaveChangesAsync();
         });
 
-        var received = (await host.Observed.WaitFor<Ping>(p => p.Key == key, timeout: TimeSpan.FromSeconds(15))).Single();
+        var received = (await host.Observed.WaitForReceived<Ping>(p => p.Key == key, timeout: TimeSpan.FromSeconds(15))).Single();
         Assert.True(received.At - scheduledAt >= TimeSpan.FromSeconds(2), $"arrived after {received.At - scheduledAt}");
     }
 
@@ -76,7 +76,7 @@ public sealed class When_messages_are_scheduled(TestEnvironment environment) : I
         var sentAt = DateTime.UtcNow;
         await host.Bus.Publish(new SchedulePing(key, TimeSpan.FromSeconds(1)));
 
-        var received = (await host.Observed.WaitFor<Ping>(p => p.Key == key, timeout: TimeSpan.FromSeconds(15))).Single();
+        var received = (await host.Observed.WaitForReceived<Ping>(p => p.Key == key, timeout: TimeSpan.FromSeconds(15))).Single();
         Assert.True(received.At - sentAt >= TimeSpan.FromSeconds(1), $"arrived after {received.At - sentAt}");
     }
 

@@ -47,7 +47,7 @@ public sealed class When_the_durable_store_runs_on_sqlite(TestEnvironment enviro
                 new Ping("sqlite-scheduled"));
             await services.GetRequiredService<TestDbContext>().SaveChangesAsync();
         });
-        var ping = (await host.Observed.WaitFor<Ping>(p => p.Key == "sqlite-scheduled", timeout: TimeSpan.FromSeconds(20))).Single();
+        var ping = (await host.Observed.WaitForReceived<Ping>(p => p.Key == "sqlite-scheduled", timeout: TimeSpan.FromSeconds(20))).Single();
         Assert.True(ping.At - scheduledAt >= TimeSpan.FromSeconds(1));
 
         await host.WaitUntilQuiet();

@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Reflection;
 using System.Text.Json;
+using Shop.Testing;
 
 namespace Shop.Observability.Tests;
 
@@ -74,22 +75,18 @@ public sealed class AspireDashboard : IAsyncDisposable
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
 
-        var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(1);
-        while (true)
+        await Eventually.Until(async () =>
         {
             if (process.HasExited)
                 throw new InvalidOperationException($"The dashboard exited with code {process.ExitCode}:\n{dashboard.Log}");
             try
             {
                 using var response = await dashboard.Http.GetAsync("/api/telemetry/resources");
-                if (response.StatusCode == HttpStatusCode.OK)
-                    return dashboard;
+                return response.StatusCode == HttpStatusCode.OK;
             }
-            catch (HttpRequestException) { }
-            if (DateTime.UtcNow > deadline)
-                throw new TimeoutException($"The dashboard did not answer at {frontend} within a minute:\n{dashboard.Log}");
-            await Task.Delay(250);
-        }
+            catch (HttpRequestException) { return false; }
+        }, $"the dashboard to answer at {frontend}", TimeSpan.FromMinutes(1), () => dashboard.Log);
+        return dashboard;
     }
 
     void Append(string? line)

@@ -79,22 +79,18 @@ public sealed class ShopProcesses : IAsyncDisposable
         _running.Add((name, process, log));
 
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
-        var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(2);
-        while (true)
+        await Eventually.Until(async () =>
         {
             if (process.HasExited)
                 throw new InvalidOperationException($"{name} exited with code {process.ExitCode}:\n{Read(log)}");
             try
             {
                 using var response = await http.GetAsync($"http://127.0.0.1:{port}/health/ready");
-                if (response.IsSuccessStatusCode)
-                    return port;
+                return response.IsSuccessStatusCode;
             }
-            catch (Exception e) when (e is HttpRequestException or TaskCanceledException) { }
-            if (DateTime.UtcNow > deadline)
-                throw new TimeoutException($"{name} was not ready within two minutes:\n{Read(log)}");
-            await Task.Delay(250);
-        }
+            catch (Exception e) when (e is HttpRequestException or TaskCanceledException) { return false; }
+        }, $"{name} to be ready", TimeSpan.FromMinutes(2), () => Read(log));
+        return port;
     }
 
     public async Task<Guid> PlaceOrder(string cardToken, string sku)

@@ -18,6 +18,7 @@ public sealed class When_a_payment_is_requested_more_than_once(PaymentsService s
         await service.Process(command, messageId);
 
         await Eventually.Returns(() => service.ReceiveCount(messageId), n => n == 2, "the inbox to see the second delivery");
+        await service.WaitUntilQuiet();
         Assert.Single(await service.Ledger(orderId));
         Assert.Equal(1, service.Gateway.ChargeCalls(orderId));
         Assert.Single(service.Published.All<PaymentCompleted>(m => m.OrderId == orderId));

@@ -2,6 +2,7 @@ using Npgsql;
 using Shop.Contracts.Payments;
 using Shop.Payments.Tests.Infrastructure;
 using Shop.Payments.Worker.Persistence;
+using Shop.Testing;
 
 namespace Shop.Payments.Tests;
 
@@ -16,7 +17,7 @@ public sealed class When_the_gateway_takes_its_time(PaymentsService service) : I
     {
         var orderId = Guid.NewGuid();
         await service.Process(new ProcessPayment(orderId, 25m, "EUR", CountingPaymentGateway.HeldToken));
-        await service.Gateway.Waiting(orderId).WaitAsync(TimeSpan.FromSeconds(30));
+        await Eventually.Completes(service.Gateway.Waiting(orderId), "the payment to reach the gateway");
 
         try
         {

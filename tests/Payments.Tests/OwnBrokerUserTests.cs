@@ -19,66 +19,58 @@ namespace Shop.Payments.Tests;
 /// </summary>
 public sealed class PaymentsAsItsOwnBrokerUser : IntegrationEnvironment
 {
-    IHost? _payments;
-    IHost? _shop;
+    TestService? _payments;
+    TestService? _shop;
 
     public string User => VirtualHost + "_payments";
     public string Password { get; } = Convert.ToHexString(RandomNumberGenerator.GetBytes(16));
-    public IBus PaymentsBus => _payments!.Services.GetRequiredService<IBus>();
-    public IBus ShopBus => _shop!.Services.GetRequiredService<IBus>();
-    public Published Published => _shop!.Services.GetRequiredService<Published>();
+    public IBus PaymentsBus => _payments!.Bus;
+    public IBus ShopBus => _shop!.Bus;
+    public MessageLog Published => _shop!.Services.GetRequiredService<MessageLog>();
 
     public override async Task InitializeAsync()
     {
         await base.InitializeAsync();
         await Management.CreateUser(User, Password, VirtualHost, await ServiceBrokerPermissions.Of("payments"));
 
-        var shop = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true, EnvironmentName = "Testing" });
-        shop.Configuration.AddInMemoryCollection(WithTransport(new Dictionary<string, string?>()));
-        shop.Services.AddSingleton<Published>();
-        shop.Services.AddShopMessaging(shop.Configuration, x =>
-        {
-            x.AddConsumer<PaymentCompletedObserver>();
-            x.AddConsumer<OrderSubmittedObserver>();
-        });
-        _shop = shop.Build();
-        await _shop.StartAsync();
+        _shop = await TestServiceBuilder.Worker(this, fastRetries: false)
+            .Add(shop =>
+            {
+                shop.Services.AddSingleton<MessageLog>();
+                shop.Services.AddShopMessaging(shop.Configuration, x =>
+                {
+                    x.AddObserver<PaymentCompleted>();
+                    x.AddConsumer<OrderSubmittedObserver>();
+                });
+            })
+            .Start();
 
-        var payments = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true, EnvironmentName = "Testing" });
-        payments.Configuration.AddInMemoryCollection(WithTransport(new Dictionary<string, string?>(PaymentsService.GatewaySettings)
-        {
-            ["ConnectionStrings:Payments"] = ConnectionString,
-            // The URL names the broker and vhost only; the user and password come as separate settings, as in compose.
-            ["Messaging:RabbitMq:Username"] = User,
-            ["Messaging:RabbitMq:Password"] = Password,
-        }));
-        payments.Configuration["Messaging:RabbitMq:Url"] = new UriBuilder(RabbitMqUrl) { UserName = "", Password = "" }.Uri.ToString();
-        payments.AddPayments();
-        _payments = payments.Build();
-        await _payments.MigrateDatabaseAsync<PaymentsDbContext>();
-        await _payments.StartAsync();
+        _payments = await TestServiceBuilder.Worker(this, fastRetries: false)
+            .With(PaymentsService.GatewaySettings)
+            .With(new Dictionary<string, string?>
+            {
+                ["ConnectionStrings:Payments"] = ConnectionString,
+                // The URL names the broker and vhost only; the user and password come as separate settings, as in compose.
+                ["Messaging:RabbitMq:Url"] = new UriBuilder(RabbitMqUrl) { UserName = "", Password = "" }.Uri.ToString(),
+                ["Messaging:RabbitMq:Username"] = User,
+                ["Messaging:RabbitMq:Password"] = Password,
+            })
+            .Add(payments => payments.AddPayments())
+            .BeforeStart(host => host.MigrateDatabaseAsync<PaymentsDbContext>())
+            .Start();
     }
 
     public override async Task DisposeAsync()
     {
-        foreach (var host in new[] { _payments, _shop }.OfType<IHost>())
-        {
-            await host.StopAsync(TimeSpan.FromSeconds(15));
-            host.Dispose();
-        }
+        foreach (var service in new[] { _payments, _shop }.OfType<TestService>())
+            await service.DisposeAsync();
 
         await Management.DeleteUser(User);
         await base.DisposeAsync();
     }
 
-    sealed class OrderSubmittedObserver(Published published) : IConsumer<OrderSubmitted>
-    {
-        public Task Consume(ConsumeContext<OrderSubmitted> context)
-        {
-            published.Add(context.Message);
-            return Task.CompletedTask;
-        }
-    }
+    // Named: the test reads its queue, order-submitted-observer.
+    sealed class OrderSubmittedObserver(MessageLog log) : ObserverConsumer<OrderSubmitted>(log);
 }
 
 // Broker users and their permissions are RabbitMQ's; on SQS the same roles are IAM policies (tests/Deployment.Aws.Tests).

@@ -20,6 +20,7 @@ public sealed class When_a_payment_is_processed(PaymentsService service) : IClas
         Assert.Equal(PaymentStatus.Completed, payment.Status);
         Assert.Equal(payment.Id.ToString(), completed.PaymentId);
         Assert.StartsWith("sim_ch_", payment.ProviderReference);
+        await service.WaitUntilQuiet();
         Assert.Empty(service.Published.All<PaymentFailed>(m => m.OrderId == orderId));
     }
 
@@ -37,6 +38,7 @@ public sealed class When_a_payment_is_processed(PaymentsService service) : IClas
         var payment = Assert.Single(await service.Ledger(orderId));
         Assert.Equal(PaymentStatus.Declined, payment.Status);
         Assert.Equal(0, service.Gateway.Charges(orderId));
+        await service.WaitUntilQuiet();
         Assert.Empty(service.Published.All<PaymentCompleted>(m => m.OrderId == orderId));
     }
 

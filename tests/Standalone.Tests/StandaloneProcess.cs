@@ -74,12 +74,21 @@ public sealed partial class StandaloneProcess : IAsyncDisposable
         standalone._process.BeginErrorReadLine();
 
         var exited = standalone._process.WaitForExitAsync();
-        var started = await Task.WhenAny(standalone._api.Task, exited, Task.Delay(StartTimeout));
-        if (started != standalone._api.Task)
+        string? failure = null;
+        try
         {
-            var reason = started == exited ? $"exited with code {standalone._process.ExitCode}" : $"printed no API address within {StartTimeout}";
+            if (await Eventually.Completes(Task.WhenAny(standalone._api.Task, exited), "its API address", StartTimeout) == exited)
+                failure = $"exited with code {standalone._process.ExitCode}";
+        }
+        catch (TimeoutException)
+        {
+            failure = $"printed no API address within {StartTimeout}";
+        }
+
+        if (failure is not null)
+        {
             await standalone.DisposeAsync();
-            Assert.Fail($"The standalone shop {reason}. Its output:\n{standalone.Output}");
+            Assert.Fail($"The standalone shop {failure}. Its output:\n{standalone.Output}");
         }
 
         standalone.Api = await standalone._api.Task;

@@ -164,25 +164,28 @@ public class IntegrationEnvironment : IAsyncLifetime
     /// </summary>
     static async Task Drop(NpgsqlConnection admin, string database)
     {
-        for (var attempt = 1; ; attempt++)
+        string? refused = null;
+        try
         {
-            try
+            await Eventually.Until(async () =>
             {
-                await using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS \"{database}\" WITH (FORCE)", admin);
-                await drop.ExecuteNonQueryAsync();
-                return;
-            }
-            catch (PostgresException exception) when (exception.SqlState is PostgresErrorCodes.InsufficientPrivilege
-                                                          or PostgresErrorCodes.ObjectInUse)
-            {
-                if (attempt == 10)
+                try
                 {
-                    Console.Error.WriteLine($"test database {database} left behind: {exception.MessageText}");
-                    return;
+                    await using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS \"{database}\" WITH (FORCE)", admin);
+                    await drop.ExecuteNonQueryAsync();
+                    return true;
                 }
-
-                await Task.Delay(TimeSpan.FromMilliseconds(500));
-            }
+                catch (PostgresException exception) when (exception.SqlState is PostgresErrorCodes.InsufficientPrivilege
+                                                              or PostgresErrorCodes.ObjectInUse)
+                {
+                    refused = exception.MessageText;
+                    return false;
+                }
+            }, $"test database {database} to be dropped", TimeSpan.FromSeconds(5), () => refused ?? "");
+        }
+        catch (TimeoutException)
+        {
+            Console.Error.WriteLine($"test database {database} left behind: {refused}");
         }
     }
 }

@@ -18,26 +18,21 @@ public static class Quiescence
     public static async Task WaitUntilQuiet(IEnumerable<Probe> probes, TimeSpan? timeout = null)
     {
         var all = probes.ToList();
-        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(60));
         var quietRounds = 0;
-        while (true)
-        {
-            string? busy = null;
-            foreach (var probe in all)
+        await Eventually.Returns(async () =>
             {
-                busy = await probe();
-                if (busy is not null)
-                    break;
-            }
+                string? busy = null;
+                foreach (var probe in all)
+                {
+                    busy = await probe();
+                    if (busy is not null)
+                        break;
+                }
 
-            // Twice in a row: a message between the broker's queue and the consumer's first callback shows up in one of them.
-            quietRounds = busy is null ? quietRounds + 1 : 0;
-            if (quietRounds == 2)
-                return;
-            if (DateTime.UtcNow > deadline)
-                throw new TimeoutException($"The system did not become quiet: {busy}.");
-            await Task.Delay(100);
-        }
+                // Twice in a row: a message between the broker's queue and the consumer's first callback shows up in one of them.
+                quietRounds = busy is null ? quietRounds + 1 : 0;
+                return busy;
+            }, _ => quietRounds == 2, "the system to become quiet", timeout ?? TimeSpan.FromSeconds(60), busy => busy ?? "quiet once");
     }
 
     public static Task WaitUntilQuiet(params Probe[] probes) => WaitUntilQuiet(probes, null);

@@ -64,7 +64,7 @@ public sealed class DataStack : Stack
             }),
         });
 
-        foreach (var service in ShopService.All)
+        foreach (var service in settings.DatabaseServices)
         {
             ServiceLogins[service] = new DatabaseSecret(this, $"{service.Name}-database-login", new DatabaseSecretProps
             {

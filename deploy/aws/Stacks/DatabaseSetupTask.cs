@@ -11,26 +11,58 @@ namespace Shop.Deploy.Aws.Stacks;
 
 /// <summary>
 /// A one-off Fargate task (psql in the official PostgreSQL image) that gives every service its own login and its own
-/// database, owned by that login and closed to every other: run on each deployment that changes it, and idempotent.
+/// database, owned by that login and closed to every other but the reads granted (Orders.Api's login may read the read
+/// model, SELECT only): run on each deployment that changes it, and idempotent.
 /// The services then apply their own migrations at start.
 /// </summary>
 public sealed class DatabaseSetupTask : Construct
 {
     public const string Image = "public.ecr.aws/docker/library/postgres:15-alpine";
 
-    // psql variables (:'name') quote every value, so no login or password is ever spliced into SQL text.
-    const string CreateLoginAndDatabase = """
+    // psql variables (:'name') quote every value, so no login or password is ever spliced into SQL text. RDS's
+    // administrator is no superuser: it may not even name the SUPERUSER attribute (a role it creates never has it).
+    const string Functions = """
         set -eu
         create() {
           psql -v ON_ERROR_STOP=1 -v login="$1" -v db="$2" -v password="$3" <<'SQL'
         SELECT format('CREATE ROLE %I LOGIN', :'login') WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = :'login') \gexec
-        SELECT format('ALTER ROLE %I WITH LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE PASSWORD %L', :'login', :'password') \gexec
+        SELECT format('ALTER ROLE %I WITH LOGIN NOCREATEDB NOCREATEROLE PASSWORD %L', :'login', :'password') \gexec
         SELECT format('GRANT %I TO %I', :'login', current_user) \gexec
         SELECT format('CREATE DATABASE %I OWNER %I', :'db', :'login') WHERE NOT EXISTS (SELECT FROM pg_database WHERE datname = :'db') \gexec
         SELECT format('REVOKE ALL ON DATABASE %I FROM PUBLIC', :'db') \gexec
         SQL
         }
+        # Another service's login may read this database: connect, and SELECT on the owner's tables, now and later.
+        grant_read() {
+          psql -v ON_ERROR_STOP=1 -v reader="$1" -v db="$3" <<'SQL'
+        SELECT format('GRANT CONNECT ON DATABASE %I TO %I', :'db', :'reader') \gexec
+        SQL
+          psql -v ON_ERROR_STOP=1 -d "$3" -v reader="$1" -v owner="$2" <<'SQL'
+        REVOKE CREATE ON SCHEMA public FROM PUBLIC;
+        SELECT format('GRANT USAGE ON SCHEMA public TO %I', :'reader') \gexec
+        SELECT format('GRANT SELECT ON ALL TABLES IN SCHEMA public TO %I', :'reader') \gexec
+        SELECT format('ALTER DEFAULT PRIVILEGES FOR ROLE %I IN SCHEMA public GRANT SELECT ON TABLES TO %I', :'owner', :'reader') \gexec
+        SQL
+        }
         """;
+
+    /// <summary>
+    /// The set-up script: a login and a database per service, the password of each from the environment variable
+    /// <see cref="PasswordVariable"/> names, then the read grants. Run by <c>sh</c> with psql's <c>PG*</c> variables
+    /// pointing at the administrator's connection.
+    /// </summary>
+    public static string Script(IEnumerable<(string Login, string Database, string PasswordVariable)> logins,
+        IEnumerable<(string Reader, string Owner, string Database)> reads)
+    {
+        var script = new System.Text.StringBuilder(Functions);
+        foreach (var (login, database, variable) in logins)
+            script.Append($"\ncreate {login} {database} \"${variable}\"");
+        foreach (var (reader, owner, database) in reads)
+            script.Append($"\ngrant_read {reader} {owner} {database}");
+        return script.ToString();
+    }
+
+    public static string PasswordVariable(ShopService service) => "PASSWORD_" + service.Name.ToUpperInvariant();
 
     public DatabaseSetupTask(Construct scope, string id, DeploymentSettings settings, ICluster cluster, IVpc vpc,
         ISecurityGroup securityGroup, DataStack data) : base(scope, id)
@@ -42,13 +74,11 @@ public sealed class DatabaseSetupTask : Construct
             ["PGPASSWORD"] = Amazon.CDK.AWS.ECS.Secret.FromSecretsManager(data.Database.Secret!, "password"),
             ["PGUSER"] = Amazon.CDK.AWS.ECS.Secret.FromSecretsManager(data.Database.Secret!, "username"),
         };
-        var script = CreateLoginAndDatabase;
-        foreach (var service in ShopService.All)
-        {
-            var variable = "PASSWORD_" + service.Name.ToUpperInvariant();
-            secrets[variable] = Amazon.CDK.AWS.ECS.Secret.FromSecretsManager(data.ServiceLogins[service], "password");
-            script += $"\ncreate {service.DatabaseLogin} {service.DatabaseName} \"${variable}\"";
-        }
+        foreach (var service in settings.DatabaseServices)
+            secrets[PasswordVariable(service)] = Amazon.CDK.AWS.ECS.Secret.FromSecretsManager(data.ServiceLogins[service], "password");
+        var script = Script(
+            settings.DatabaseServices.Select(s => (s.DatabaseLogin, s.DatabaseName, PasswordVariable(s))),
+            settings.DatabaseReads.Select(r => (r.Reader.DatabaseLogin, r.Owner.DatabaseLogin, r.Owner.DatabaseName)));
 
         TaskDefinition.AddContainer("psql", new ContainerDefinitionOptions
         {

@@ -9,6 +9,8 @@ using Amazon.CDK.AWS.IAM;
 using Amazon.CDK.AWS.Lambda;
 using Amazon.CDK.AWS.Lambda.EventSources;
 using Amazon.CDK.AWS.Logs;
+using Amazon.CDK.AWS.RDS;
+using Amazon.CDK.AWS.SecretsManager;
 using Amazon.CDK.AWS.SQS;
 using Constructs;
 using Shop.Deploy.Aws.Topology;
@@ -209,7 +211,8 @@ public sealed class ServicesStack : Stack
         var environment = ServiceEnvironment(service);
         // Lambda has no secret injection: the password reaches the function's configuration through CloudFormation's
         // dynamic reference (readable by whoever may read the function's configuration; see docs/deploy-aws.md).
-        environment["PGPASSWORD"] = _data.ServiceLogins[service].SecretValueFromJson("password").UnsafeUnwrap();
+        if (_data.ServiceLogins.TryGetValue(service, out var login))
+            environment["PGPASSWORD"] = login.SecretValueFromJson("password").UnsafeUnwrap();
 
         var function = new DockerImageFunction(this, service.Name + "-function", new DockerImageFunctionProps
         {
@@ -268,11 +271,7 @@ public sealed class ServicesStack : Stack
             Essential = true,
             PortMappings = [new PortMapping { ContainerPort = ContainerPort }],
             Environment = ServiceEnvironment(service),
-            Secrets = new Dictionary<string, Amazon.CDK.AWS.ECS.Secret>
-            {
-                // Npgsql takes the password from PGPASSWORD when the connection string has none.
-                ["PGPASSWORD"] = Amazon.CDK.AWS.ECS.Secret.FromSecretsManager(_data.ServiceLogins[service], "password"),
-            },
+            Secrets = ServiceSecrets(service),
             Logging = LogDriver.AwsLogs(new AwsLogDriverProps { LogGroup = AddLogGroup(service), StreamPrefix = service.Name }),
             HealthCheck = new Amazon.CDK.AWS.ECS.HealthCheck
             {
@@ -287,9 +286,38 @@ public sealed class ServicesStack : Stack
         return task;
     }
 
+    Dictionary<string, Amazon.CDK.AWS.ECS.Secret> ServiceSecrets(ShopService service)
+    {
+        var secrets = new Dictionary<string, Amazon.CDK.AWS.ECS.Secret>();
+        // Npgsql takes the password from PGPASSWORD when the connection string has none: one login per service, so
+        // Orders.Api's read-model connection uses the same password as its own database.
+        if (_data.ServiceLogins.TryGetValue(service, out var login))
+            secrets["PGPASSWORD"] = Amazon.CDK.AWS.ECS.Secret.FromSecretsManager(login, "password");
+        if (ReadModelServices.Contains(service) && ElasticsearchSecret() is { } elasticsearch)
+        {
+            secrets["ReadModel__Elasticsearch__Username"] = Amazon.CDK.AWS.ECS.Secret.FromSecretsManager(elasticsearch, "username");
+            secrets["ReadModel__Elasticsearch__Password"] = Amazon.CDK.AWS.ECS.Secret.FromSecretsManager(elasticsearch, "password");
+        }
+        return secrets;
+    }
+
+    /// <summary>The read model's writer (Search.Worker) and its reader (Orders.Api's search endpoints).</summary>
+    static readonly ShopService[] ReadModelServices = [ShopService.Search, ShopService.Orders];
+
+    ISecret? _elasticsearchSecret;
+
+    ISecret? ElasticsearchSecret() => _settings.ElasticsearchSecretArn is not { } arn
+        ? null
+        : _elasticsearchSecret ??= Amazon.CDK.AWS.SecretsManager.Secret.FromSecretCompleteArn(this, "ElasticsearchSecret", arn);
+
+    static string ConnectionString(DatabaseInstance database, string databaseName, string login, int poolSize) =>
+        $"Host={database.DbInstanceEndpointAddress};Port={database.DbInstanceEndpointPort};Database={databaseName};" +
+        $"Username={login};SSL Mode=Require;Maximum Pool Size={poolSize}";
+
     Dictionary<string, string> ServiceEnvironment(ShopService service)
     {
         var database = _data.Database;
+        var poolSize = _settings.HostOf(service) == WorkerHost.Lambda && service.IsWorker ? DeploymentSettings.LambdaConnectionsPerInstance : 20;
         var environment = new Dictionary<string, string>
         {
             ["Messaging__Transport"] = "AmazonSqs",
@@ -302,11 +330,22 @@ public sealed class ServicesStack : Stack
             ["BlobStorage__S3__Region"] = Region,
             // The bucket's notifications belong to the data stack; the worker must not rewrite them at start.
             ["Images__UploadNotifications__ConfigureBucket"] = "false",
-            [$"ConnectionStrings__{service.ConnectionStringName}"] =
-                $"Host={database.DbInstanceEndpointAddress};Port={database.DbInstanceEndpointPort};Database={service.DatabaseName};" +
-                $"Username={service.DatabaseLogin};SSL Mode=Require;Maximum Pool Size={(_settings.HostOf(service) == WorkerHost.Lambda && service.IsWorker ? DeploymentSettings.LambdaConnectionsPerInstance : 20)}",
             ["OTEL_SERVICE_NAME"] = service.Project,
         };
+        if (_settings.DatabaseServices.Contains(service))
+            environment[$"ConnectionStrings__{service.ConnectionStringName}"] =
+                ConnectionString(database, service.DatabaseName, service.DatabaseLogin, poolSize);
+        // Its own login, granted SELECT only there by the set-up task.
+        foreach (var read in _settings.DatabaseReads.Where(r => r.Reader == service))
+            environment[$"ConnectionStrings__{read.ConnectionStringName}"] =
+                ConnectionString(database, read.Owner.DatabaseName, service.DatabaseLogin, poolSize);
+        if (ReadModelServices.Contains(service) && _settings.ElasticsearchUrl is { } elasticsearchUrl)
+        {
+            environment["ReadModel__Store"] = "Elasticsearch";
+            environment["ReadModel__Elasticsearch__Url"] = elasticsearchUrl;
+            // Environments can share a cluster: each has its own indices, aliases and templates.
+            environment["ReadModel__Elasticsearch__IndexPrefix"] = $"shop-{_settings.Environment}-readmodel-";
+        }
         if (_settings.OtlpEndpoint is { } otlp)
             environment["OTEL_EXPORTER_OTLP_ENDPOINT"] = otlp;
         if (!service.IsWorker)

@@ -63,7 +63,7 @@ public sealed record BusConnection(IConfiguration Configuration, MessagingOption
     public string RabbitMqVirtualHost => RabbitMqHostSettingsFactory.Create(Options.RabbitMq).VirtualHost;
 
     /// <summary>The management plug-in on its usual port of the AMQP host, with the same credentials.</summary>
-    static Uri DefaultManagementUrl(RabbitMqTransportOptions rabbit)
+    static Uri DefaultManagementUrl(RabbitMqOptions rabbit)
     {
         var host = RabbitMqHostSettingsFactory.Create(rabbit);
         return new UriBuilder(host.Ssl ? "https" : "http", host.Host, host.Ssl ? 15671 : 15672)

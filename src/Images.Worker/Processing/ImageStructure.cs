@@ -74,7 +74,7 @@ public sealed record ImageStructure(string Format, int Frames, long? DecodedPixe
     {
         if (file.Length < 13)
             throw Truncated("GIF", "inside its header");
-        long screen = (long)BinaryPrimitives.ReadUInt16LittleEndian(file[6..]) * BinaryPrimitives.ReadUInt16LittleEndian(file[8..]);
+        var screen = (long)BinaryPrimitives.ReadUInt16LittleEndian(file[6..]) * BinaryPrimitives.ReadUInt16LittleEndian(file[8..]);
         var offset = 13 + ColourTableLength(file[10]);
         int frames = 0, metadata = 0;
         long pixels = 0;

@@ -31,8 +31,11 @@ namespace Shop.Conformance.Other
 
 namespace Shop.AmazonSqs.Tests.Conformance
 {
+    // Inside the namespace on purpose: here they win over MassTransit's own Batch<T>, which the file imports too.
+#pragma warning disable IDE0065
     using Shop.Conformance.Contracts;
     using Shop.Conformance.Other;
+#pragma warning restore IDE0065
 
     /// <summary>
     /// Test vectors written from MassTransit.AmazonSQS 8.5.8's rules (src/Transports/MassTransit.AmazonSqsTransport at tag

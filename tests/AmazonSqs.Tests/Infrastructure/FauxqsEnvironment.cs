@@ -71,9 +71,7 @@ public sealed class FauxqsEnvironment : IAsyncLifetime
             var name = url[(url.LastIndexOf('/') + 1)..];
             if (name.EndsWith("_error", StringComparison.Ordinal) || name.EndsWith("_skipped", StringComparison.Ordinal))
                 continue;
-            var attributes = (await Sqs.GetQueueAttributesAsync(url,
-                ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible", "ApproximateNumberOfMessagesDelayed"])).Attributes;
-            var count = attributes.Values.Sum(value => long.Parse(value, System.Globalization.CultureInfo.InvariantCulture));
+            var count = await Depth(url);
             if (count > 0)
                 return $"{count} message(s) in {name}";
         }
@@ -81,12 +79,19 @@ public sealed class FauxqsEnvironment : IAsyncLifetime
         return null;
     };
 
-    /// <summary>Receives (and deletes) until <paramref name="count"/> messages arrived or the timeout passed.</summary>
+    /// <summary>Messages the queue holds: visible, in flight or delayed.</summary>
+    public async Task<long> Depth(string queueUrl)
+    {
+        var attributes = (await Sqs.GetQueueAttributesAsync(queueUrl,
+            ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible", "ApproximateNumberOfMessagesDelayed"])).Attributes;
+        return attributes.Values.Sum(value => long.Parse(value, System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    /// <summary>Receives (and deletes) until <paramref name="count"/> messages arrived; fails when the timeout passes first.</summary>
     public async Task<List<Message>> Receive(string queueUrl, int count, TimeSpan? timeout = null)
     {
         var received = new List<Message>();
-        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(15));
-        while (received.Count < count && DateTime.UtcNow < deadline)
+        await Eventually.Until(async () =>
         {
             var response = await Sqs.ReceiveMessageAsync(new ReceiveMessageRequest
             {
@@ -101,7 +106,9 @@ public sealed class FauxqsEnvironment : IAsyncLifetime
                 received.Add(message);
                 await Sqs.DeleteMessageAsync(queueUrl, message.ReceiptHandle);
             }
-        }
+
+            return received.Count >= count;
+        }, $"{count} message(s) in {queueUrl}", timeout ?? TimeSpan.FromSeconds(15), () => $"{received.Count} of them");
         return received;
     }
 }

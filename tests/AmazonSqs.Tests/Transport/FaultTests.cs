@@ -1,6 +1,7 @@
 using MassTransit;
 using Microsoft.Extensions.DependencyInjection;
 using Shop.AmazonSqs.Tests.Infrastructure;
+using Shop.Testing;
 using Shop.Messaging.AmazonSqs.Topology;
 using Shop.Messaging.AmazonSqs.Transport;
 using Xunit;
@@ -37,7 +38,8 @@ public sealed class FaultTests(FauxqsEnvironment fauxqs) : IClassFixture<FauxqsE
         Assert.StartsWith("application/vnd.masstransit+json", headers["Content-Type"]);
 
         var source = (await fauxqs.Sqs.GetQueueUrlAsync(names.Queue("always-fails"))).QueueUrl;
-        Assert.Empty(await fauxqs.Receive(source, 1, TimeSpan.FromSeconds(2)));
+        // Nothing visible, in flight or delayed: deleted, so it cannot come back.
+        await Eventually.Returns(() => fauxqs.Depth(source), n => n == 0, "the faulted message to leave its queue");
     }
 
     [Fact]
@@ -69,8 +71,8 @@ public sealed class FaultTests(FauxqsEnvironment fauxqs) : IClassFixture<FauxqsE
         Assert.False(string.IsNullOrEmpty(headers["MT-Fault-ExceptionType"]));
         Assert.True(headers.ContainsKey(SqsTransportHeaders.BodyReference), "the reference travels with the message");
 
-        // Gone from the source queue, not merely hidden: nothing comes back after the longest backoff it could have had.
-        Assert.Empty(await fauxqs.Receive(source, 1, TimeSpan.FromSeconds(4)));
+        // Gone from the source queue, not merely hidden: nothing visible, in flight or delayed, so it cannot come back.
+        await Eventually.Returns(() => fauxqs.Depth(source), n => n == 0, "the message to leave its queue");
     }
 
     [Fact]

@@ -62,8 +62,7 @@ public sealed class ProbeProcessPaymentConsumer(ProbeService probe) : IConsumer<
         lock (probe.Failing)
             if (probe.Failing.Contains(context.Message.OrderId))
                 throw new InvalidOperationException($"card declined for order {context.Message.OrderId}");
-        probe.Consumed.Add(new Received<ProcessPayment>(context.Message, context.MessageId, context.CorrelationId,
-            context.ReceiveContext.TransportHeaders.Get<int>("Shop-Replay-Count")));
+        probe.Consumed.Add(context);
         return Task.CompletedTask;
     }
 }
@@ -72,7 +71,7 @@ public sealed class ProbeOrderSubmittedConsumer(ProbeService probe) : IConsumer<
 {
     public Task Consume(ConsumeContext<OrderSubmitted> context)
     {
-        probe.Consumed.Add(new Received<OrderSubmitted>(context.Message, context.MessageId, context.CorrelationId, null));
+        probe.Consumed.Add(context);
         return Task.CompletedTask;
     }
 }
@@ -81,15 +80,13 @@ public sealed class ProbeStockConsumer(ProbeService probe) : IConsumer<StockRese
 {
     public Task Consume(ConsumeContext<StockReserved> context)
     {
-        probe.Consumed.Add(new Received<StockReserved>(context.Message, context.MessageId, context.CorrelationId, null));
+        probe.Consumed.Add(context);
         return Task.CompletedTask;
     }
 
     public Task Consume(ConsumeContext<StockReleased> context)
     {
-        probe.Consumed.Add(new Received<StockReleased>(context.Message, context.MessageId, context.CorrelationId, null));
+        probe.Consumed.Add(context);
         return Task.CompletedTask;
     }
 }
-
-public sealed record Received<T>(T Message, Guid? MessageId, Guid? CorrelationId, int? ReplayCount);

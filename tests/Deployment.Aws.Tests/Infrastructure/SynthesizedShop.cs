@@ -64,7 +64,7 @@ public sealed class EcsShop() : SynthesizedShop(new Dictionary<string, object>
     public const string Issuer = "https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_Example";
 }
 
-/// <summary>Payments and Images as Lambda functions, Notifications on ECS, HTTPS with a certificate.</summary>
+/// <summary>Payments and Images as Lambda functions, Notifications and Search on ECS, HTTPS with a certificate.</summary>
 public sealed class LambdaShop() : SynthesizedShop(new Dictionary<string, object>
 {
     ["environment"] = "prod",
@@ -80,12 +80,26 @@ public sealed class LambdaShop() : SynthesizedShop(new Dictionary<string, object
     public const string CertificateArn = "arn:aws:acm:eu-west-1:111111111111:certificate/00000000-0000-0000-0000-000000000000";
 }
 
+/// <summary>The read model in an existing Elasticsearch cluster instead of its own PostgreSQL database; every worker on ECS.</summary>
+public sealed class ElasticsearchShop() : SynthesizedShop(new Dictionary<string, object>
+{
+    ["environment"] = "stage",
+    ["authAuthority"] = EcsShop.Issuer,
+    ["elasticsearchUrl"] = Url,
+    ["elasticsearchSecretArn"] = SecretArn,
+})
+{
+    public const string Url = "https://shop-search.es.eu-west-1.aws.elastic-cloud.com:443";
+    public const string SecretArn = "arn:aws:secretsmanager:eu-west-1:111111111111:secret:shop/stage/elasticsearch-AbC123";
+}
+
 /// <summary>
 /// One collection for every test that touches CDK: jsii's Node process is shared and not safe for concurrent use, and each
 /// configuration is synthesised once for the whole run.
 /// </summary>
 [CollectionDefinition(Name)]
-public sealed class SynthesisCollection : ICollectionFixture<EcsShop>, ICollectionFixture<LambdaShop>
+public sealed class SynthesisCollection : ICollectionFixture<EcsShop>, ICollectionFixture<LambdaShop>,
+    ICollectionFixture<ElasticsearchShop>
 {
     public const string Name = "CDK synthesis";
 }

@@ -40,6 +40,15 @@ public sealed class ComposeFile
     internal static YamlNode? Child(YamlMappingNode node, string key) =>
         node.Children.TryGetValue(new YamlScalarNode(key), out var value) ? value : null;
 
+    /// <summary>A compose map of strings, in the map form or the <c>KEY=value</c> list form; empty when absent.</summary>
+    internal static IReadOnlyDictionary<string, string> KeyValues(YamlNode? node) => node switch
+    {
+        YamlMappingNode map => map.Children.ToDictionary(e => Scalar(e.Key), e => Scalar(e.Value)),
+        YamlSequenceNode list => list.Children.Select(Scalar).Select(item => item.Split('=', 2))
+            .ToDictionary(parts => parts[0], parts => parts.Length > 1 ? parts[1] : ""),
+        _ => new Dictionary<string, string>(),
+    };
+
     internal static string Scalar(YamlNode node) => ((YamlScalarNode)node).Value ?? "";
 }
 
@@ -50,13 +59,7 @@ public sealed class ComposeService(string name, YamlMappingNode node)
     public string? Image => ComposeFile.Child(node, "image") is { } image ? ComposeFile.Scalar(image) : null;
 
     /// <summary>The variables the service sets, from the map form or the <c>KEY=value</c> list form.</summary>
-    public IReadOnlyDictionary<string, string> Environment => ComposeFile.Child(node, "environment") switch
-    {
-        YamlMappingNode map => map.Children.ToDictionary(e => ComposeFile.Scalar(e.Key), e => ComposeFile.Scalar(e.Value)),
-        YamlSequenceNode list => list.Children.Select(ComposeFile.Scalar).Select(item => item.Split('=', 2))
-            .ToDictionary(parts => parts[0], parts => parts.Length > 1 ? parts[1] : ""),
-        _ => new Dictionary<string, string>(),
-    };
+    public IReadOnlyDictionary<string, string> Environment => ComposeFile.KeyValues(ComposeFile.Child(node, "environment"));
 
     public IReadOnlyList<string> Ports => Strings("ports");
 
@@ -96,6 +99,10 @@ public sealed class ComposeService(string name, YamlMappingNode node)
         : Clean(Path.Combine(context, ComposeFile.Child(node, "build") is YamlMappingNode build && ComposeFile.Child(build, "dockerfile") is { } file
             ? ComposeFile.Scalar(file)
             : "Dockerfile"));
+
+    /// <summary>The build arguments (<c>build.args</c>), from the map form or the <c>KEY=value</c> list form.</summary>
+    public IReadOnlyDictionary<string, string> BuildArgs =>
+        ComposeFile.Child(node, "build") is YamlMappingNode build ? ComposeFile.KeyValues(ComposeFile.Child(build, "args")) : new Dictionary<string, string>();
 
     static string Clean(string path) => Path.GetRelativePath(Repository.Root, Repository.PathOf(path)).Replace('\\', '/');
 

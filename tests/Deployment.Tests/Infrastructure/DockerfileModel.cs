@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.RegularExpressions;
 
 namespace Shop.Deployment.Tests.Infrastructure;
 
@@ -16,8 +17,11 @@ public sealed record DockerInstruction(string Keyword, string Arguments, int Sta
     public override string ToString() => $"line {Line}: {Keyword} {Arguments}";
 }
 
-/// <summary>A Dockerfile read well enough to check what it copies, runs and sets (no variable expansion, no heredocs).</summary>
-public sealed class DockerfileModel
+/// <summary>
+/// A Dockerfile read well enough to check what it copies, runs and sets (no heredocs). Of the variables, only the build
+/// arguments it is loaded with are expanded (<c>$NAME</c>, <c>${NAME}</c>), as a build with those arguments would.
+/// </summary>
+public sealed partial class DockerfileModel
 {
     DockerfileModel(string path, IReadOnlyList<DockerInstruction> instructions)
     {
@@ -41,10 +45,19 @@ public sealed class DockerfileModel
         InFinalStage("ENV").SelectMany(i => i.Words).Select(word => word.Split('=', 2))
             .ToDictionary(parts => parts[0], parts => parts.Length > 1 ? parts[1] : "");
 
-    public static DockerfileModel Load(string relativePath) => Parse(relativePath, Repository.Read(relativePath));
+    public static DockerfileModel Load(string relativePath, IReadOnlyDictionary<string, string>? buildArgs = null) =>
+        Parse(relativePath, Repository.Read(relativePath), buildArgs);
 
-    public static DockerfileModel Parse(string path, string text)
+    public static DockerfileModel Parse(string path, string text, IReadOnlyDictionary<string, string>? buildArgs = null)
     {
+        if (buildArgs is { Count: > 0 })
+        {
+            text = BuildArgReference().Replace(text, match =>
+                buildArgs.TryGetValue(match.Groups["braced"].Success ? match.Groups["braced"].Value : match.Groups["plain"].Value, out var value)
+                    ? value
+                    : match.Value);
+        }
+
         var instructions = new List<DockerInstruction>();
         var stage = -1;
         var pending = "";
@@ -78,4 +91,7 @@ public sealed class DockerfileModel
 
         return new DockerfileModel(path, instructions);
     }
+
+    [GeneratedRegex(@"\$\{(?<braced>[A-Za-z_][A-Za-z0-9_]*)\}|\$(?<plain>[A-Za-z_][A-Za-z0-9_]*)")]
+    private static partial Regex BuildArgReference();
 }

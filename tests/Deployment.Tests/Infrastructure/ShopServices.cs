@@ -40,8 +40,6 @@ public sealed record ShopService(
 
     public string AssemblyFile => Marker.Assembly.GetName().Name + ".dll";
 
-    public string Dockerfile => $"src/{Project}/Dockerfile";
-
     public override string ToString() => Project;
 }
 

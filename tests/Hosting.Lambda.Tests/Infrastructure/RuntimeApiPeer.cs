@@ -10,6 +10,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Shop.Testing;
 
 namespace Shop.Hosting.Lambda.Tests.Infrastructure;
 
@@ -62,7 +63,7 @@ public sealed class RuntimeApiPeer : IAsyncDisposable
         var id = Guid.NewGuid().ToString();
         var result = _results.GetOrAdd(id, _ => new TaskCompletionSource<InvocationResult>(TaskCreationOptions.RunContinuationsAsynchronously));
         await _pending.Writer.WriteAsync((id, DateTimeOffset.UtcNow + deadlineIn, System.Text.Encoding.UTF8.GetBytes(sqsEvent.ToJsonString())));
-        return await result.Task.WaitAsync(wait ?? TimeSpan.FromMinutes(2));
+        return await Eventually.Completes(result.Task, $"the result of invocation {id}", wait ?? TimeSpan.FromMinutes(2));
     }
 
     void Map(WebApplication app)

@@ -51,9 +51,10 @@ public abstract class WorkerFunction : IAsyncLifetime
         Runtime = await RuntimeApiPeer.StartAsync();
         Worker = WorkerProcess.Start(AssemblyFile, WorkerEnvironment());
 
-        var initialised = await Task.WhenAny(Runtime.Initialised, Runtime.InitError, Task.Delay(TimeSpan.FromMinutes(2)));
+        var initialised = await Eventually.Completes(Task.WhenAny(Runtime.Initialised, Runtime.InitError), "the worker to ask for an invocation",
+            TimeSpan.FromMinutes(2), () => Worker.Output);
         if (initialised != Runtime.Initialised)
-            throw new InvalidOperationException($"The worker did not ask for an invocation.\n{Worker.Output}");
+            throw new InvalidOperationException($"The worker failed to initialise.\n{Worker.Output}");
 
         var services = new ServiceCollection();
         services.AddLogging();
@@ -113,8 +114,7 @@ public abstract class WorkerFunction : IAsyncLifetime
         var url = (await _sqs.GetQueueUrlAsync(queue)).QueueUrl;
         var arn = (await _sqs.GetQueueAttributesAsync(url, ["QueueArn"])).Attributes["QueueArn"];
         var records = new List<JsonObject>();
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
-        while (records.Count < count && DateTime.UtcNow < deadline)
+        await Eventually.Until(async () =>
         {
             var received = await _sqs.ReceiveMessageAsync(new ReceiveMessageRequest
             {
@@ -127,7 +127,8 @@ public abstract class WorkerFunction : IAsyncLifetime
                 MessageSystemAttributeNames = ["All"],
             });
             records.AddRange((received.Messages ?? []).Select(m => ToRecord(m, arn)));
-        }
+            return records.Count >= count;
+        }, $"{count} messages to reach {queue}", TimeSpan.FromSeconds(60), () => $"{records.Count} of them");
 
         Assert.True(records.Count == count, $"{records.Count} of {count} messages reached {queue}");
         return records;

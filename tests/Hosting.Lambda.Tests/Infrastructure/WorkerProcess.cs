@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text;
+using Shop.Testing;
 
 namespace Shop.Hosting.Lambda.Tests.Infrastructure;
 
@@ -42,7 +43,7 @@ public sealed class WorkerProcess : IAsyncDisposable
 
     public async Task<int> WaitForExitAsync(TimeSpan timeout)
     {
-        await _process.WaitForExitAsync().WaitAsync(timeout);
+        await Eventually.Completes(_process.WaitForExitAsync(), "the worker to exit", timeout);
         return _process.ExitCode;
     }
 

@@ -2,13 +2,8 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using MassTransit;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.TestHost;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 using Shop.Images.Endpoints;
 using Shop.Images.Extensions;
 using Shop.Images.Worker.Extensions;
@@ -26,15 +21,13 @@ namespace Shop.Images.Tests.Infrastructure;
 /// </summary>
 public class ImagePipeline : IntegrationEnvironment
 {
-    WebApplication? _api;
-    IHost? _worker;
-    readonly ReceiveActivity _apiReceiving = new();
-    readonly ReceiveActivity _workerReceiving = new();
+    TestService? _api;
+    TestService? _worker;
 
     public string BlobRoot { get; } = Path.Combine(Path.GetTempPath(), $"shop-images-{Guid.NewGuid():N}");
     public string WorkerConnectionString { get; private set; } = "";
     public HttpClient Client { get; private set; } = null!;
-    public IBus ApiBus => _api!.Services.GetRequiredService<IBus>();
+    public IBus ApiBus => _api!.Bus;
 
     /// <summary>Settings a test class changes (on top of <see cref="Settings"/>).</summary>
     protected virtual IDictionary<string, string?> Overrides => new Dictionary<string, string?>();
@@ -44,13 +37,6 @@ public class ImagePipeline : IntegrationEnvironment
         var settings = new Dictionary<string, string?>
         {
             ["Messaging:Retry:ImmediateLimit"] = "2",
-            ["Messaging:Retry:ImmediateMinInterval"] = "00:00:00.050",
-            ["Messaging:Retry:ImmediateMaxInterval"] = "00:00:00.200",
-            ["Messaging:Retry:ImmediateIntervalDelta"] = "00:00:00.050",
-            ["Messaging:Retry:RedeliveryIntervals:0"] = "00:00:00.500",
-            ["Messaging:DurableStore:PollInterval"] = "00:00:00.500",
-            ["Messaging:DurableStore:MinRetryDelay"] = "00:00:00.200",
-            ["Messaging:DurableStore:MaxRetryDelay"] = "00:00:01",
             ["BlobStorage:Provider"] = "Disk",
             ["BlobStorage:Disk:Root"] = BlobRoot,
             ["ConnectionStrings:Images"] = WorkerConnectionString,
@@ -58,68 +44,42 @@ public class ImagePipeline : IntegrationEnvironment
         };
         foreach (var (key, value) in Overrides)
             settings[key] = value;
-        return WithTransport(settings);
+        return settings;
     }
 
     public override async Task InitializeAsync()
     {
         await base.InitializeAsync();
         WorkerConnectionString = await CreateDatabase("worker");
-        _worker = await StartWorker();
-        _api = await StartApi();
-        Client = _api.GetTestClient();
-        _worker.Services.GetRequiredService<IBus>().ConnectReceiveObserver(_workerReceiving);
-        _api.Services.GetRequiredService<IBus>().ConnectReceiveObserver(_apiReceiving);
+        _worker = await TestServiceBuilder.Worker(this)
+            .With(Settings())
+            .Add(builder => builder.AddImagesWorker())
+            .BeforeStart(host => host.MigrateDatabaseAsync<ImagesDbContext>())
+            .WatchOutbox<ImagesDbContext>()
+            .Start();
+        _api = await TestServiceBuilder.Web(this, onlyTestSettings: true)
+            .With(Settings())
+            .Add(builder =>
+            {
+                builder.Services.AddProblemDetails();
+                builder.Services.AddDbContext<ApiDbContext>(o => o.UseNpgsql(ConnectionString));
+                builder.Services.AddProductImages<ApiDbContext>(builder.Configuration);
+                builder.Services.AddShopMessaging<ApiDbContext>(builder.Configuration, x => x.AddProductImageConsumers());
+            })
+            .Map(app => app.MapProductImagesApi<ApiDbContext>())
+            .BeforeStart(async host =>
+            {
+                await using var scope = host.Services.CreateAsyncScope();
+                await scope.ServiceProvider.GetRequiredService<ApiDbContext>().Database.EnsureCreatedAsync();
+            })
+            .WatchOutbox<ApiDbContext>()
+            .Start();
+        Client = _api.CreateClient();
     }
 
     /// <summary>Waits until both outboxes are empty, no queue holds a message and neither host is receiving one.</summary>
-    public Task WaitUntilQuiet(TimeSpan? timeout = null) => Quiescence.WaitUntilQuiet(
-    [
-        Quiescence.OutboxEmpty<ApiDbContext>(_api!.Services, "API outbox"),
-        Quiescence.OutboxEmpty<ImagesDbContext>(_worker!.Services, "worker outbox"),
-        QueuesEmpty(),
-        Quiescence.NothingReceiving(_apiReceiving),
-        Quiescence.NothingReceiving(_workerReceiving)
-    ], timeout);
-
-    async Task<IHost> StartWorker()
-    {
-        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true, EnvironmentName = "Testing" });
-        builder.Configuration.AddInMemoryCollection(Settings());
-        ConfigureLogging(builder.Logging);
-        builder.AddImagesWorker();
-
-        var host = builder.Build();
-        await host.MigrateDatabaseAsync<ImagesDbContext>();
-        await host.StartAsync();
-        return host;
-    }
-
-    async Task<WebApplication> StartApi()
-    {
-        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Testing" });
-        builder.WebHost.UseTestServer();
-        builder.Configuration.Sources.Clear();
-        builder.Configuration.AddInMemoryCollection(Settings());
-        ConfigureLogging(builder.Logging);
-
-        builder.Services.AddProblemDetails();
-        builder.Services.AddDbContext<ApiDbContext>(o => o.UseNpgsql(ConnectionString));
-        builder.Services.AddProductImages<ApiDbContext>(builder.Configuration);
-        builder.Services.AddShopMessaging<ApiDbContext>(builder.Configuration, x => x.AddProductImageConsumers());
-
-        var app = builder.Build();
-        app.MapProductImagesApi<ApiDbContext>();
-
-        await using (var scope = app.Services.CreateAsyncScope())
-            await scope.ServiceProvider.GetRequiredService<ApiDbContext>().Database.EnsureCreatedAsync();
-        await app.StartAsync();
-        return app;
-    }
-
-    static void ConfigureLogging(ILoggingBuilder logging) =>
-        logging.ClearProviders().AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning)
-            .AddFilter("Shop", Enum.Parse<LogLevel>(Environment.GetEnvironmentVariable("SHOP_TEST_LOG_LEVEL") ?? "Warning"));
+    public Task WaitUntilQuiet(TimeSpan? timeout = null) =>
+        Quiescence.WaitUntilQuiet(_api!.Busy.Concat(_worker!.Busy).Append(QueuesEmpty()), timeout);
 
     public ImagesDbContext CreateWorkerDbContext() =>
         new(new DbContextOptionsBuilder<ImagesDbContext>().UseNpgsql(WorkerConnectionString).Options);
@@ -162,16 +122,9 @@ public class ImagePipeline : IntegrationEnvironment
     public override async Task DisposeAsync()
     {
         if (_api is not null)
-        {
-            await _api.StopAsync(TimeSpan.FromSeconds(15));
             await _api.DisposeAsync();
-        }
-
         if (_worker is not null)
-        {
-            await _worker.StopAsync(TimeSpan.FromSeconds(15));
-            _worker.Dispose();
-        }
+            await _worker.DisposeAsync();
 
         await base.DisposeAsync();
         if (Directory.Exists(BlobRoot))

@@ -1,4 +1,5 @@
 using MassTransit;
+using Shop.Testing;
 using Microsoft.EntityFrameworkCore;
 using Shop.Messaging.Tests.Infrastructure;
 
@@ -78,47 +79,8 @@ public sealed class SchedulePingConsumer : IConsumer<SchedulePing>
         context.SchedulePublish(context.Message.Delay, new Ping(context.Message.Key));
 }
 
-public sealed class EchoedObserver(Observed observed) : IConsumer<Echoed>
-{
-    public Task Consume(ConsumeContext<Echoed> context)
-    {
-        observed.Add(context);
-        return Task.CompletedTask;
-    }
-}
-
-public sealed class PingObserver(Observed observed) : IConsumer<Ping>
-{
-    public Task Consume(ConsumeContext<Ping> context)
-    {
-        observed.Add(context);
-        return Task.CompletedTask;
-    }
-}
-
-public sealed class CounterRemindedObserver(Observed observed) : IConsumer<CounterReminded>
-{
-    public Task Consume(ConsumeContext<CounterReminded> context)
-    {
-        observed.Add(context);
-        return Task.CompletedTask;
-    }
-}
-
-public sealed class FaultObserver(Observed observed) : IConsumer<Fault<DoomedWork>>, IConsumer<Fault<BrokenWork>>
-{
-    public Task Consume(ConsumeContext<Fault<DoomedWork>> context)
-    {
-        observed.Add(context);
-        return Task.CompletedTask;
-    }
-
-    public Task Consume(ConsumeContext<Fault<BrokenWork>> context)
-    {
-        observed.Add(context);
-        return Task.CompletedTask;
-    }
-}
+// Named: tests send to ping-observer (the scheduler's destination).
+public sealed class PingObserver(MessageLog log) : ObserverConsumer<Ping>(log);
 
 public sealed record SaveFailsThenCarryOn(string Key, long TakenEffectId);
 

@@ -1,9 +1,6 @@
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 using Shop.Messaging.EntityFrameworkCore;
 using Shop.Messaging.Tests.Components;
 using Shop.Testing;
@@ -13,37 +10,27 @@ namespace Shop.Messaging.Tests.Infrastructure;
 /// <summary>A service as Shop builds one (generic host + AddShopMessaging on a DbContext), on the test's broker vhost and database.</summary>
 public sealed class ShopTestHost : IAsyncDisposable
 {
-    readonly IHost _host;
+    readonly TestService _service;
     readonly TestEnvironment _environment;
-    readonly ReceiveActivity _receiving = new();
 
-    ShopTestHost(IHost host, TestEnvironment environment)
+    ShopTestHost(TestService service, TestEnvironment environment)
     {
-        _host = host;
+        _service = service;
         _environment = environment;
-        Bus.ConnectReceiveObserver(_receiving);
     }
 
-    public IServiceProvider Services => _host.Services;
-    public Observed Observed => Services.GetRequiredService<Observed>();
+    public IServiceProvider Services => _service.Services;
+    public MessageLog Observed => Services.GetRequiredService<MessageLog>();
     public Attempts Attempts => Services.GetRequiredService<Attempts>();
-    public IBus Bus => Services.GetRequiredService<IBus>();
+    public IBus Bus => _service.Bus;
 
-    /// <summary>Settings short enough for tests; a test passes more to override them.</summary>
+    /// <summary>On top of <see cref="TestServiceBuilder.FastRetries"/>; a test passes more to override them.</summary>
     static Dictionary<string, string?> Defaults(TestEnvironment environment) => new()
     {
         ["Messaging:Transport"] = "RabbitMq",
         ["Messaging:RabbitMq:Url"] = environment.RabbitMqUrl,
         ["Messaging:PrefetchCount"] = "16",
-        ["Messaging:Retry:ImmediateLimit"] = "3",
-        ["Messaging:Retry:ImmediateMinInterval"] = "00:00:00.050",
-        ["Messaging:Retry:ImmediateMaxInterval"] = "00:00:00.200",
-        ["Messaging:Retry:ImmediateIntervalDelta"] = "00:00:00.050",
-        ["Messaging:Retry:RedeliveryIntervals:0"] = "00:00:00.500",
         ["Messaging:Retry:RedeliveryIntervals:1"] = "00:00:00.500",
-        ["Messaging:DurableStore:PollInterval"] = "00:00:00.500",
-        ["Messaging:DurableStore:MinRetryDelay"] = "00:00:00.200",
-        ["Messaging:DurableStore:MaxRetryDelay"] = "00:00:01",
         ["Messaging:DurableStore:SendTimeout"] = "00:00:03",
     };
 
@@ -51,25 +38,19 @@ public sealed class ShopTestHost : IAsyncDisposable
         Action<IBusRegistrationConfigurator>? configureBus = null, Action<DbContextOptionsBuilder>? useDatabase = null,
         Action<IServiceCollection>? configureServices = null)
     {
-        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true, EnvironmentName = "Testing" });
-        var configuration = Defaults(environment);
-        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
-            configuration[key] = value;
-        builder.Configuration.AddInMemoryCollection(configuration);
-
-        builder.Logging.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning)
-            .AddFilter("Shop", Enum.Parse<LogLevel>(Environment.GetEnvironmentVariable("SHOP_TEST_LOG_LEVEL") ?? "Warning"))
-            .AddFilter("Microsoft.EntityFrameworkCore.Database.Command", Enum.Parse<LogLevel>(Environment.GetEnvironmentVariable("SHOP_TEST_SQL_LOG_LEVEL") ?? "Warning"));
-        builder.Services.AddDbContextPool<TestDbContext>(useDatabase ?? (o => o.UseNpgsql(environment.ConnectionString)));
-        builder.Services.AddSingleton<Observed>();
-        builder.Services.AddSingleton<Attempts>();
-
-        configureServices?.Invoke(builder.Services);
-        builder.Services.AddShopMessaging<TestDbContext>(builder.Configuration, configureBus ?? AddTestComponents);
-
-        var host = builder.Build();
-        await host.StartAsync();
-        return new ShopTestHost(host, environment);
+        var service = await TestServiceBuilder.Worker()
+            .With(Defaults(environment))
+            .With(settings ?? new Dictionary<string, string?>())
+            .Add(builder =>
+            {
+                builder.Services.AddDbContextPool<TestDbContext>(useDatabase ?? (o => o.UseNpgsql(environment.ConnectionString)));
+                builder.Services.AddSingleton<MessageLog>();
+                builder.Services.AddSingleton<Attempts>();
+                configureServices?.Invoke(builder.Services);
+                builder.Services.AddShopMessaging<TestDbContext>(builder.Configuration, configureBus ?? AddTestComponents);
+            })
+            .Start();
+        return new ShopTestHost(service, environment);
     }
 
     public static void AddTestComponents(IBusRegistrationConfigurator x)
@@ -80,10 +61,11 @@ public sealed class ShopTestHost : IAsyncDisposable
         x.AddConsumer<DoomedWorkConsumer>();
         x.AddConsumer<BrokenWorkConsumer>();
         x.AddConsumer<SchedulePingConsumer>();
-        x.AddConsumer<EchoedObserver>();
+        x.AddObserver<Echoed>();
         x.AddConsumer<PingObserver>();
-        x.AddConsumer<CounterRemindedObserver>();
-        x.AddConsumer<FaultObserver>();
+        x.AddObserver<CounterReminded>();
+        x.AddObserver<Fault<DoomedWork>>();
+        x.AddObserver<Fault<BrokenWork>>();
         x.AddSagaStateMachine<CounterStateMachine, CounterState>();
     }
 
@@ -99,12 +81,8 @@ public sealed class ShopTestHost : IAsyncDisposable
     [
         Quiescence.OutboxEmpty<TestDbContext>(Services),
         _environment.QueuesEmpty(),
-        Quiescence.NothingReceiving(_receiving)
+        Quiescence.NothingReceiving(_service.Receiving)
     ], timeout);
 
-    public async ValueTask DisposeAsync()
-    {
-        await _host.StopAsync(TimeSpan.FromSeconds(15));
-        _host.Dispose();
-    }
+    public ValueTask DisposeAsync() => _service.DisposeAsync();
 }

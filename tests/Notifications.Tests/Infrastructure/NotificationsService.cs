@@ -11,43 +11,25 @@ namespace Shop.Notifications.Tests.Infrastructure;
 /// <summary>The notifications service composed as Program.cs does (<c>AddNotifications()</c>, migrations), on a vhost and database of its own.</summary>
 public sealed class NotificationsService : IntegrationEnvironment
 {
-    IHost? _host;
+    TestService? _service;
 
-    public IServiceProvider Services => _host?.Services ?? throw new InvalidOperationException("The service has not started.");
+    public IServiceProvider Services => _service?.Services ?? throw new InvalidOperationException("The service has not started.");
 
     public override async Task InitializeAsync()
     {
         await base.InitializeAsync();
 
-        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true, EnvironmentName = "Testing" });
-        builder.Configuration.AddInMemoryCollection(WithTransport(new Dictionary<string, string?>
-        {
-            ["ConnectionStrings:Notifications"] = ConnectionString,
-            ["Messaging:Retry:ImmediateLimit"] = "3",
-            ["Messaging:Retry:ImmediateMinInterval"] = "00:00:00.050",
-            ["Messaging:Retry:ImmediateMaxInterval"] = "00:00:00.200",
-            ["Messaging:Retry:ImmediateIntervalDelta"] = "00:00:00.050",
-            ["Messaging:Retry:RedeliveryIntervals:0"] = "00:00:00.500",
-            ["Messaging:DurableStore:PollInterval"] = "00:00:00.500",
-        }));
-        builder.Logging.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning)
-            .AddFilter("Shop", Enum.Parse<LogLevel>(Environment.GetEnvironmentVariable("SHOP_TEST_LOG_LEVEL") ?? "Warning"));
-
-        builder.AddNotifications();
-
-        _host = builder.Build();
-        await _host.MigrateDatabaseAsync<NotificationsDbContext>();
-        await _host.StartAsync();
+        _service = await TestServiceBuilder.Worker(this)
+            .With(new Dictionary<string, string?> { ["ConnectionStrings:Notifications"] = ConnectionString })
+            .Add(builder => builder.AddNotifications())
+            .BeforeStart(host => host.MigrateDatabaseAsync<NotificationsDbContext>())
+            .Start();
     }
 
     public override async Task DisposeAsync()
     {
-        if (_host is not null)
-        {
-            await _host.StopAsync(TimeSpan.FromSeconds(15));
-            _host.Dispose();
-        }
-
+        if (_service is not null)
+            await _service.DisposeAsync();
         await base.DisposeAsync();
     }
 

@@ -51,6 +51,7 @@ public sealed class When_a_posted_order_runs_through_the_saga(OrdersServiceFixtu
 
         Assert.Equal("stock unavailable: insufficient stock for POST-001", order.CancellationReason);
         Assert.Equal(before, await OnHand("POST-001"));
+        await service.WaitUntilQuiet();
         Assert.Empty(service.Payments.Observed.All<Shop.Contracts.Payments.ProcessPayment>(p => p.OrderId == id));
     }
 

@@ -1,7 +1,5 @@
 using MassTransit;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 using Shop.Contracts.Orders;
 using Shop.Contracts.Payments;
 using Shop.Contracts.Stock;
@@ -20,51 +18,48 @@ public sealed class FakePaymentsService : IAsyncDisposable
     public const string Declined = "tok_declined";
     public const string Silent = "tok_silent";
 
-    readonly IHost _host;
+    readonly TestService _service;
 
-    FakePaymentsService(IHost host) => _host = host;
+    FakePaymentsService(TestService service) => _service = service;
 
-    public Observed Observed => _host.Services.GetRequiredService<Observed>();
-    public IBus Bus => _host.Services.GetRequiredService<IBus>();
+    public MessageLog Observed => _service.Services.GetRequiredService<MessageLog>();
+    public IBus Bus => _service.Bus;
 
-    public static async Task<FakePaymentsService> Start(IntegrationEnvironment environment)
-    {
-        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true, EnvironmentName = "Testing" });
-        builder.Configuration.AddInMemoryCollection(environment.WithTransport(new Dictionary<string, string?>
-        {
-            ["Messaging:Retry:ImmediateLimit"] = "1",
-            ["Messaging:Retry:RedeliveryEnabled"] = "false",
-        }));
-        builder.Services.AddSingleton<Observed>();
-        builder.Services.AddShopMessaging(builder.Configuration, x =>
-        {
-            x.AddConsumer<FakeProcessPaymentConsumer>().Endpoint(e => e.Name = "process-payment");
-            x.AddConsumer<ObserverConsumer<RefundPayment>>().Endpoint(e => e.Name = "refund-payment");
-            x.AddConsumer<ObserverConsumer<StockReserved>>();
-            x.AddConsumer<ObserverConsumer<StockUnavailable>>();
-            x.AddConsumer<ObserverConsumer<StockReleased>>();
-            x.AddConsumer<RawBodyObserver<OrderSubmitted>>();
-            x.AddConsumer<ObserverConsumer<OrderConfirmed>>();
-            x.AddConsumer<ObserverConsumer<OrderCancelled>>();
-        });
+    /// <summary>Where this service may still be busy (see <see cref="Quiescence"/>).</summary>
+    public IEnumerable<Quiescence.Probe> Busy => _service.Busy;
 
-        var host = builder.Build();
-        await host.StartAsync();
-        return new FakePaymentsService(host);
-    }
+    public static async Task<FakePaymentsService> Start(IntegrationEnvironment environment) =>
+        new(await TestServiceBuilder.Worker(environment, fastRetries: false)
+            .With(new Dictionary<string, string?>
+            {
+                ["Messaging:Retry:ImmediateLimit"] = "1",
+                ["Messaging:Retry:RedeliveryEnabled"] = "false",
+            })
+            .Add(builder =>
+            {
+                builder.Services.AddSingleton<MessageLog>();
+                builder.Services.AddShopMessaging(builder.Configuration, x =>
+                {
+                    x.AddConsumer<FakeProcessPaymentConsumer>().Endpoint(e => e.Name = "process-payment");
+                    x.AddConsumer<ObserverConsumer<RefundPayment>>().Endpoint(e => e.Name = "refund-payment");
+                    x.AddObserver<StockReserved>();
+                    x.AddObserver<StockUnavailable>();
+                    x.AddObserver<StockReleased>();
+                    x.AddConsumer<RawBodyObserver<OrderSubmitted>>();
+                    x.AddObserver<OrderConfirmed>();
+                    x.AddObserver<OrderCancelled>();
+                });
+            })
+            .Start());
 
-    public async ValueTask DisposeAsync()
-    {
-        await _host.StopAsync(TimeSpan.FromSeconds(15));
-        _host.Dispose();
-    }
+    public ValueTask DisposeAsync() => _service.DisposeAsync();
 
-    sealed class FakeProcessPaymentConsumer(Observed observed) : IConsumer<ProcessPayment>
+    sealed class FakeProcessPaymentConsumer(MessageLog observed) : IConsumer<ProcessPayment>
     {
         public async Task Consume(ConsumeContext<ProcessPayment> context)
         {
             var payment = context.Message;
-            observed.Add(payment);
+            observed.Add(context);
             switch (payment.CardToken)
             {
                 case Silent:

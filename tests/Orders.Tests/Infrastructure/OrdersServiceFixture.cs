@@ -18,7 +18,6 @@ public class OrdersServiceFixture : IntegrationEnvironment
     WebApplicationFactory<Program>? _factory;
     FakePaymentsService? _payments;
     readonly ReceiveActivity _ordersReceiving = new();
-    readonly ReceiveActivity _paymentsReceiving = new();
 
     /// <summary>The API as <see cref="Customer"/>, the fixture's own customer.</summary>
     public HttpClient Client { get; private set; } = null!;
@@ -30,19 +29,13 @@ public class OrdersServiceFixture : IntegrationEnvironment
     protected virtual string EnvironmentName => "Testing";
 
     /// <summary>Settings short enough for tests; a derived fixture overrides some.</summary>
-    protected virtual IDictionary<string, string?> Settings() => new Dictionary<string, string?>
+    protected virtual IDictionary<string, string?> Settings() => new Dictionary<string, string?>(TestServiceBuilder.FastRetries)
     {
         ["ConnectionStrings:Orders"] = ConnectionString,
         ["Messaging:PrefetchCount"] = "16",
         ["Messaging:Retry:ImmediateLimit"] = "5",
-        ["Messaging:Retry:ImmediateMinInterval"] = "00:00:00.050",
         ["Messaging:Retry:ImmediateMaxInterval"] = "00:00:00.300",
-        ["Messaging:Retry:ImmediateIntervalDelta"] = "00:00:00.050",
-        ["Messaging:Retry:RedeliveryIntervals:0"] = "00:00:00.500",
         ["Messaging:Retry:RedeliveryIntervals:1"] = "00:00:01",
-        ["Messaging:DurableStore:PollInterval"] = "00:00:00.500",
-        ["Messaging:DurableStore:MinRetryDelay"] = "00:00:00.200",
-        ["Messaging:DurableStore:MaxRetryDelay"] = "00:00:01",
         ["Orders:Saga:StockTimeout"] = "00:00:20",
         ["Orders:Saga:PaymentTimeout"] = "00:00:20",
     };
@@ -72,7 +65,6 @@ public class OrdersServiceFixture : IntegrationEnvironment
         });
         Client = ClientFor(Customer);
         Services.GetRequiredService<MassTransit.IBus>().ConnectReceiveObserver(_ordersReceiving);
-        _payments.Bus.ConnectReceiveObserver(_paymentsReceiving);
     }
 
     /// <summary>Waits until the Orders outbox is empty, no queue holds a message and neither service is receiving one.</summary>
@@ -81,7 +73,7 @@ public class OrdersServiceFixture : IntegrationEnvironment
         Quiescence.OutboxEmpty(CreateDbContext, "Orders outbox"),
         QueuesEmpty(),
         Quiescence.NothingReceiving(_ordersReceiving),
-        Quiescence.NothingReceiving(_paymentsReceiving)
+        .. Payments.Busy
     ], timeout);
 
     public OrdersDbContext CreateDbContext() =>

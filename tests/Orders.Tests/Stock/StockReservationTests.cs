@@ -75,7 +75,7 @@ public sealed class When_stock_is_reserved_and_released(OrdersServiceFixture ser
         Assert.Equal(1, await service.InScope(db => db.StockReservations.CountAsync(r => r.OrderId == orderId)));
     }
 
-    static int Answered(Observed observed, List<Guid> orders) =>
+    static int Answered(MessageLog observed, List<Guid> orders) =>
         observed.All<StockReserved>(m => orders.Contains(m.OrderId)).Count + observed.All<StockUnavailable>(m => orders.Contains(m.OrderId)).Count;
 
     Task<ISendEndpoint> Endpoint(string queue) => service.Payments.Bus.GetSendEndpoint(new Uri($"queue:{queue}"));

@@ -16,7 +16,7 @@ namespace Shop.Payments.Tests.Infrastructure;
 /// </summary>
 public sealed class PaymentsService : IntegrationEnvironment
 {
-    IHost? _host;
+    TestService? _service;
 
     public static readonly Dictionary<string, string?> GatewaySettings = new()
     {
@@ -31,60 +31,50 @@ public sealed class PaymentsService : IntegrationEnvironment
         ["Payments:Gateway:Resilience:CircuitBreakerMinimumThroughput"] = "100000",
     };
 
-    public IServiceProvider Services => _host?.Services ?? throw new InvalidOperationException("The service has not started.");
-    public Published Published => Services.GetRequiredService<Published>();
+    public IServiceProvider Services => _service?.Services ?? throw new InvalidOperationException("The service has not started.");
+    /// <summary>What the service published, and the faults it raised.</summary>
+    public MessageLog Published => Services.GetRequiredService<MessageLog>();
     public CountingPaymentGateway Gateway => Services.GetRequiredService<CountingPaymentGateway>();
 
     public override async Task InitializeAsync()
     {
         await base.InitializeAsync();
 
-        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true, EnvironmentName = "Testing" });
-        builder.Configuration.AddInMemoryCollection(WithTransport(new Dictionary<string, string?>(GatewaySettings)
-        {
-            ["ConnectionStrings:Payments"] = ConnectionString,
-            ["Messaging:Retry:ImmediateLimit"] = "3",
-            ["Messaging:Retry:ImmediateMinInterval"] = "00:00:00.050",
-            ["Messaging:Retry:ImmediateMaxInterval"] = "00:00:00.200",
-            ["Messaging:Retry:ImmediateIntervalDelta"] = "00:00:00.050",
-            ["Messaging:Retry:RedeliveryIntervals:0"] = "00:00:00.500",
-            ["Messaging:Retry:RedeliveryIntervals:1"] = "00:00:00.500",
-            ["Messaging:DurableStore:PollInterval"] = "00:00:00.500",
-            ["Messaging:DurableStore:MinRetryDelay"] = "00:00:00.200",
-            ["Messaging:DurableStore:MaxRetryDelay"] = "00:00:01",
-        }));
-        builder.Logging.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning)
-            .AddFilter("Shop", Enum.Parse<LogLevel>(Environment.GetEnvironmentVariable("SHOP_TEST_LOG_LEVEL") ?? "Warning"));
-
-        builder.Services.AddSingleton<Published>();
-        builder.Services.AddSingleton<SimulatedPaymentGateway>();
-        builder.Services.AddSingleton<CountingPaymentGateway>();
-        builder.Services.AddSingleton<IPaymentGateway>(provider => provider.GetRequiredService<CountingPaymentGateway>());
-
-        builder.AddPayments(x =>
-        {
-            x.AddConsumer<PaymentCompletedObserver>();
-            x.AddConsumer<PaymentFailedObserver>();
-            x.AddConsumer<PaymentRefundedObserver>();
-            x.AddConsumer<ProcessPaymentFaultObserver>();
-        });
-
-        _host = builder.Build();
-        await _host.MigrateDatabaseAsync<PaymentsDbContext>();
-        await _host.StartAsync();
+        _service = await TestServiceBuilder.Worker(this)
+            .With(GatewaySettings)
+            .With(new Dictionary<string, string?>
+            {
+                ["ConnectionStrings:Payments"] = ConnectionString,
+                ["Messaging:Retry:RedeliveryIntervals:1"] = "00:00:00.500",
+            })
+            .Add(builder =>
+            {
+                builder.Services.AddSingleton<MessageLog>();
+                builder.Services.AddSingleton<SimulatedPaymentGateway>();
+                builder.Services.AddSingleton<CountingPaymentGateway>();
+                builder.Services.AddSingleton<IPaymentGateway>(provider => provider.GetRequiredService<CountingPaymentGateway>());
+                builder.AddPayments(x =>
+                {
+                    x.AddObserver<PaymentCompleted>();
+                    x.AddObserver<PaymentFailed>();
+                    x.AddObserver<PaymentRefunded>();
+                    x.AddObserver<Fault<ProcessPayment>>();
+                });
+            })
+            .BeforeStart(host => host.MigrateDatabaseAsync<PaymentsDbContext>())
+            .WatchOutbox<PaymentsDbContext>()
+            .Start();
     }
-
 
     public override async Task DisposeAsync()
     {
-        if (_host is not null)
-        {
-            await _host.StopAsync(TimeSpan.FromSeconds(15));
-            _host.Dispose();
-        }
-
+        if (_service is not null)
+            await _service.DisposeAsync();
         await base.DisposeAsync();
     }
+
+    /// <summary>Waits until nothing is left to send, queued or being received: then what has not happened will not.</summary>
+    public Task WaitUntilQuiet() => Quiescence.WaitUntilQuiet(_service!.Busy.Append(QueuesEmpty()));
 
     /// <summary>Sends as the order saga does; a fixed <paramref name="messageId"/> makes the copy look like a redelivery.</summary>
     public async Task Send<T>(string queue, T message, Guid? messageId = null) where T : class
