@@ -29,6 +29,8 @@ public static class OrderFlowScenario
         await using var cluster = await ShopCluster.Start(environment, hosting: new ClusterHosting(Kestrel: true, Configure: builder =>
         {
             builder.Configuration.AddInMemoryCollection(ProductionLogLevels);
+            // The test hosts keep Shop's own categories at warnings; production writes their Information lines.
+            builder.Logging.AddFilter("Shop", LogLevel.Information);
             builder.Logging.AddProvider(breakdown.Logs);
         }));
         foreach (var database in new[] { cluster.OrdersDatabase })
