@@ -27,11 +27,17 @@ public sealed class ShopCluster : IAsyncDisposable
     readonly IntegrationEnvironment _environment;
     readonly Dictionary<string, string?> _settings;
     readonly List<TestService> _running = [];
+    readonly ClusterHosting _hosting;
+    // One connection pool for every client of a Kestrel-hosted API, as a real caller would keep.
+    readonly SocketsHttpHandler? _handler;
 
-    ShopCluster(IntegrationEnvironment environment, Dictionary<string, string?> settings)
+    ShopCluster(IntegrationEnvironment environment, Dictionary<string, string?> settings, ClusterHosting? hosting)
     {
         _environment = environment;
         _settings = environment.WithTransport(settings);
+        _hosting = hosting ?? new ClusterHosting();
+        if (_hosting.Kestrel)
+            _handler = new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(10) };
     }
 
     public WebApplication Orders { get; private set; } = null!;
@@ -48,7 +54,7 @@ public sealed class ShopCluster : IAsyncDisposable
     public string ReadModelDatabase { get; private set; } = "";
 
     public static async Task<ShopCluster> Start(IntegrationEnvironment environment, Func<string, Task>? prepareDatabase = null,
-        bool withImages = false, bool withSearch = false)
+        bool withImages = false, bool withSearch = false, ClusterHosting? hosting = null)
     {
         var cluster = new ShopCluster(environment, new Dictionary<string, string?>
         {
@@ -68,7 +74,7 @@ public sealed class ShopCluster : IAsyncDisposable
             ["Payments:Gateway:Resilience:CircuitBreakerFailureRatio"] = "0.9",
             // The API stores originals and the worker thumbnails in the same place, as on one machine or one bucket.
             ["BlobStorage:Disk:Root"] = Path.Combine(Path.GetTempPath(), "shop-e2e-blobs", environment.VirtualHost),
-        });
+        }, hosting);
         foreach (var (key, value) in TestTokens.Settings)
             cluster._settings[key] = value;
 
@@ -96,15 +102,17 @@ public sealed class ShopCluster : IAsyncDisposable
                 b => b.AddImagesWorker(), null, null);
         }
 
-        cluster.Api = cluster.Orders.GetTestClient().WithBearer(TestTokens.Staff());
+        cluster.Api = cluster.AnonymousClient().WithBearer(TestTokens.Staff());
         return cluster;
     }
 
     /// <summary>The API as the customer <paramref name="customerId"/>: places orders, reads only their own.</summary>
     public HttpClient CustomerClient(Guid customerId, string email = "buyer@example.com") =>
-        Orders.GetTestClient().WithBearer(TestTokens.Customer(customerId, email));
+        AnonymousClient().WithBearer(TestTokens.Customer(customerId, email));
 
-    public HttpClient AnonymousClient() => Orders.GetTestClient();
+    public HttpClient AnonymousClient() => _handler is null
+        ? Orders.GetTestClient()
+        : new HttpClient(_handler, disposeHandler: false) { BaseAddress = new Uri(Orders.Urls.First()) };
 
     public async Task StartPayments(Func<string, Task>? prepareDatabase = null) =>
         Payments = await StartService<PaymentsDbContext>("ConnectionStrings:Payments", PaymentsDatabase, b => b.AddPayments(), null,
@@ -131,7 +139,7 @@ public sealed class ShopCluster : IAsyncDisposable
         Action<WebApplication>? map, Func<string, Task>? prepareDatabase, Func<IHost, Task> migrate,
         Action<TestServiceBuilder>? watch = null)
     {
-        var builder = TestServiceBuilder.Web(fastRetries: false)
+        var builder = TestServiceBuilder.Web(fastRetries: false, kestrel: _hosting.Kestrel)
             .With(new Dictionary<string, string?>(_settings) { [connectionKey] = connectionString })
             .Add(b => b.AddServiceDefaults())
             .Add(add)
@@ -144,6 +152,8 @@ public sealed class ShopCluster : IAsyncDisposable
         if (prepareDatabase is not null)
             builder.BeforeStart(_ => prepareDatabase(connectionString));
         watch?.Invoke(builder);
+        if (_hosting.Configure is { } configure)
+            builder.Add(b => configure((WebApplicationBuilder)b));
 
         var service = await builder.Start();
         _running.Add(service);
@@ -191,7 +201,13 @@ public sealed class ShopCluster : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        _handler?.Dispose();
         foreach (var service in _running)
             await service.DisposeAsync();
     }
 }
+
+/// <summary>How the cluster's hosts run: in-memory test servers (the tests' default) or Kestrel on loopback as in production.</summary>
+/// <param name="Kestrel">Kestrel on 127.0.0.1 with a port of its choosing, reached over real sockets (the benchmarks).</param>
+/// <param name="Configure">Applied to every host's builder after the service's own registrations (logging, settings).</param>
+public sealed record ClusterHosting(bool Kestrel = false, Action<WebApplicationBuilder>? Configure = null);

@@ -61,10 +61,15 @@ public sealed class TestServiceBuilder
 
     /// <summary>A web app on an in-memory test server (<see cref="TestService.CreateClient"/>).</summary>
     /// <param name="onlyTestSettings">True to drop the web host's default sources (appsettings.json, environment variables).</param>
-    public static TestServiceBuilder Web(IntegrationEnvironment? environment = null, bool fastRetries = true, bool onlyTestSettings = false)
+    /// <param name="kestrel">Kestrel on a loopback port of its choosing instead (the benchmarks: what production runs); no test client.</param>
+    public static TestServiceBuilder Web(IntegrationEnvironment? environment = null, bool fastRetries = true, bool onlyTestSettings = false,
+        bool kestrel = false)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Testing" });
-        builder.WebHost.UseTestServer();
+        if (kestrel)
+            builder.WebHost.UseUrls("http://127.0.0.1:0");
+        else
+            builder.WebHost.UseTestServer();
         if (onlyTestSettings)
             builder.Configuration.Sources.Clear();
         return new TestServiceBuilder(builder, builder.Build, environment, fastRetries);

@@ -4,6 +4,8 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using RabbitMQ.Client;
 using RabbitMQ.Client.Events;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Logging;
 using Shop.Cluster;
 using Shop.Testing;
 
@@ -11,7 +13,7 @@ namespace Shop.Benchmarks.Scenarios;
 
 /// <summary>
 /// Scenario 5: the whole order flow — POST /orders to OrderConfirmed — with Orders.Api, Payments.Worker and
-/// Notifications.Worker as three hosts in this process (in-process HTTP, real RabbitMQ and PostgreSQL). First the
+/// Notifications.Worker as three hosts in this process (HTTP over loopback to Kestrel, real RabbitMQ and PostgreSQL). First the
 /// sustained rate (a burst, as fast as the flow completes it), then open-loop load at fixed arrival rates of 25, 50, 75
 /// and 100 % of it, timing each order from its POST to its OrderConfirmed event on the broker.
 /// </summary>
@@ -21,7 +23,16 @@ public static class OrderFlowScenario
 
     public static async Task<IReadOnlyList<BenchResult>> Run(IntegrationEnvironment environment, BenchSettings settings)
     {
-        await using var cluster = await ShopCluster.Start(environment);
+        using var breakdown = new CostBreakdown();
+        // Kestrel on loopback, as the API runs in production (the in-memory test server also logged a warning per
+        // request: it cannot apply the endpoint's request body limit); the services' own log levels, counted.
+        await using var cluster = await ShopCluster.Start(environment, hosting: new ClusterHosting(Kestrel: true, Configure: builder =>
+        {
+            builder.Configuration.AddInMemoryCollection(ProductionLogLevels);
+            // The test hosts keep Shop's own categories at warnings; production writes their Information lines.
+            builder.Logging.AddFilter("Shop", LogLevel.Information);
+            builder.Logging.AddProvider(breakdown.Logs);
+        }));
         foreach (var database in new[] { cluster.OrdersDatabase })
             await ShopCluster.Query(database, "UPDATE stock SET on_hand = 10000000", _ => 0);
 
@@ -67,6 +78,8 @@ public static class OrderFlowScenario
             new("5 order flow", "DB transactions per order", (after.Transactions - before.Transactions) / (double)burst, "tx"),
         };
 
+        results.AddRange(await Breakdown(cluster, finished, breakdown, settings));
+
         foreach (var share in new[] { 0.25, 0.50, 0.75, 1.00 })
         {
             var rate = sustained * share;
@@ -78,6 +91,124 @@ public static class OrderFlowScenario
         }
 
         return results;
+    }
+
+    /// <summary>
+    /// The log levels of the services' appsettings.json (what production writes); the console of the benchmark stays at
+    /// warnings, so the lines are counted here but not printed.
+    /// </summary>
+    static readonly Dictionary<string, string?> ProductionLogLevels = new()
+    {
+        ["Logging:LogLevel:Default"] = "Information",
+        ["Logging:LogLevel:Microsoft.AspNetCore"] = "Warning",
+        ["Logging:LogLevel:Microsoft.EntityFrameworkCore"] = "Warning",
+        ["Logging:LogLevel:MassTransit"] = "Warning",
+        ["Logging:Console:LogLevel:Default"] = "Warning",
+    };
+
+    /// <summary>
+    /// A burst of its own with the span listeners on: what one order costs at each place it passes (see
+    /// <see cref="CostBreakdown"/>), and per database the transactions and outbox rows PostgreSQL itself counted.
+    /// </summary>
+    static async Task<IReadOnlyList<BenchResult>> Breakdown(ShopCluster cluster, ConcurrentDictionary<Guid, long> finished, CostBreakdown breakdown,
+        BenchSettings settings)
+    {
+        var orders = settings.Quick ? 20 : 300;
+        var databases = new[] { ("orders", cluster.OrdersDatabase), ("payments", cluster.PaymentsDatabase), ("notifications", cluster.NotificationsDatabase) };
+        var settle = settings.Quick ? TimeSpan.Zero : TimeSpan.FromSeconds(11);
+        await Task.Delay(settle);
+        var before = await DatabaseCounts(databases);
+        breakdown.Start();
+        var cpu = new CpuWindow();
+        await Burst(cluster, finished, orders, 16);
+        var cpuPerOrder = cpu.Per(orders);
+        // The batched deletes of sent units and PostgreSQL's statistics (reported by idle backends within 10 s) catch up.
+        await Task.Delay(settle);
+        var places = breakdown.Stop();
+        var after = await DatabaseCounts(databases);
+
+        var results = new List<BenchResult>();
+        const string scenario = "5b cost per order";
+        results.Add(new BenchResult(scenario, "CPU per order (spans on), this process", cpuPerOrder.ProcessMs, "ms"));
+        results.Add(new BenchResult(scenario, "CPU per order (spans on), whole machine", cpuPerOrder.MachineMs, "ms"));
+        var rows = new List<string[]>();
+        foreach (var (name, place) in places.OrderBy(p => p.Key == CostBreakdown.Request ? 0 : p.Key == CostBreakdown.Background ? 2 : 1).ThenBy(p => p.Key))
+        {
+            var label = $"{scenario}: {name}";
+            double PerOrder(long value) => value / (double)orders;
+            double PerUnit(long value) => place.Units == 0 ? double.NaN : value / (double)place.Units;
+            var perOrder = PerOrder(place.Units);
+            var handlerMs = PerUnit(place.HandlerTicks) / TimeSpan.TicksPerMillisecond;
+            results.Add(new BenchResult(label, "handled per order", perOrder, "msg"));
+            if (place.Units > 0)
+                results.Add(new BenchResult(label, "handler wall time per message", handlerMs, "ms"));
+            results.Add(new BenchResult(label, "DB round trips per order", PerOrder(place.RoundTrips), "rt"));
+            results.Add(new BenchResult(label, "EF transactions per order", PerOrder(place.Commits), "tx"));
+            results.Add(new BenchResult(label, "outbox units written per order", PerOrder(place.OutboxUnitsWritten), "unit"));
+            results.Add(new BenchResult(label, "outbox messages written per order", PerOrder(place.OutboxMessages), "msg"));
+            results.Add(new BenchResult(label, "messages sent to the broker per order", PerOrder(place.Sent), "msg"));
+            results.Add(new BenchResult(label, "log lines per order", PerOrder(place.LogLines), "line"));
+            rows.Add([name, $"{perOrder:0.00}", place.Units == 0 ? "" : $"{handlerMs:0.0}", $"{PerOrder(place.RoundTrips):0.00}",
+                $"{PerOrder(place.Commits):0.00}", $"{PerOrder(place.OutboxUnitsWritten):0.00}", $"{PerOrder(place.OutboxMessages):0.00}",
+                $"{PerOrder(place.Sent):0.00}", $"{PerOrder(place.LogLines):0.00}"]);
+        }
+
+        long[] totals = [places.Values.Sum(p => p.RoundTrips), places.Values.Sum(p => p.Commits), places.Values.Sum(p => p.OutboxUnitsWritten),
+            places.Values.Sum(p => p.OutboxMessages), places.Values.Sum(p => p.Sent), places.Values.Sum(p => p.LogLines)];
+        rows.Add(["all", $"{places.Values.Sum(p => p.Units) / (double)orders:0.00}", "", .. totals.Select(t => $"{t / (double)orders:0.00}")]);
+
+        var dbRows = new List<string[]>();
+        foreach (var (name, _) in databases)
+        {
+            var (commits, inserted, deleted) = (after[name].Commits - before[name].Commits, after[name].OutboxInserted - before[name].OutboxInserted,
+                after[name].OutboxDeleted - before[name].OutboxDeleted);
+            results.Add(new BenchResult($"{scenario}: database {name}", "transactions per order", commits / (double)orders, "tx"));
+            results.Add(new BenchResult($"{scenario}: database {name}", "outbox units inserted per order", inserted / (double)orders, "unit"));
+            results.Add(new BenchResult($"{scenario}: database {name}", "outbox units deleted per order", deleted / (double)orders, "unit"));
+            dbRows.Add([name, $"{commits / (double)orders:0.00}", $"{inserted / (double)orders:0.00}", $"{deleted / (double)orders:0.00}"]);
+        }
+
+        Console.WriteLine();
+        Console.WriteLine($"Cost per order ({orders} orders, 16 in flight; CPU per order with spans on: this process {cpuPerOrder.ProcessMs:0.0} ms, " +
+                          $"whole machine {cpuPerOrder.MachineMs:0.0} ms)");
+        PrintTable(["where", "msgs/order", "wall ms/msg", "round trips", "EF tx", "outbox units", "outbox msgs", "broker sends", "log lines"], rows);
+        Console.WriteLine("Statements per order at each place (Npgsql commands; a batch is one line):");
+        foreach (var (name, place) in places)
+        {
+            foreach (var (statement, count) in place.Statements.OrderByDescending(s => s.Value).Take(12))
+                Console.WriteLine($"  {name,-30} {count / (double)orders,6:0.00}  {statement}");
+        }
+
+        Console.WriteLine();
+        Console.WriteLine("Per database (PostgreSQL's own counters: pg_stat_database, pg_stat_user_tables), per order:");
+        PrintTable(["database", "transactions", "outbox inserted", "outbox deleted"], dbRows);
+        return results;
+    }
+
+    static void PrintTable(string[] header, List<string[]> rows)
+    {
+        var widths = header.Select((h, i) => Math.Max(h.Length, rows.Count == 0 ? 0 : rows.Max(r => r[i].Length))).ToArray();
+        string Line(string[] cells) => string.Join("  ", cells.Select((c, i) => i == 0 ? c.PadRight(widths[i]) : c.PadLeft(widths[i])));
+        Console.WriteLine(Line(header));
+        Console.WriteLine(new string('-', widths.Sum() + 2 * (widths.Length - 1)));
+        rows.ForEach(r => Console.WriteLine(Line(r)));
+        Console.WriteLine();
+    }
+
+    static async Task<Dictionary<string, (long Commits, long OutboxInserted, long OutboxDeleted)>> DatabaseCounts(
+        IEnumerable<(string Name, string ConnectionString)> databases)
+    {
+        var counts = new Dictionary<string, (long, long, long)>();
+        foreach (var (name, connectionString) in databases)
+        {
+            counts[name] = (await ShopCluster.Query(connectionString,
+                "SELECT (SELECT xact_commit FROM pg_stat_database WHERE datname = current_database()), " +
+                "COALESCE((SELECT n_tup_ins FROM pg_stat_user_tables WHERE relname = 'outbox_state'), 0), " +
+                "COALESCE((SELECT n_tup_del FROM pg_stat_user_tables WHERE relname = 'outbox_state'), 0)",
+                r => (r.GetInt64(0), r.GetInt64(1), r.GetInt64(2)))).Single();
+        }
+
+        return counts;
     }
 
     static async Task<TimeSpan> Burst(ShopCluster cluster, ConcurrentDictionary<Guid, long> finished, int orders, int concurrency)

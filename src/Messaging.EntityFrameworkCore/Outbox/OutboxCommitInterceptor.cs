@@ -39,6 +39,7 @@ public sealed class OutboxCommitInterceptor<TDbContext>(
 
     readonly ConditionalWeakTable<DbContext, Pending> _pending = new();
     readonly TimeSpan? _lease = options.Value.AfterCommitLeaseOrNull;
+    readonly TimeSpan _pollInterval = options.Value.PollInterval;
 
     public InterceptionResult<int> SavingChanges(DbContextEventData eventData, InterceptionResult<int> result)
     {
@@ -242,7 +243,9 @@ public sealed class OutboxCommitInterceptor<TDbContext>(
             return;
 
         var mine = units.Where(unit => unit.SentAfterCommit).ToList();
-        if (mine.Count < units.Count)
+        // Others' units due before the delivery service's next poll need it now; later schedules wait for a poll.
+        var nextPoll = clock.GetUtcNow().UtcDateTime + _pollInterval;
+        if (units.Any(unit => !unit.SentAfterCommit && unit.DueTime < nextPoll))
             signal.Notify();
 
         if (mine.Count > 0)

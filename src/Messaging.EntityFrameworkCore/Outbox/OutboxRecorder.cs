@@ -27,7 +27,16 @@ sealed class OutboxRecorder(DbContext db, TimeProvider time, TimeSpan? afterComm
     public bool HasMessages { get; private set; }
 
     /// <summary>True once a message due later (a schedule) was recorded: only the delivery service sends those.</summary>
-    public bool HasScheduledMessages { get; private set; }
+    public bool HasScheduledMessages => EarliestScheduled is not null;
+
+    /// <summary>When the earliest schedule recorded since the last <see cref="Reset"/> is due.</summary>
+    public DateTime? EarliestScheduled { get; private set; }
+
+    /// <summary>
+    /// True when a schedule is due before <paramref name="time"/>: the delivery service needs waking only for what its
+    /// next poll would find late. A timeout a minute away is found by a poll like any other.
+    /// </summary>
+    public bool HasScheduledBefore(DateTime time) => EarliestScheduled is { } due && due < time;
 
     /// <summary>The units of messages due at once, in the order they were started.</summary>
     public IReadOnlyList<OutboxState> ImmediateUnits => _immediate;
@@ -53,7 +62,8 @@ sealed class OutboxRecorder(DbContext db, TimeProvider time, TimeSpan? afterComm
                     ScheduleTokenId = context.ScheduledMessageId
                 };
                 Track(outbox);
-                HasScheduledMessages = true;
+                if (EarliestScheduled is not { } earliest || outbox.DueTime < earliest)
+                    EarliestScheduled = outbox.DueTime;
             }
             else
             {
@@ -146,7 +156,7 @@ sealed class OutboxRecorder(DbContext db, TimeProvider time, TimeSpan? afterComm
             _current = null;
             _immediate.Clear();
             HasMessages = false;
-            HasScheduledMessages = false;
+            EarliestScheduled = null;
         }
     }
 }
