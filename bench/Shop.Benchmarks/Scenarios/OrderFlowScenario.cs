@@ -71,7 +71,7 @@ public static class OrderFlowScenario
 
         var results = new List<BenchResult>
         {
-            new("5 order flow", "sustained orders/s", sustained, "orders/s", Target: ">= 300"),
+            new("5 order flow", "sustained orders/s", sustained, "orders/s", Target: ">= 150"),
             new("5 order flow", "CPU per order, this process", cpuPerOrder.ProcessMs, "ms"),
             new("5 order flow", "CPU per order, whole machine", cpuPerOrder.MachineMs, "ms"),
             new("5 order flow", "messages per order", (after.Messages - before.Messages) / (double)burst, "msg"),
