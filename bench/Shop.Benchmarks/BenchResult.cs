@@ -21,6 +21,8 @@ public sealed record BenchResult(string Scenario, string Metric, double Value, s
             yield break;
         yield return new BenchResult(Scenario, $"CPU per {unit}, this process", Cpu.ProcessMs * 1000, "µs");
         yield return new BenchResult(Scenario, $"CPU per {unit}, whole machine", Cpu.MachineMs * 1000, "µs");
+        yield return new BenchResult(Scenario, $"CPU per {unit}, PostgreSQL server", Cpu.PostgresMs * 1000, "µs");
+        yield return new BenchResult(Scenario, $"CPU per {unit}, RabbitMQ server", Cpu.RabbitMqMs * 1000, "µs");
     }
 }
 
@@ -30,6 +32,9 @@ public sealed record BenchSettings(int Messages, int PayloadBytes, int Concurren
 
     /// <summary>Least untimed time before a measurement: rounds of <see cref="Warmup"/> repeat until it has passed.</summary>
     public TimeSpan WarmupTime { get; init; }
+
+    /// <summary>Scenario 5's timed burst, in orders.</summary>
+    public int Orders { get; init; } = 1_000;
 
     /// <summary>
     /// Runs <paramref name="round"/> with <see cref="Warmup"/> messages until <see cref="WarmupTime"/> has passed. A count

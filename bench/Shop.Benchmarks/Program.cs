@@ -4,8 +4,9 @@ using Shop.Benchmarks.Scenarios.Thumbnails;
 using Shop.Testing;
 
 // Usage: dotnet run -c Release --project bench/Shop.Benchmarks -- [--quick] [--scenarios 1,2,2x,3,3c,4,5,6,7,8,8f,9,10] [--messages N]
-//        [--warmup N] [--warmup-seconds N] [--concurrency N] [--lag-samples N] [--background-rate N] [--photos N] [--rounds N] [--breakdown-rounds N]
-//        [--image-concurrency N] [--wolverine-listener inline|buffered] [--wolverine-prepared true|false] [--out DIR]
+//        [--warmup N] [--warmup-seconds N] [--concurrency N] [--lag-samples N] [--background-rate N] [--orders N] [--photos N] [--rounds N] [--breakdown-rounds N]
+//        [--image-concurrency N] [--wolverine-listener inline|buffered] [--wolverine-prepared true|false] [--postgres-tls true|false]
+//        [--out DIR]
 // Needs the services of scripts/services.sh (SHOP_TEST_* settings in the environment); scenario 6 also needs fauxqs
 // (eval "$(scripts/fauxqs.sh --env)"); scenario 7 needs none.
 if (args.FirstOrDefault() == ThumbnailChild.Command)
@@ -21,6 +22,7 @@ var settings = new BenchSettings(
     Warmup: arguments.Int("warmup", arguments.Quick ? 20 : 5_000))
 {
     WarmupTime = TimeSpan.FromSeconds(arguments.Int("warmup-seconds", arguments.Quick ? 0 : 20)),
+    Orders = arguments.Int("orders", arguments.Quick ? 40 : 1_000),
     Thumbnails = new ThumbnailSettings(
         Photos: arguments.Int("photos", arguments.Quick ? 1 : 16),
         Width: arguments.Quick ? 1000 : 4000,
@@ -34,9 +36,11 @@ var backgroundRate = arguments.Int("background-rate", arguments.Quick ? 50 : 0);
 var output = arguments.String("out", Path.Combine("bench", "results"));
 var only = arguments.String("scenarios", "1,2,3,4,5,6,7,8,9,10").Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).ToHashSet();
 
+var postgres = PostgresConnection.Choose(arguments.String("postgres-tls", "false") == "true");
+
 Console.WriteLine($"Shop benchmarks — {Environment.ProcessorCount} cores, {settings.Messages} messages of {settings.PayloadBytes} B " +
                   $"after at least {settings.WarmupTime.TotalSeconds:0} s untimed (rounds of {settings.Warmup}), " +
-                  $"concurrency {settings.Concurrency}{(settings.Quick ? " (quick run: figures are not meaningful)" : "")}");
+                  $"concurrency {settings.Concurrency}, PostgreSQL {postgres}{(settings.Quick ? " (quick run: figures are not meaningful)" : "")}");
 
 var results = new List<BenchResult>();
 async Task<T> InEnvironment<T>(Func<IntegrationEnvironment, Task<T>> scenario)
