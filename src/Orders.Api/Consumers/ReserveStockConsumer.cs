@@ -41,7 +41,11 @@ public sealed class ReserveStockConsumer(OrdersDbContext db, TimeProvider time, 
 
         var transaction = db.Database.CurrentTransaction
             ?? throw new InvalidOperationException("ReserveStockConsumer runs inside the durable store's transaction.");
-        await transaction.CreateSavepointAsync(Savepoint, cancellationToken);
+
+        // One line's conditional update takes all or nothing by itself; only a second line needs a way back.
+        var savepoint = shortage is null && lines.Count > 1;
+        if (savepoint)
+            await transaction.CreateSavepointAsync(Savepoint, cancellationToken);
 
         foreach (var line in shortage is null ? lines : [])
         {
@@ -60,7 +64,8 @@ public sealed class ReserveStockConsumer(OrdersDbContext db, TimeProvider time, 
         if (shortage is not null)
         {
             // All or nothing: give back the lines already taken by this message.
-            await transaction.RollbackToSavepointAsync(Savepoint, cancellationToken);
+            if (savepoint)
+                await transaction.RollbackToSavepointAsync(Savepoint, cancellationToken);
             logger.LogInformation("Stock for order {OrderId} is unavailable: {Reason}", orderId, shortage);
             await context.Publish(new StockUnavailable(orderId, shortage), cancellationToken);
             return;
@@ -74,11 +79,10 @@ public sealed class ReserveStockConsumer(OrdersDbContext db, TimeProvider time, 
             Quantity = line.Quantity,
             ReservedAt = now
         }));
-        // A concurrent reservation of the same order fails here on the unique (order_id, sku) index and rolls back;
-        // the retry then finds that reservation above.
-        await db.SaveChangesAsync(cancellationToken);
-
-        logger.LogInformation("Reserved {LineCount} line(s) of stock for order {OrderId}", lines.Count, orderId);
+        // Saved with the outbox in the store's one batch, which the stock row's lock waits for anyway. A concurrent
+        // reservation of the same order fails that save on the unique (order_id, sku) index and rolls back; the retry
+        // then finds that reservation above.
+        logger.LogDebug("Reserved {LineCount} line(s) of stock for order {OrderId}", lines.Count, orderId);
         await context.Publish(new StockReserved(orderId), cancellationToken);
     }
 }
