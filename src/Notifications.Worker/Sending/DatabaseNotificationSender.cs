@@ -19,7 +19,7 @@ public sealed class DatabaseNotificationSender(NotificationsDbContext db, TimePr
         }
 
         db.Notifications.Add(NotificationRecord.Of(notification, time.GetUtcNow()));
-        logger.LogInformation("Notification {Kind} for order {OrderId} to {Recipient}: {Subject}",
+        logger.LogDebug("Notification {Kind} for order {OrderId} to {Recipient}: {Subject}",
             notification.Kind, notification.OrderId, notification.Recipient, notification.Subject);
     }
 }

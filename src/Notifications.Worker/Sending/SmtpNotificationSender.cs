@@ -35,7 +35,7 @@ public sealed class SmtpNotificationSender(IOptions<NotificationSenderOptions> o
             throw new TransientException($"The SMTP server did not take notification {notification.Kind} for order {notification.OrderId}.", exception);
         }
 
-        logger.LogInformation("Mailed notification {Kind} for order {OrderId} through {SmtpHost}",
+        logger.LogDebug("Mailed notification {Kind} for order {OrderId} through {SmtpHost}",
             notification.Kind, notification.OrderId, smtp.PickupDirectory ?? smtp.Host);
     }
 

@@ -62,7 +62,9 @@ public sealed class ProcessPaymentConsumer(
             payment.Fail(exception is TimeoutRejectedException ? "payment gateway timed out" : "payment gateway unavailable", time.GetUtcNow());
         }
 
-        logger.LogInformation("Payment {PaymentId} of order {OrderId} for {Amount} {Currency}: {Status}",
+        // A charge that went through is the everyday case (Debug); one that did not is worth reading (Information).
+        logger.Log(payment.Status == PaymentStatus.Completed ? LogLevel.Debug : LogLevel.Information,
+            "Payment {PaymentId} of order {OrderId} for {Amount} {Currency}: {Status}",
             payment.Id, payment.OrderId, payment.Amount, payment.Currency, payment.Status);
         await PublishOutcome(context, payment);
     }
