@@ -11,14 +11,6 @@ namespace Shop.ProductImages.StateMachines;
 /// </summary>
 static class ImageProcessingActivities
 {
-    public static EventActivityBinder<ImageProcessingState, ThumbnailsGenerated> RecordThumbnails(
-        this EventActivityBinder<ImageProcessingState, ThumbnailsGenerated> binder) =>
-        binder.Activity(x => x.OfType<RecordThumbnailsActivity>());
-
-    public static EventActivityBinder<ImageProcessingState, ImageMetadataExtracted> RecordMetadata(
-        this EventActivityBinder<ImageProcessingState, ImageMetadataExtracted> binder) =>
-        binder.Activity(x => x.OfType<RecordMetadataActivity>());
-
     /// <summary>Records the image as being processed again.</summary>
     public static EventActivityBinder<ImageProcessingState, T> RecordProcessingAgain<T>(this EventActivityBinder<ImageProcessingState, T> binder)
         where T : class =>
