@@ -1,5 +1,6 @@
 using MassTransit;
 using Shop.Contracts.Orders;
+using Shop.Messaging.Sagas;
 
 namespace Shop.Orders.Api.StateMachines;
 
@@ -7,9 +8,10 @@ namespace Shop.Orders.Api.StateMachines;
 /// Refuses (sets the cancellation reason of) an order the API kept no card token for, or that <see cref="IOrderCheck"/>
 /// does not let through.
 /// </summary>
-public sealed class CheckOrderActivity(IOrderCheck check, ILogger<CheckOrderActivity> logger) : IStateMachineActivity<OrderState, OrderSubmitted>
+public sealed class CheckOrderActivity(IOrderCheck check, ILogger<CheckOrderActivity> logger)
+    : SagaStep<OrderState, OrderSubmitted>("check-order")
 {
-    public async Task Execute(BehaviorContext<OrderState, OrderSubmitted> context, IBehavior<OrderState, OrderSubmitted> next)
+    protected override async Task Run(BehaviorContext<OrderState, OrderSubmitted> context)
     {
         // The API keeps the card token of every order it places; an order published by anyone else has none, and
         // is refused before any stock is reserved rather than failing at the payment.
@@ -22,14 +24,5 @@ public sealed class CheckOrderActivity(IOrderCheck check, ILogger<CheckOrderActi
                 context.Message.OrderId, refusal, context.SourceAddress);
             context.Saga.CancellationReason = $"order refused: {refusal}";
         }
-
-        await next.Execute(context);
     }
-
-    public Task Faulted<TException>(BehaviorExceptionContext<OrderState, OrderSubmitted, TException> context,
-        IBehavior<OrderState, OrderSubmitted> next) where TException : Exception => next.Faulted(context);
-
-    public void Probe(ProbeContext context) => context.CreateScope("check-order");
-
-    public void Accept(StateMachineVisitor visitor) => visitor.Visit(this);
 }

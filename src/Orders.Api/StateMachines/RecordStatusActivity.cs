@@ -1,4 +1,5 @@
 using MassTransit;
+using Shop.Messaging.Sagas;
 using Shop.Orders.Api.Domain;
 
 namespace Shop.Orders.Api.StateMachines;
@@ -7,34 +8,12 @@ namespace Shop.Orders.Api.StateMachines;
 /// Records the saga's state on the order and its timeline through <see cref="IOrderStatusLog"/>, which the consume scope
 /// provides, so the record joins the saga's transaction. An order that has ended forgets its card token.
 /// </summary>
-public class RecordStatusActivity(IOrderStatusLog log, TimeProvider time) : IStateMachineActivity<OrderState>
+public class RecordStatusActivity(IOrderStatusLog log, TimeProvider time) : SagaStep<OrderState>("record-status")
 {
     /// <summary>The status recorded: the saga's current state.</summary>
     protected virtual string StatusOf(OrderState saga) => saga.CurrentState;
 
-    public async Task Execute(BehaviorContext<OrderState> context, IBehavior<OrderState> next)
-    {
-        await Record(context);
-        await next.Execute(context);
-    }
-
-    public async Task Execute<T>(BehaviorContext<OrderState, T> context, IBehavior<OrderState, T> next) where T : class
-    {
-        await Record(context);
-        await next.Execute(context);
-    }
-
-    public Task Faulted<TException>(BehaviorExceptionContext<OrderState, TException> context, IBehavior<OrderState> next)
-        where TException : Exception => next.Faulted(context);
-
-    public Task Faulted<T, TException>(BehaviorExceptionContext<OrderState, T, TException> context, IBehavior<OrderState, T> next)
-        where T : class where TException : Exception => next.Faulted(context);
-
-    public void Probe(ProbeContext context) => context.CreateScope("record-status");
-
-    public void Accept(StateMachineVisitor visitor) => visitor.Visit(this);
-
-    async Task Record(BehaviorContext<OrderState> context)
+    protected override async Task Run(BehaviorContext<OrderState> context)
     {
         var saga = context.Saga;
         var now = time.GetUtcNow().UtcDateTime;

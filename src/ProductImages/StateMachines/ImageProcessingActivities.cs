@@ -1,5 +1,6 @@
 using MassTransit;
 using Shop.Contracts.Images;
+using Shop.Messaging.Sagas;
 using Shop.ProductImages.Domain;
 
 namespace Shop.ProductImages.StateMachines;
@@ -10,14 +11,6 @@ namespace Shop.ProductImages.StateMachines;
 /// </summary>
 static class ImageProcessingActivities
 {
-    public static EventActivityBinder<ImageProcessingState, ThumbnailsGenerated> RecordThumbnails(
-        this EventActivityBinder<ImageProcessingState, ThumbnailsGenerated> binder) =>
-        binder.Activity(x => x.OfType<RecordThumbnailsActivity>());
-
-    public static EventActivityBinder<ImageProcessingState, ImageMetadataExtracted> RecordMetadata(
-        this EventActivityBinder<ImageProcessingState, ImageMetadataExtracted> binder) =>
-        binder.Activity(x => x.OfType<RecordMetadataActivity>());
-
     /// <summary>Records the image as being processed again.</summary>
     public static EventActivityBinder<ImageProcessingState, T> RecordProcessingAgain<T>(this EventActivityBinder<ImageProcessingState, T> binder)
         where T : class =>
@@ -52,76 +45,27 @@ static class ImageProcessingActivities
 
 /// <summary>Stores the thumbnails a branch answered with on the image.</summary>
 public sealed class RecordThumbnailsActivity(IProductImageRecorder recorder, TimeProvider time)
-    : IStateMachineActivity<ImageProcessingState, ThumbnailsGenerated>
+    : SagaStep<ImageProcessingState, ThumbnailsGenerated>("record-thumbnails")
 {
-    public async Task Execute(BehaviorContext<ImageProcessingState, ThumbnailsGenerated> context,
-        IBehavior<ImageProcessingState, ThumbnailsGenerated> next)
-    {
-        await recorder.Thumbnails(context.Saga.CorrelationId, context.Message.Thumbnails ?? [],
-            ImageProcessingActivities.Touch(context.Saga, time), context.CancellationToken);
-        await next.Execute(context);
-    }
-
-    public Task Faulted<TException>(BehaviorExceptionContext<ImageProcessingState, ThumbnailsGenerated, TException> context,
-        IBehavior<ImageProcessingState, ThumbnailsGenerated> next) where TException : Exception => next.Faulted(context);
-
-    public void Probe(ProbeContext context) => context.CreateScope("record-thumbnails");
-
-    public void Accept(StateMachineVisitor visitor) => visitor.Visit(this);
+    protected override Task Run(BehaviorContext<ImageProcessingState, ThumbnailsGenerated> context) =>
+        recorder.Thumbnails(context.Saga.CorrelationId, context.Message.Thumbnails ?? [], ImageProcessingActivities.Touch(context.Saga, time),
+            context.CancellationToken);
 }
 
 /// <summary>Stores the metadata a branch answered with on the image.</summary>
 public sealed class RecordMetadataActivity(IProductImageRecorder recorder, TimeProvider time)
-    : IStateMachineActivity<ImageProcessingState, ImageMetadataExtracted>
+    : SagaStep<ImageProcessingState, ImageMetadataExtracted>("record-metadata")
 {
-    public async Task Execute(BehaviorContext<ImageProcessingState, ImageMetadataExtracted> context,
-        IBehavior<ImageProcessingState, ImageMetadataExtracted> next)
-    {
-        await recorder.Metadata(context.Saga.CorrelationId, context.Message, ImageProcessingActivities.Touch(context.Saga, time),
+    protected override Task Run(BehaviorContext<ImageProcessingState, ImageMetadataExtracted> context) =>
+        recorder.Metadata(context.Saga.CorrelationId, context.Message, ImageProcessingActivities.Touch(context.Saga, time),
             context.CancellationToken);
-        await next.Execute(context);
-    }
-
-    public Task Faulted<TException>(BehaviorExceptionContext<ImageProcessingState, ImageMetadataExtracted, TException> context,
-        IBehavior<ImageProcessingState, ImageMetadataExtracted> next) where TException : Exception => next.Faulted(context);
-
-    public void Probe(ProbeContext context) => context.CreateScope("record-metadata");
-
-    public void Accept(StateMachineVisitor visitor) => visitor.Visit(this);
-}
-
-/// <summary>The steps of the image saga that need only its state, whatever event it is handling.</summary>
-public abstract class ImageStateActivity : IStateMachineActivity<ImageProcessingState>
-{
-    protected abstract Task Execute(BehaviorContext<ImageProcessingState> context);
-
-    public async Task Execute(BehaviorContext<ImageProcessingState> context, IBehavior<ImageProcessingState> next)
-    {
-        await Execute(context);
-        await next.Execute(context);
-    }
-
-    public async Task Execute<T>(BehaviorContext<ImageProcessingState, T> context, IBehavior<ImageProcessingState, T> next) where T : class
-    {
-        await Execute(context);
-        await next.Execute(context);
-    }
-
-    public Task Faulted<TException>(BehaviorExceptionContext<ImageProcessingState, TException> context, IBehavior<ImageProcessingState> next)
-        where TException : Exception => next.Faulted(context);
-
-    public Task Faulted<T, TException>(BehaviorExceptionContext<ImageProcessingState, T, TException> context, IBehavior<ImageProcessingState, T> next)
-        where T : class where TException : Exception => next.Faulted(context);
-
-    public void Probe(ProbeContext context) => context.CreateScope(GetType().Name);
-
-    public void Accept(StateMachineVisitor visitor) => visitor.Visit(this);
 }
 
 /// <summary>Records the image as <see cref="ProductImageStatus.Pending"/> again: a reprocess run has started.</summary>
-public sealed class RecordProcessingAgainActivity(IProductImageRecorder recorder, TimeProvider time) : ImageStateActivity
+public sealed class RecordProcessingAgainActivity(IProductImageRecorder recorder, TimeProvider time)
+    : SagaStep<ImageProcessingState>("record-processing-again")
 {
-    protected override Task Execute(BehaviorContext<ImageProcessingState> context) =>
+    protected override Task Run(BehaviorContext<ImageProcessingState> context) =>
         recorder.Status(context.Saga.CorrelationId, ProductImageStatus.Pending, null, ImageProcessingActivities.Touch(context.Saga, time),
             context.CancellationToken);
 }
@@ -130,9 +74,10 @@ public sealed class RecordProcessingAgainActivity(IProductImageRecorder recorder
 /// The verdict once both branches have ended: the saga moves to the state they lead to, the image records it with its
 /// reason, and <see cref="ImageProcessingCompleted"/> tells everyone else.
 /// </summary>
-public sealed class SettleActivity(ImageProcessingStateMachine machine, IProductImageRecorder recorder, TimeProvider time) : ImageStateActivity
+public sealed class SettleActivity(ImageProcessingStateMachine machine, IProductImageRecorder recorder, TimeProvider time)
+    : SagaStep<ImageProcessingState>("settle")
 {
-    protected override async Task Execute(BehaviorContext<ImageProcessingState> context)
+    protected override async Task Run(BehaviorContext<ImageProcessingState> context)
     {
         var saga = context.Saga;
         var verdict = machine.VerdictOf(saga);

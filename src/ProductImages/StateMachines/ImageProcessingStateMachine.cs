@@ -22,6 +22,9 @@ public sealed class ImageProcessingStateMachine : MassTransitStateMachine<ImageP
     /// <summary>The composite event's bits, in the order its events are listed below.</summary>
     internal const int ThumbnailsBit = 1, MetadataBit = 2;
 
+    readonly ImageBranch<ThumbnailsGenerated, GenerateThumbnails, ThumbnailsTimedOut> _thumbnails;
+    readonly ImageBranch<ImageMetadataExtracted, ExtractImageMetadata, MetadataTimedOut> _metadata;
+
     public ImageProcessingStateMachine(IOptions<ImageProcessingSagaOptions> options, TimeProvider time)
     {
         var settings = options.Value;
@@ -46,6 +49,8 @@ public sealed class ImageProcessingStateMachine : MassTransitStateMachine<ImageP
         });
 
         CompositeEvent(() => BranchesAnswered, x => x.AnsweredBranches, ThumbnailsAnswered, MetadataAnswered);
+        _thumbnails = ThumbnailsBranch(settings);
+        _metadata = MetadataBranch(settings);
 
         Initially(
             Dispatch(When(ImageUploaded)
@@ -53,8 +58,8 @@ public sealed class ImageProcessingStateMachine : MassTransitStateMachine<ImageP
                 .TransitionTo(Processing), settings));
 
         During(Processing, [
-            .. ThumbnailsBranch(settings),
-            .. MetadataBranch(settings),
+            .. Branch(_thumbnails),
+            .. Branch(_metadata),
             When(BranchesAnswered)
                 .Settle(),
             // Already running: asking again changes nothing.
@@ -65,15 +70,8 @@ public sealed class ImageProcessingStateMachine : MassTransitStateMachine<ImageP
                 .Then(context => Restart(context.Saga, BranchesToRerun(context.Saga, context.Message.Scope), time))
                 .TransitionTo(Processing), settings)
                 .RecordProcessingAgain(),
-            // An answer that comes after its branch timed out is still the image's: keep it and judge again.
-            When(ThumbnailsGenerated, context => AnswersLate(context.Saga.ThumbnailsState, context.Saga.ThumbnailsAttempt, context.Message.Attempt))
-                .Then(context => ThumbnailsDone(context.Saga, context.Message))
-                .RecordThumbnails()
-                .Settle(),
-            When(MetadataExtracted, context => AnswersLate(context.Saga.MetadataState, context.Saga.MetadataAttempt, context.Message.Attempt))
-                .Then(context => MetadataDone(context.Saga, context.Message))
-                .RecordMetadata()
-                .Settle(),
+            LateAnswer(_thumbnails),
+            LateAnswer(_metadata),
             Ignore(ThumbnailsFaulted),
             Ignore(MetadataFaulted),
             Ignore(ThumbnailsTimeout.Received),
@@ -118,14 +116,6 @@ public sealed class ImageProcessingStateMachine : MassTransitStateMachine<ImageP
         e.OnMissingInstance(m => m.Discard());
     }
 
-    /// <summary>
-    /// Whether an answer ends the branch now: it is still running and the answer is to its current attempt (0: a
-    /// worker that does not say, taken as the current one). Anything else is a duplicate or an answer to an earlier run.
-    /// </summary>
-    static bool Answers(string state, int attempt, int answered) => state == BranchState.Running && (answered == 0 || answered == attempt);
-
-    static bool AnswersLate(string state, int attempt, int answered) => state == BranchState.TimedOut && (answered == 0 || answered == attempt);
-
     static void Start(ImageProcessingState saga, ImageUploaded uploaded, TimeProvider time)
     {
         saga.Sku = uploaded.Sku;
@@ -149,64 +139,83 @@ public sealed class ImageProcessingStateMachine : MassTransitStateMachine<ImageP
         _ => 0,
     };
 
-    static void Restart(ImageProcessingState saga, int branches, TimeProvider time)
+    void Restart(ImageProcessingState saga, int branches, TimeProvider time)
     {
-        if ((branches & ThumbnailsBit) != 0)
-        {
-            saga.ThumbnailsState = BranchState.Running;
-            saga.ThumbnailsReason = null;
-            saga.ThumbnailsAttempt++;
-        }
-
-        if ((branches & MetadataBit) != 0)
-        {
-            saga.MetadataState = BranchState.Running;
-            saga.MetadataReason = null;
-            saga.MetadataAttempt++;
-        }
+        _thumbnails.Restart(saga, branches);
+        _metadata.Restart(saga, branches);
 
         // The join waits again only for the branches that run again.
         saga.AnsweredBranches &= ~branches;
         saga.UpdatedAt = time.GetUtcNow().UtcDateTime;
     }
 
-    /// <summary>The thumbnail branch of a run: it ends once, answered (on time or late), faulted or timed out.</summary>
-    EventActivities<ImageProcessingState>[] ThumbnailsBranch(ImageProcessingSagaOptions settings) =>
+    /// <summary>The thumbnail branch: its answer may be partial (thumbnails of a picture that is not whole).</summary>
+    ImageBranch<ThumbnailsGenerated, GenerateThumbnails, ThumbnailsTimedOut> ThumbnailsBranch(ImageProcessingSagaOptions settings) => new()
+    {
+        Bit = ThumbnailsBit,
+        Answered = ThumbnailsGenerated,
+        Faulted = ThumbnailsFaulted,
+        Timeout = ThumbnailsTimeout,
+        Ended = ThumbnailsAnswered,
+        AnswerAttempt = answer => answer.Attempt,
+        CommandAttempt = command => command.Attempt,
+        TimeoutAttempt = timedOut => timedOut.Attempt,
+        Outcome = answer => (answer.Partial is null ? BranchState.Succeeded : BranchState.Partial, answer.Partial),
+        Record = x => x.OfType<RecordThumbnailsActivity>(),
+        TimeoutReason = $"No thumbnails within {settings.ThumbnailsTimeout} of asking for them.",
+        StateOf = saga => saga.ThumbnailsState,
+        AttemptOf = saga => saga.ThumbnailsAttempt,
+        Set = (saga, state, reason) => (saga.ThumbnailsState, saga.ThumbnailsReason) = (state, reason),
+        SetAttempt = (saga, attempt) => saga.ThumbnailsAttempt = attempt,
+    };
+
+    /// <summary>The metadata branch: its answer is always whole.</summary>
+    ImageBranch<ImageMetadataExtracted, ExtractImageMetadata, MetadataTimedOut> MetadataBranch(ImageProcessingSagaOptions settings) => new()
+    {
+        Bit = MetadataBit,
+        Answered = MetadataExtracted,
+        Faulted = MetadataFaulted,
+        Timeout = MetadataTimeout,
+        Ended = MetadataAnswered,
+        AnswerAttempt = answer => answer.Attempt,
+        CommandAttempt = command => command.Attempt,
+        TimeoutAttempt = timedOut => timedOut.Attempt,
+        // The metadata is whole even when the pixels are not readable; that is the thumbnail branch's to report.
+        Outcome = _ => (BranchState.Succeeded, null),
+        Record = x => x.OfType<RecordMetadataActivity>(),
+        TimeoutReason = $"No metadata within {settings.MetadataTimeout} of asking for it.",
+        StateOf = saga => saga.MetadataState,
+        AttemptOf = saga => saga.MetadataAttempt,
+        Set = (saga, state, reason) => (saga.MetadataState, saga.MetadataReason) = (state, reason),
+        SetAttempt = (saga, attempt) => saga.MetadataAttempt = attempt,
+    };
+
+    /// <summary>A branch of a run: it ends once, answered (on time or late), faulted or timed out.</summary>
+    EventActivities<ImageProcessingState>[] Branch<TAnswer, TCommand, TTimedOut>(ImageBranch<TAnswer, TCommand, TTimedOut> branch)
+        where TAnswer : class where TCommand : class where TTimedOut : class =>
     [
-        When(ThumbnailsGenerated, context => Answers(context.Saga.ThumbnailsState, context.Saga.ThumbnailsAttempt, context.Message.Attempt)
-                || AnswersLate(context.Saga.ThumbnailsState, context.Saga.ThumbnailsAttempt, context.Message.Attempt))
-            .Unschedule(ThumbnailsTimeout)
-            .Then(context => ThumbnailsDone(context.Saga, context.Message))
-            .RecordThumbnails()
-            .ThenAsync(context => context.Raise(ThumbnailsAnswered)),
-        When(ThumbnailsFaulted, context => Answers(context.Saga.ThumbnailsState, context.Saga.ThumbnailsAttempt, context.Message.Message.Attempt))
-            .Unschedule(ThumbnailsTimeout)
-            .Then(context => BranchFailed(context.Saga, thumbnails: true, BranchState.Failed, FaultReason(context.Message)))
-            .ThenAsync(context => context.Raise(ThumbnailsAnswered)),
-        When(ThumbnailsTimeout.Received, context => Answers(context.Saga.ThumbnailsState, context.Saga.ThumbnailsAttempt, context.Message.Attempt))
-            .Then(context => BranchFailed(context.Saga, thumbnails: true, BranchState.TimedOut,
-                $"No thumbnails within {settings.ThumbnailsTimeout} of asking for them."))
-            .ThenAsync(context => context.Raise(ThumbnailsAnswered))
+        When(branch.Answered, context => branch.Answers(context.Saga, branch.AnswerAttempt(context.Message))
+                || branch.AnswersLate(context.Saga, branch.AnswerAttempt(context.Message)))
+            .Unschedule(branch.Timeout)
+            .Then(context => branch.End(context.Saga, context.Message))
+            .Activity(branch.Record)
+            .ThenAsync(context => context.Raise(branch.Ended)),
+        When(branch.Faulted, context => branch.Answers(context.Saga, branch.CommandAttempt(context.Message.Message)))
+            .Unschedule(branch.Timeout)
+            .Then(context => branch.End(context.Saga, BranchState.Failed, FaultReason(context.Message)))
+            .ThenAsync(context => context.Raise(branch.Ended)),
+        When(branch.Timeout.Received, context => branch.Answers(context.Saga, branch.TimeoutAttempt(context.Message)))
+            .Then(context => branch.End(context.Saga, BranchState.TimedOut, branch.TimeoutReason))
+            .ThenAsync(context => context.Raise(branch.Ended))
     ];
 
-    /// <summary>The metadata branch of a run, ending the same ways as <see cref="ThumbnailsBranch"/>.</summary>
-    EventActivities<ImageProcessingState>[] MetadataBranch(ImageProcessingSagaOptions settings) =>
-    [
-        When(MetadataExtracted, context => Answers(context.Saga.MetadataState, context.Saga.MetadataAttempt, context.Message.Attempt)
-                || AnswersLate(context.Saga.MetadataState, context.Saga.MetadataAttempt, context.Message.Attempt))
-            .Unschedule(MetadataTimeout)
-            .Then(context => MetadataDone(context.Saga, context.Message))
-            .RecordMetadata()
-            .ThenAsync(context => context.Raise(MetadataAnswered)),
-        When(MetadataFaulted, context => Answers(context.Saga.MetadataState, context.Saga.MetadataAttempt, context.Message.Message.Attempt))
-            .Unschedule(MetadataTimeout)
-            .Then(context => BranchFailed(context.Saga, thumbnails: false, BranchState.Failed, FaultReason(context.Message)))
-            .ThenAsync(context => context.Raise(MetadataAnswered)),
-        When(MetadataTimeout.Received, context => Answers(context.Saga.MetadataState, context.Saga.MetadataAttempt, context.Message.Attempt))
-            .Then(context => BranchFailed(context.Saga, thumbnails: false, BranchState.TimedOut,
-                $"No metadata within {settings.MetadataTimeout} of asking for it."))
-            .ThenAsync(context => context.Raise(MetadataAnswered))
-    ];
+    /// <summary>An answer that comes after its branch timed out is still the image's: keep it and judge again.</summary>
+    EventActivities<ImageProcessingState> LateAnswer<TAnswer, TCommand, TTimedOut>(ImageBranch<TAnswer, TCommand, TTimedOut> branch)
+        where TAnswer : class where TCommand : class where TTimedOut : class =>
+        When(branch.Answered, context => branch.AnswersLate(context.Saga, branch.AnswerAttempt(context.Message)))
+            .Then(context => branch.End(context.Saga, context.Message))
+            .Activity(branch.Record)
+            .Settle();
 
     /// <summary>Sends the command of every running branch and schedules its timeout.</summary>
     EventActivityBinder<ImageProcessingState, T> Dispatch<T>(EventActivityBinder<ImageProcessingState, T> binder,
@@ -220,33 +229,6 @@ public sealed class ImageProcessingStateMachine : MassTransitStateMachine<ImageP
                 .Send(settings.ExtractMetadataAddress, context => new ExtractImageMetadata(context.Saga.CorrelationId, context.Saga.BlobKey,
                     context.Saga.ContentType, context.Saga.Format, context.Saga.SizeBytes, context.Saga.MetadataAttempt))
                 .Schedule(MetadataTimeout, context => new MetadataTimedOut(context.Saga.CorrelationId, context.Saga.MetadataAttempt)));
-
-    static void ThumbnailsDone(ImageProcessingState saga, ThumbnailsGenerated generated)
-    {
-        saga.ThumbnailsState = generated.Partial is null ? BranchState.Succeeded : BranchState.Partial;
-        saga.ThumbnailsReason = BranchState.Reason(generated.Partial);
-    }
-
-    static void MetadataDone(ImageProcessingState saga, ImageMetadataExtracted extracted)
-    {
-        // The metadata is whole even when the pixels are not readable; that is the thumbnail branch's to report.
-        saga.MetadataState = BranchState.Succeeded;
-        saga.MetadataReason = null;
-    }
-
-    static void BranchFailed(ImageProcessingState saga, bool thumbnails, string state, string reason)
-    {
-        if (thumbnails)
-        {
-            saga.ThumbnailsState = state;
-            saga.ThumbnailsReason = BranchState.Reason(reason);
-        }
-        else
-        {
-            saga.MetadataState = state;
-            saga.MetadataReason = BranchState.Reason(reason);
-        }
-    }
 
     static string FaultReason<T>(Fault<T> fault) =>
         fault.Exceptions?.FirstOrDefault()?.Message is { Length: > 0 } message ? message : "Processing failed.";
