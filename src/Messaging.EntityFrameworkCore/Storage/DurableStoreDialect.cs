@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Data.Common;
 using System.Runtime.CompilerServices;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Metadata;
 using Microsoft.EntityFrameworkCore.Storage;
 
@@ -48,12 +49,17 @@ public abstract class DurableStoreDialect
         return schema is null ? table : $"{Quote(schema)}.{table}";
     }
 
-    public static DurableStoreDialect For(DbContext db) => db.Database.ProviderName switch
-    {
-        "Npgsql.EntityFrameworkCore.PostgreSQL" => PostgreSql,
-        "Microsoft.EntityFrameworkCore.Sqlite" => Sqlite,
-        var other => throw new NotSupportedException($"The durable message store does not support the EF Core provider '{other}'.")
-    };
+    // By provider instance (one per EF Core service provider): the provider's name is read from its assembly's name,
+    // a reflection call that ran several times per message.
+    static readonly ConditionalWeakTable<IDatabaseProvider, DurableStoreDialect> ByProvider = new();
+
+    public static DurableStoreDialect For(DbContext db) =>
+        ByProvider.GetValue(db.GetService<IDatabaseProvider>(), provider => provider.Name switch
+        {
+            "Npgsql.EntityFrameworkCore.PostgreSQL" => PostgreSql,
+            "Microsoft.EntityFrameworkCore.Sqlite" => Sqlite,
+            var other => throw new NotSupportedException($"The durable message store does not support the EF Core provider '{other}'.")
+        });
 
     public static DurableStoreDialect PostgreSql { get; } = new PostgreSqlDialect();
     public static DurableStoreDialect Sqlite { get; } = new SqliteDialect();
