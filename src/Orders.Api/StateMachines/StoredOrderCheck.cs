@@ -12,9 +12,8 @@ sealed class StoredOrderCheck(OrdersDbContext db) : IOrderCheck
 {
     public async Task<string?> RefusalOf(OrderSubmitted order, CancellationToken cancellationToken)
     {
-        // Tracked: the same step records the order's status next (OrderStatusLog), and finds the row here instead of
-        // reading it a second time.
-        var stored = await db.Orders.Include(o => o.Items).SingleOrDefaultAsync(o => o.Id == order.OrderId, cancellationToken);
+        var stored = await db.Orders.AsNoTracking().Include(o => o.Items)
+            .SingleOrDefaultAsync(o => o.Id == order.OrderId, cancellationToken);
         if (stored is not null)
             return OrderCheckRules.AgainstStored(order, stored);
 
