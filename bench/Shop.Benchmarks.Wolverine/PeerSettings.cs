@@ -38,4 +38,5 @@ public sealed record PeerSettings(bool Durable, string RabbitUrl, string? Connec
 }
 
 /// <summary>What the parent reads back: the timed part's rate and processor time per message.</summary>
-public sealed record PeerResult(string Scenario, double MessagesPerSecond, double ProcessMs, double MachineMs, double? CommitsPerMessage);
+public sealed record PeerResult(string Scenario, double MessagesPerSecond, double ProcessMs, double MachineMs, double? CommitsPerMessage,
+    double PostgresMs = 0, double RabbitMqMs = 0);

@@ -183,23 +183,27 @@ public sealed class CostBreakdown : IDisposable, IObserver<DiagnosticListener>, 
         public long OutboxMessages;
         public readonly ConcurrentDictionary<string, long> Statements = new();
         public long LogLines;
+        public readonly ConcurrentDictionary<string, long> LogCategories = new();
     }
 
     sealed class CountingLoggerProvider(CostBreakdown breakdown) : ILoggerProvider
     {
-        public ILogger CreateLogger(string categoryName) => new CountingLogger(breakdown);
+        public ILogger CreateLogger(string categoryName) => new CountingLogger(breakdown, categoryName);
         public void Dispose() { }
     }
 
-    sealed class CountingLogger(CostBreakdown breakdown) : ILogger
+    sealed class CountingLogger(CostBreakdown breakdown, string category) : ILogger
     {
         public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
         public bool IsEnabled(LogLevel logLevel) => logLevel != LogLevel.None;
 
         public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
         {
-            if (breakdown._counting)
-                Interlocked.Increment(ref breakdown.PlaceOf(Activity.Current).LogLines);
+            if (!breakdown._counting)
+                return;
+            var place = breakdown.PlaceOf(Activity.Current);
+            Interlocked.Increment(ref place.LogLines);
+            place.LogCategories.AddOrUpdate($"{logLevel} {category}", 1, (_, n) => n + 1);
         }
     }
 }

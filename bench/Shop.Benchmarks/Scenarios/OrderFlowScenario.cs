@@ -111,6 +111,8 @@ public static class OrderFlowScenario
         ["Logging:LogLevel:Microsoft.AspNetCore"] = "Warning",
         ["Logging:LogLevel:Microsoft.EntityFrameworkCore"] = "Warning",
         ["Logging:LogLevel:MassTransit"] = "Warning",
+        // Payments.Worker's: Polly's line per successful gateway call (its failed attempts and retries are warnings).
+        ["Logging:LogLevel:Polly"] = "Warning",
         ["Logging:Console:LogLevel:Default"] = "Warning",
     };
 
@@ -185,6 +187,13 @@ public static class OrderFlowScenario
         {
             foreach (var (statement, count) in place.Statements.OrderByDescending(s => s.Value).Take(12))
                 Console.WriteLine($"  {name,-30} {count / (double)orders,6:0.00}  {statement}");
+        }
+
+        Console.WriteLine("Log lines per order at each place (level and category):");
+        foreach (var (name, place) in places)
+        {
+            foreach (var (category, count) in place.LogCategories.OrderByDescending(c => c.Value))
+                Console.WriteLine($"  {name,-30} {count / (double)orders,6:0.00}  {category}");
         }
 
         Console.WriteLine();
