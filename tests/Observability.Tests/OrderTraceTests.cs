@@ -38,8 +38,11 @@ public sealed class When_an_order_is_followed_in_the_dashboard(IntegrationEnviro
                         && s.Attributes.GetValueOrDefault("shop.order.id") == orderId);
                     return root is null ? [] : spans.Where(s => s.TraceId == root.TraceId).ToList();
                 },
-                spans => spans.Any(s => s.Service == Payments) && spans.Any(s => s.Service == Notifications),
-                "the order's trace to reach Payments.Worker and Notifications.Worker", TimeSpan.FromMinutes(1));
+                // Each service exports its spans in batches of its own, and a receive span ends after the spans inside it:
+                // wait for the one that names the order, which the assertions below look for, not just any of the service's.
+                spans => spans.Any(s => s.Service == Payments && s.Attributes.GetValueOrDefault("shop.order.id") == orderId)
+                    && spans.Any(s => s.Service == Notifications),
+                "the order's trace to reach Payments.Worker (a span naming the order) and Notifications.Worker", TimeSpan.FromMinutes(1));
         }
         finally
         {
