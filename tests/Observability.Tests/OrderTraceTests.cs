@@ -39,10 +39,10 @@ public sealed class When_an_order_is_followed_in_the_dashboard(IntegrationEnviro
                     return root is null ? [] : spans.Where(s => s.TraceId == root.TraceId).ToList();
                 },
                 // Each service exports its spans in batches of its own, and a receive span ends after the spans inside it:
-                // wait for the one that names the order, which the assertions below look for, not just any of the service's.
-                spans => spans.Any(s => s.Service == Payments && s.Attributes.GetValueOrDefault("shop.order.id") == orderId)
-                    && spans.Any(s => s.Service == Notifications),
-                "the order's trace to reach Payments.Worker (a span naming the order) and Notifications.Worker", TimeSpan.FromMinutes(1));
+                // wait for every span the assertions below look for, not for any span of each service.
+                spans => Complete(spans, orderId),
+                "the order's trace to reach the saga, reserve-stock, Payments.Worker (a span naming the order) and Notifications.Worker",
+                TimeSpan.FromMinutes(1));
         }
         finally
         {
@@ -55,7 +55,7 @@ public sealed class When_an_order_is_followed_in_the_dashboard(IntegrationEnviro
 
         Assert.Contains(trace, s => s.Service == Api && s.Attributes.GetValueOrDefault("messaging.masstransit.consumer_type") == "OrderStateMachine");
         Assert.Contains(trace, s => s.Service == Api && s.Name.Contains("reserve-stock", StringComparison.Ordinal));
-        Assert.Contains(trace, s => s.Service == Payments);
+        Assert.Contains(trace, s => s.Service == Payments && s.Attributes.GetValueOrDefault("shop.order.id") == orderId);
         Assert.Contains(trace, s => s.Service == Notifications);
 
         // Every span that names the order is in this one trace.
@@ -64,4 +64,10 @@ public sealed class When_an_order_is_followed_in_the_dashboard(IntegrationEnviro
         Assert.Contains(naming, s => s.Service == Payments);
         Assert.All(naming, s => Assert.Equal(trace[0].TraceId, s.TraceId));
     }
+
+    static bool Complete(IReadOnlyList<DashboardSpan> spans, string orderId) =>
+        spans.Any(s => s.Service == Api && s.Attributes.GetValueOrDefault("messaging.masstransit.consumer_type") == "OrderStateMachine")
+        && spans.Any(s => s.Service == Api && s.Name.Contains("reserve-stock", StringComparison.Ordinal))
+        && spans.Any(s => s.Service == Payments && s.Attributes.GetValueOrDefault("shop.order.id") == orderId)
+        && spans.Any(s => s.Service == Notifications);
 }
