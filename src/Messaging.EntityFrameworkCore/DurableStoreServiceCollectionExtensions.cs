@@ -57,7 +57,12 @@ public static class DurableStoreServiceCollectionExtensions
         // Started before the bus and the delivery service: leases are stamped and judged by the database's clock.
         services.TryAddSingleton<DatabaseClock<TDbContext>>();
         services.AddHostedService(provider => provider.GetRequiredService<DatabaseClock<TDbContext>>());
-        services.ConfigureDbContext<TDbContext>((provider, db) => db.AddInterceptors(provider.GetRequiredService<OutboxCommitInterceptor<TDbContext>>()));
+        services.ConfigureDbContext<TDbContext>((provider, db) =>
+        {
+            db.AddInterceptors(provider.GetRequiredService<OutboxCommitInterceptor<TDbContext>>());
+            // After the service's own UseNpgsql (services register their database first): the batch is PostgreSQL's.
+            CommitWithLastBatch.Install(db);
+        });
 
         services.AddScoped<IOutboxContextFactory<TDbContext>, DurableOutboxContextFactory<TDbContext>>();
         services.TryAddSingleton<OutboxFlush<TDbContext>>();

@@ -96,7 +96,17 @@ public sealed class When_messages_are_scheduled(TestEnvironment environment) : I
         await host.Bus.Publish(new RemindCounter(unscheduled, TimeSpan.FromSeconds(3)));
         await Eventually.Returns(() => Counters(c => c.CorrelationId == unscheduled && c.ReminderTokenId != null), n => n == 1,
             "the reminder to be scheduled");
-        await host.Bus.Publish(new CancelReminder(unscheduled));
+        await using (var before = environment.CreateDbContext())
+        {
+            var token = await before.Counters.Where(c => c.CorrelationId == unscheduled).Select(c => c.ReminderTokenId).SingleAsync();
+            Assert.True(await before.Set<OutboxState>().AnyAsync(s => s.ScheduleTokenId == token), "the reminder's outbox row");
+            await host.Bus.Publish(new CancelReminder(unscheduled));
+
+            // The cancel's delete commits with the step that unschedules (in the same batch as its save, on PostgreSQL).
+            await Eventually.Returns(() => Counters(c => c.CorrelationId == unscheduled && c.ReminderTokenId == null), n => n == 1,
+                "the reminder to be unscheduled");
+            Assert.False(await before.Set<OutboxState>().AnyAsync(s => s.ScheduleTokenId == token), "the cancelled reminder's outbox row");
+        }
 
         await host.Observed.WaitFor<CounterReminded>(r => r.CounterId == reminded, timeout: TimeSpan.FromSeconds(15));
         await host.WaitUntilQuiet();

@@ -14,21 +14,22 @@ sealed class DurableOutboxConsumeContext<TMessage> : OutboxConsumeContextProxy<T
     where TMessage : class
 {
     readonly OutboxRecorder _recorder;
-    readonly Func<Task> _markConsumed;
-    readonly Func<Task>? _commit;
+    readonly Func<Task> _setConsumed;
 
-    /// <param name="commit">Set for a consumer that runs outside a transaction: what marking it consumed means.</param>
+    /// <param name="setConsumed">
+    /// What marking the message consumed means: inside the transaction, its last save and commit; for a consumer that
+    /// runs outside a transaction (<paramref name="inTransaction"/> false), the short transaction that writes its messages.
+    /// </param>
     public DurableOutboxConsumeContext(ConsumeContext<TMessage> context, OutboxConsumeOptions options, IServiceProvider provider,
-        DbContext db, OutboxRecorder recorder, Func<Task> markConsumed, bool alreadyConsumed, Func<Task>? commit = null)
+        DbContext db, OutboxRecorder recorder, Func<Task> setConsumed, bool alreadyConsumed, bool inTransaction = true)
         : base(context, options, provider)
     {
         Db = db;
         _recorder = recorder;
-        _markConsumed = markConsumed;
-        _commit = commit;
+        _setConsumed = setConsumed;
         IsMessageConsumed = alreadyConsumed;
         IsOutboxDelivered = alreadyConsumed;
-        IsTransactionActive = commit is null;
+        IsTransactionActive = inTransaction;
     }
 
     public DbContext Db { get; }
@@ -44,17 +45,7 @@ sealed class DurableOutboxConsumeContext<TMessage> : OutboxConsumeContextProxy<T
 
     public bool HasOutgoingMessages => _recorder.HasMessages;
 
-    public override async Task SetConsumed()
-    {
-        if (_commit is not null)
-        {
-            await _commit();
-            return;
-        }
-
-        await _markConsumed();
-        await Db.SaveChangesAsync(CancellationToken);
-    }
+    public override Task SetConsumed() => _setConsumed();
 
     public override Task SetDelivered() => Task.CompletedTask;
 

@@ -61,11 +61,24 @@ sealed class DurableOutboxContextFactory<TDbContext>(
             {
                 await using (var transaction = await db.Database.BeginTransactionAsync(cancellationToken))
                 {
+                    CommitWithLastBatch.Begin(db);
                     var claim = await InboxClaim.Claim(db, _dialect, messageId, options.ConsumerId, time.GetUtcNow().UtcDateTime, cancellationToken);
                     var consumed = claim.ConsumedBefore;
+                    var committed = false;
 
-                    outboxContext = new DurableOutboxConsumeContext<T>(context, options, provider, db, recorder,
-                        claim.NeedsMark ? () => MarkConsumed(messageId, options.ConsumerId) : NoMark, alreadyConsumed: consumed.HasValue);
+                    // The consumer's last save: the inbox mark (when the row needs one), its changes and outbox rows,
+                    // and the commit, in one round trip where the provider allows it.
+                    async Task SaveAndCommit()
+                    {
+                        if (claim.NeedsMark)
+                            MarkConsumed(messageId, options.ConsumerId);
+                        if (_afterCommitLease is not null)
+                            await commitInterceptor.RenewLeases(db, recorder.ImmediateUnits, cancellationToken);
+                        committed = await CommitWithLastBatch.SaveChangesAndCommit(db, logger, cancellationToken);
+                    }
+
+                    outboxContext = new DurableOutboxConsumeContext<T>(context, options, provider, db, recorder, SaveAndCommit,
+                        alreadyConsumed: consumed.HasValue);
 
                     if (consumed.HasValue)
                     {
@@ -86,24 +99,28 @@ sealed class DurableOutboxContextFactory<TDbContext>(
                     }
 
                     if (_afterCommitLease is not null)
-                    {
                         commitInterceptor.LeaveToCaller(db);
-                        await commitInterceptor.RenewLeases(db, recorder.ImmediateUnits, cancellationToken);
-                    }
 
-                    try
+                    if (!committed)
                     {
-                        await transaction.CommitAsync(cancellationToken);
-                    }
-                    catch (Exception exception)
-                    {
-                        await context.NotifyFaulted(timer.Elapsed, TypeCache<T>.ShortName, exception);
-                        throw;
+                        if (_afterCommitLease is not null)
+                            await commitInterceptor.RenewLeases(db, recorder.ImmediateUnits, cancellationToken);
+
+                        try
+                        {
+                            await transaction.CommitAsync(cancellationToken);
+                        }
+                        catch (Exception exception)
+                        {
+                            await context.NotifyFaulted(timer.Elapsed, TypeCache<T>.ShortName, exception);
+                            throw;
+                        }
                     }
                 }
             }
             finally
             {
+                CommitWithLastBatch.End(db);
                 await db.Database.CloseConnectionAsync();
             }
         }
@@ -126,7 +143,7 @@ sealed class DurableOutboxContextFactory<TDbContext>(
         }
 
         // Consumed and committed: the pipe's second pass finds the message consumed and the outbox handed over.
-        var completed = new DurableOutboxConsumeContext<T>(context, options, provider, db, recorder, () => Task.CompletedTask, alreadyConsumed: true);
+        var completed = new DurableOutboxConsumeContext<T>(context, options, provider, db, recorder, Nothing, alreadyConsumed: true);
         completed.Complete();
         await next.Send(completed);
     }
@@ -148,8 +165,9 @@ sealed class DurableOutboxContextFactory<TDbContext>(
         var committed = false;
         if (consumedBefore is null)
         {
-            var outboxContext = new DurableOutboxConsumeContext<T>(context, options, provider, db, recorder, NoMark, alreadyConsumed: false,
-                commit: async () => consumedBefore = await CommitAfterConsumer(recorder, messageId, options, cancellationToken));
+            var outboxContext = new DurableOutboxConsumeContext<T>(context, options, provider, db, recorder,
+                async () => consumedBefore = await CommitAfterConsumer(recorder, messageId, options, cancellationToken), alreadyConsumed: false,
+                inTransaction: false);
             try
             {
                 await next.Send(outboxContext);
@@ -176,7 +194,7 @@ sealed class DurableOutboxContextFactory<TDbContext>(
                 signal.Notify();
         }
 
-        var completed = new DurableOutboxConsumeContext<T>(context, options, provider, db, recorder, () => Task.CompletedTask, alreadyConsumed: true);
+        var completed = new DurableOutboxConsumeContext<T>(context, options, provider, db, recorder, Nothing, alreadyConsumed: true);
         completed.Complete();
         await next.Send(completed);
     }
@@ -197,12 +215,13 @@ sealed class DurableOutboxContextFactory<TDbContext>(
         }
 
         if (claim.NeedsMark)
-            await MarkConsumed(messageId, options.ConsumerId);
+            MarkConsumed(messageId, options.ConsumerId);
         recorder.Attach();
-        await db.SaveChangesAsync(cancellationToken);
+        var committed = await CommitWithLastBatch.SaveChangesAndCommit(db, logger, cancellationToken);
         if (_afterCommitLease is not null)
             commitInterceptor.LeaveToCaller(db);
-        await transaction.CommitAsync(cancellationToken);
+        if (!committed)
+            await transaction.CommitAsync(cancellationToken);
         return null;
     }
 
@@ -210,15 +229,14 @@ sealed class DurableOutboxContextFactory<TDbContext>(
     // and three round trips per step, and the service's polls find the timeout in time (within one poll interval).
     bool ScheduledBeforeNextPoll(OutboxRecorder recorder) => recorder.HasScheduledBefore(time.GetUtcNow().UtcDateTime + _pollInterval);
 
-    static Task NoMark() => Task.CompletedTask;
+    static Task Nothing() => Task.CompletedTask;
 
     /// <summary>Tracks an older inbox row as consumed, so the update travels in the same batch as the consumer's own changes.</summary>
-    Task MarkConsumed(Guid messageId, Guid consumerId)
+    void MarkConsumed(Guid messageId, Guid consumerId)
     {
         var inbox = new InboxState { MessageId = messageId, ConsumerId = consumerId };
         db.Attach(inbox);
         inbox.Consumed = time.GetUtcNow().UtcDateTime;
-        return Task.CompletedTask;
     }
 
     public void Probe(ProbeContext context)

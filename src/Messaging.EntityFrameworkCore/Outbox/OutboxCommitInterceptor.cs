@@ -151,14 +151,16 @@ public sealed class OutboxCommitInterceptor<TDbContext>(
 
         pending.Saving = [];
         var now = clock.GetUtcNow().UtcDateTime;
+        // A save without a transaction, or one that carries its transaction's commit, is the commit.
+        var commits = transactionId is null || CommitWithLastBatch.IsCommitting(db);
         foreach (var entry in db.ChangeTracker.Entries<OutboxState>())
         {
             if (entry.State != EntityState.Added)
                 continue;
 
             var unit = entry.Entity;
-            if (unit.SentAfterCommit && _lease is { } lease && transactionId is null)
-                unit.DueTime = now + lease; // this save is the commit: the lease starts now, by the database's clock
+            if (unit.SentAfterCommit && _lease is { } lease && commits)
+                unit.DueTime = now + lease; // the lease starts now, by the database's clock
             pending.Saving.Add(unit);
         }
     }

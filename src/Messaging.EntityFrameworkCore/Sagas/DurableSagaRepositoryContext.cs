@@ -15,15 +15,21 @@ sealed class DurableSagaRepositoryContext<TSaga, TMessage> : ConsumeContextScope
     readonly ConsumeContext<TMessage> _consumeContext;
     readonly ISagaConsumeContextFactory<DbContext, TSaga> _factory;
     readonly SagaLoader<TSaga> _loader;
+    readonly bool _storeSaves;
 
+    /// <param name="storeSaves">
+    /// The durable store's transaction is open and ends with a save of everything tracked: the instance's changes
+    /// travel in that save's batch (with the inbox mark, the outbox rows and the commit) instead of one of their own.
+    /// </param>
     public DurableSagaRepositoryContext(DbContext db, ConsumeContext<TMessage> consumeContext, ISagaConsumeContextFactory<DbContext, TSaga> factory,
-        SagaLoader<TSaga> loader)
+        SagaLoader<TSaga> loader, bool storeSaves = false)
         : base(consumeContext, db)
     {
         _db = db;
         _consumeContext = consumeContext;
         _factory = factory;
         _loader = loader;
+        _storeSaves = storeSaves;
     }
 
     public Task<SagaConsumeContext<TSaga, TMessage>> Add(TSaga instance) =>
@@ -60,19 +66,21 @@ sealed class DurableSagaRepositoryContext<TSaga, TMessage> : ConsumeContextScope
             : await _factory.CreateSagaConsumeContext(_db, _consumeContext, instance, SagaConsumeContextMode.Load);
     }
 
-    public async Task Save(SagaConsumeContext<TSaga> context)
+    public Task Save(SagaConsumeContext<TSaga> context)
     {
         _db.Set<TSaga>().Add(context.Saga);
-        await _db.SaveChangesAsync(CancellationToken);
+        return SaveChanges();
     }
 
-    public Task Update(SagaConsumeContext<TSaga> context) => _db.SaveChangesAsync(CancellationToken);
+    public Task Update(SagaConsumeContext<TSaga> context) => SaveChanges();
 
-    public async Task Delete(SagaConsumeContext<TSaga> context)
+    public Task Delete(SagaConsumeContext<TSaga> context)
     {
         _db.Set<TSaga>().Remove(context.Saga);
-        await _db.SaveChangesAsync(CancellationToken);
+        return SaveChanges();
     }
+
+    Task SaveChanges() => _storeSaves ? Task.CompletedTask : _db.SaveChangesAsync(CancellationToken);
 
     public Task Discard(SagaConsumeContext<TSaga> context) => Task.CompletedTask;
 

@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using MassTransit;
 using MassTransit.Saga;
 using Microsoft.EntityFrameworkCore;
+using Shop.Messaging.EntityFrameworkCore.Storage;
 
 namespace Shop.Messaging.EntityFrameworkCore.Sagas;
 
@@ -19,7 +20,8 @@ sealed class DurableSagaRepositoryContextFactory<TDbContext, TSaga>(
 {
     public Task Send<T>(ConsumeContext<T> context, IPipe<SagaRepositoryContext<TSaga, T>> next) where T : class =>
         InTransaction(context.CancellationToken,
-            () => next.Send(new DurableSagaRepositoryContext<TSaga, T>(db, context, consumeContextFactory, loader)));
+            () => next.Send(new DurableSagaRepositoryContext<TSaga, T>(db, context, consumeContextFactory, loader,
+                storeSaves: CommitWithLastBatch.EndsWithSave(db))));
 
     public Task SendQuery<T>(ConsumeContext<T> context, ISagaQuery<TSaga> query, IPipe<SagaRepositoryQueryContext<TSaga, T>> next)
         where T : class =>

@@ -45,6 +45,14 @@ sealed class DurableScheduleMessageProvider(ISendEndpointProvider outboxEndpoint
             entry.State = EntityState.Detached;
         }
 
+        // In a consumer's transaction, which ends with a save that commits: the delete travels in that save's batch.
+        if (CommitWithLastBatch.EndsWithSave(db))
+        {
+            var dialect = DurableStoreDialect.For(db);
+            CommitWithLastBatch.Defer(db, $"DELETE FROM {dialect.TableName<OutboxState>(db)} WHERE schedule_token_id = {{0}}", dialect.Parameter(tokenId));
+            return;
+        }
+
         await db.Set<OutboxState>().Where(s => s.ScheduleTokenId == tokenId).ExecuteDeleteAsync(cancellationToken);
     }
 }

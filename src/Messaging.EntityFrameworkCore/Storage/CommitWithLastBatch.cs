@@ -1,0 +1,196 @@
+#pragma warning disable EF1001 // Npgsql's batch and its factory are "internal" APIs by EF Core's convention; see the class comment.
+using System.Globalization;
+using System.Runtime.CompilerServices;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore.Storage;
+using Microsoft.EntityFrameworkCore.Update;
+using Microsoft.Extensions.Logging;
+using Npgsql;
+using Npgsql.EntityFrameworkCore.PostgreSQL.Infrastructure.Internal;
+using Npgsql.EntityFrameworkCore.PostgreSQL.Update.Internal;
+
+namespace Shop.Messaging.EntityFrameworkCore.Storage;
+
+/// <summary>
+/// Lets the durable store's last save of a consume carry the transaction's <c>COMMIT</c> in the same round trip as its
+/// rows: PostgreSQL runs the statements of one batch up to their single sync point in order and stops at the first
+/// error, so a <c>COMMIT</c> after them commits only when every statement before it succeeded. A consumed message
+/// paid a round trip for the commit alone (one of every five or six the order flow made).
+/// <para>
+/// Only the last batch of a save carries it (EF Core builds a batch after the previous one ran and says which is the
+/// last). A save that writes nothing, or a provider without the batch below (SQLite), leaves the transaction open:
+/// <see cref="SaveChangesAndCommit"/> returns false and the caller commits as before.
+/// </para>
+/// </summary>
+static class CommitWithLastBatch
+{
+    sealed class Request
+    {
+        public bool Pending;
+        public bool Open;
+        public bool Appended;
+        public readonly List<(string Sql, object? Value)> Deferred = [];
+    }
+
+    static readonly ConditionalWeakTable<DbContext, Request> Requests = new();
+
+    /// <summary>
+    /// Saves <paramref name="db"/>'s changes with its open transaction's commit in the same batch. True: the commit was
+    /// sent with the rows and succeeded, the transaction is over. False: nothing carried it; the transaction is still
+    /// open. An exception leaves the transaction uncommitted, except the one check EF Core makes after the batch ran:
+    /// an update or delete that found no row (deleted meanwhile by someone else). The commit went through by then, so
+    /// the save counts as done, with a warning naming what was gone; the inbox already says consumed, and a retry
+    /// would only find the message a duplicate.
+    /// </summary>
+    public static async Task<bool> SaveChangesAndCommit(DbContext db, ILogger logger, CancellationToken cancellationToken)
+    {
+        var request = Requests.GetOrCreateValue(db);
+        request.Open = true;
+        request.Appended = false;
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        catch (DbUpdateConcurrencyException exception) when (request.Appended && TransactionEnded(db))
+        {
+            logger.LogWarning(exception, "Committed, but {Count} rows it updated or deleted were gone by then: {Entities}", exception.Entries.Count,
+                string.Join(", ", exception.Entries.Select(entry => entry.Metadata.DisplayName()).Distinct()));
+            request.Deferred.Clear();
+            return true;
+        }
+        catch
+        {
+            request.Deferred.Clear();
+            throw;
+        }
+        finally
+        {
+            request.Open = false;
+        }
+
+        if (!request.Appended && request.Deferred.Count > 0)
+            await RunDeferred(db, request.Deferred, cancellationToken);
+        request.Deferred.Clear();
+        return request.Appended;
+    }
+
+    /// <summary>
+    /// Starts a transaction on <paramref name="db"/> that ends with <see cref="SaveChangesAndCommit"/> (until
+    /// <see cref="End"/>); what an earlier, failed attempt deferred is not to run.
+    /// </summary>
+    public static void Begin(DbContext db)
+    {
+        var request = Requests.GetOrCreateValue(db);
+        request.Deferred.Clear();
+        request.Pending = true;
+    }
+
+    public static void End(DbContext db)
+    {
+        if (Requests.TryGetValue(db, out var request))
+        {
+            request.Pending = false;
+            request.Deferred.Clear();
+        }
+    }
+
+    /// <summary>True inside a transaction begun by <see cref="Begin"/>: a save now can wait for its last one.</summary>
+    public static bool EndsWithSave(DbContext db) => Requests.TryGetValue(db, out var request) && request.Pending;
+
+    /// <summary>
+    /// A statement for the transaction's last save to carry ahead of its commit instead of a round trip now; its one
+    /// parameter is written <c>{0}</c>. Only for a transaction that ends with <see cref="SaveChangesAndCommit"/>, which
+    /// runs it on its own when no batch carries it.
+    /// </summary>
+    public static void Defer(DbContext db, string sql, object? value) => Requests.GetOrCreateValue(db).Deferred.Add((sql, value));
+
+    static async Task RunDeferred(DbContext db, List<(string Sql, object? Value)> deferred, CancellationToken cancellationToken)
+    {
+        var statements = deferred.Select((statement, i) => string.Format(CultureInfo.InvariantCulture, statement.Sql, "@deferred" + i));
+        await using var command = db.CreateCommand(string.Join("; ", statements),
+            deferred.Select((statement, i) => ("deferred" + i, statement.Value)).ToArray());
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    // Npgsql refuses to describe a transaction that has ended: the probe costs no round trip.
+    static bool TransactionEnded(DbContext db)
+    {
+        if (db.Database.CurrentTransaction?.GetDbTransaction() is not { } transaction)
+            return true;
+        try
+        {
+            _ = transaction.IsolationLevel;
+            return false;
+        }
+        catch (InvalidOperationException)
+        {
+            return true;
+        }
+    }
+
+    /// <summary>True while a save of <paramref name="db"/> is to commit: its writes are the transaction's last.</summary>
+    public static bool IsCommitting(DbContext db) => Requests.TryGetValue(db, out var request) && request.Open;
+
+    static Request? Take(DbContext db)
+    {
+        if (!Requests.TryGetValue(db, out var request) || !request.Open || request.Appended)
+            return null;
+        request.Appended = true;
+        return request;
+    }
+
+    /// <summary>Installs the batch on a PostgreSQL context; other providers keep their own (their commit stays separate).</summary>
+    public static void Install(DbContextOptionsBuilder options)
+    {
+        if (options.Options.FindExtension<NpgsqlOptionsExtension>() is not null)
+            options.ReplaceService<IModificationCommandBatchFactory, BatchFactory>();
+    }
+
+    sealed class BatchFactory : NpgsqlModificationCommandBatchFactory
+    {
+        readonly ModificationCommandBatchFactoryDependencies _dependencies;
+        readonly int _maxBatchSize;
+
+        public BatchFactory(ModificationCommandBatchFactoryDependencies dependencies, IDbContextOptions options)
+            : base(dependencies, options)
+        {
+            _dependencies = dependencies;
+            // Npgsql's default, as its own factory reads it.
+            _maxBatchSize = options.FindExtension<NpgsqlOptionsExtension>()?.MaxBatchSize ?? 1000;
+        }
+
+        public override ModificationCommandBatch Create() => new Batch(_dependencies, _maxBatchSize);
+    }
+
+    sealed class Batch(ModificationCommandBatchFactoryDependencies dependencies, int maxBatchSize)
+        : NpgsqlModificationCommandBatch(dependencies, maxBatchSize)
+    {
+        /// <summary>
+        /// A lone batch outside a transaction runs in PostgreSQL's implicit transaction (one sync point: all of it or
+        /// none), so EF Core need not wrap it in BEGIN … COMMIT, which cost a round trip of its own per save.
+        /// </summary>
+        public override bool RequiresTransaction => false;
+
+        public override void Complete(bool moreBatchesExpected)
+        {
+            var db = Dependencies.CurrentContext.Context;
+            // The commit belongs after the last of the save's statements, and only inside the transaction it ends.
+            if (!moreBatchesExpected && db.Database.CurrentTransaction is not null && Take(db) is { } request)
+            {
+                for (var i = 0; i < request.Deferred.Count; i++)
+                {
+                    var (sql, value) = request.Deferred[i];
+                    var name = "deferred" + i;
+                    SqlBuilder.Append(string.Format(CultureInfo.InvariantCulture, sql, "@" + name)).AppendLine(";");
+                    RelationalCommandBuilder.AddRawParameter(name, new NpgsqlParameter(name, value ?? DBNull.Value));
+                }
+
+                request.Deferred.Clear();
+                SqlBuilder.AppendLine("COMMIT;");
+            }
+
+            base.Complete(moreBatchesExpected);
+        }
+    }
+}
