@@ -59,6 +59,8 @@ sealed class DurableOutboxConsumeContext<TMessage> : OutboxConsumeContextProxy<T
     public override Task AddSend<T>(SendContext<T> context) => _recorder.Add(context);
 
     public void Complete() => IsTransactionActive = false;
+
+    public bool ForgetHeldSchedule(Guid tokenId) => _recorder.ForgetHeldSchedule(tokenId);
 }
 
 /// <summary>Lets the scheduler and the saga repository recognise an open durable-store transaction.</summary>
@@ -66,4 +68,7 @@ interface IDurableOutboxTransaction
 {
     DbContext Db { get; }
     bool IsTransactionActive { get; }
+
+    /// <summary>Drops a schedule this unit of work recorded and has not written yet.</summary>
+    bool ForgetHeldSchedule(Guid tokenId);
 }

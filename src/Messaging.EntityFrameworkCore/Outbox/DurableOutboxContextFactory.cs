@@ -51,7 +51,8 @@ sealed class DurableOutboxContextFactory<TDbContext>(
         // The whole consume is one transaction that rolls back as a unit; per-SaveChanges savepoints only add round trips.
         db.Database.AutoSavepointsEnabled = false;
 
-        var recorder = new OutboxRecorder(db, time, _afterCommitLease);
+        // On PostgreSQL the outbox rows are held and written by hand with the last save, unless the consumer saves first.
+        var recorder = new OutboxRecorder(db, time, _afterCommitLease, hold: _dialect.WritesOutboxByHand);
         DurableOutboxConsumeContext<T> outboxContext;
 
         // The connection goes back to the pool with the slot; the sends after the commit need neither.
@@ -61,7 +62,7 @@ sealed class DurableOutboxContextFactory<TDbContext>(
             {
                 await using (var transaction = await db.Database.BeginTransactionAsync(cancellationToken))
                 {
-                    CommitWithLastBatch.Begin(db);
+                    CommitWithLastBatch.Begin(db, recorder.Attach);
                     var claim = await InboxClaim.Claim(db, _dialect, messageId, options.ConsumerId, time.GetUtcNow().UtcDateTime, cancellationToken);
                     var consumed = claim.ConsumedBefore;
                     var committed = false;
@@ -74,7 +75,10 @@ sealed class DurableOutboxContextFactory<TDbContext>(
                             MarkConsumed(messageId, options.ConsumerId);
                         if (_afterCommitLease is not null)
                             await commitInterceptor.RenewLeases(db, recorder.ImmediateUnits, cancellationToken);
+                        if (_dialect.WritesOutboxByHand)
+                            recorder.DeferHeld(_dialect, time.GetUtcNow().UtcDateTime + _afterCommitLease);
                         committed = await CommitWithLastBatch.SaveChangesAndCommit(db, logger, cancellationToken);
+                        recorder.Written();
                     }
 
                     outboxContext = new DurableOutboxConsumeContext<T>(context, options, provider, db, recorder, SaveAndCommit,
@@ -216,8 +220,12 @@ sealed class DurableOutboxContextFactory<TDbContext>(
 
         if (claim.NeedsMark)
             MarkConsumed(messageId, options.ConsumerId);
-        recorder.Attach();
+        if (_dialect.WritesOutboxByHand)
+            recorder.DeferHeld(_dialect, time.GetUtcNow().UtcDateTime + _afterCommitLease);
+        else
+            recorder.Attach();
         var committed = await CommitWithLastBatch.SaveChangesAndCommit(db, logger, cancellationToken);
+        recorder.Written();
         if (_afterCommitLease is not null)
             commitInterceptor.LeaveToCaller(db);
         if (!committed)

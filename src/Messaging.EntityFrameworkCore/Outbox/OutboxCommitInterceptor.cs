@@ -140,6 +140,9 @@ public sealed class OutboxCommitInterceptor<TDbContext>(
         if (db is null)
             return;
 
+        // Rows the store held back join a save the consumer makes itself, as they always did.
+        CommitWithLastBatch.Saving(db);
+
         var pending = _pending.GetOrCreateValue(db);
         var transactionId = db.Database.CurrentTransaction?.TransactionId;
         if (pending.TransactionId != transactionId)

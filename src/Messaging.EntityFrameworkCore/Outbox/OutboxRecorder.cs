@@ -20,6 +20,7 @@ sealed class OutboxRecorder(DbContext db, TimeProvider time, TimeSpan? afterComm
     readonly Lock _lock = new();
     readonly List<OutboxState> _immediate = [];
     readonly List<object> _held = [];
+    readonly List<OutboxState> _deferred = [];
     bool _hold = hold;
     OutboxState? _current;
 
@@ -138,6 +139,72 @@ sealed class OutboxRecorder(DbContext db, TimeProvider time, TimeSpan? afterComm
             foreach (var row in _held)
                 db.Add(row);
             _held.Clear();
+        }
+    }
+
+    /// <summary>
+    /// Hands the held rows to the transaction's last save as hand-written inserts (see
+    /// <see cref="CommitWithLastBatch.Defer"/>) instead of tracked entities: change tracking, the save's ordering of
+    /// dependent rows and its command building were a fifth of the process's time per durable message. The units
+    /// count as written once that save has run (<see cref="Written"/>).
+    /// </summary>
+    /// <param name="leaseEnds">The after-commit lease of the units, which runs from this commit.</param>
+    public void DeferHeld(DurableStoreDialect dialect, DateTime? leaseEnds)
+    {
+        lock (_lock)
+        {
+            _hold = false;
+            var units = dialect.TableName<OutboxState>(db);
+            var messages = dialect.TableName<OutboxMessage>(db);
+            foreach (var row in _held)
+            {
+                if (row is OutboxState unit)
+                {
+                    if (unit.SentAfterCommit && leaseEnds is { } end)
+                        unit.DueTime = end;
+                    CommitWithLastBatch.Defer(db,
+                        $"INSERT INTO {units} (outbox_id, created, due_time, schedule_token_id, attempts) VALUES ({{0}}, {{1}}, {{2}}, {{3}}, {{4}})",
+                        unit.OutboxId, unit.Created, unit.DueTime, unit.ScheduleTokenId, unit.Attempts);
+                    _deferred.Add(unit);
+                }
+                else if (row is OutboxMessage message)
+                {
+                    CommitWithLastBatch.Defer(db,
+                        $"INSERT INTO {messages} (outbox_id, sequence_number, message_id, content_type, message_type, body, headers, properties, " +
+                        "conversation_id, correlation_id, initiator_id, request_id, source_address, destination_address, response_address, " +
+                        "fault_address, sent_time, expiration_time) VALUES ({0}, {1}, {2}, {3}, {4}, {5}, {6}, {7}, {8}, {9}, {10}, {11}, {12}, " +
+                        "{13}, {14}, {15}, {16}, {17})",
+                        message.OutboxId, message.SequenceNumber, message.MessageId, message.ContentType, message.MessageType, message.Body,
+                        message.Headers, message.Properties, message.ConversationId, message.CorrelationId, message.InitiatorId,
+                        message.RequestId, message.SourceAddress?.ToString(), message.DestinationAddress?.ToString(),
+                        message.ResponseAddress?.ToString(), message.FaultAddress?.ToString(), message.SentTime, message.ExpirationTime);
+                }
+            }
+
+            _held.Clear();
+        }
+    }
+
+    /// <summary>The save that carried the rows of <see cref="DeferHeld"/> ran: they are in the transaction.</summary>
+    public void Written()
+    {
+        lock (_lock)
+        {
+            foreach (var unit in _deferred)
+                unit.Persisted = true;
+            _deferred.Clear();
+        }
+    }
+
+    /// <summary>Drops a schedule recorded in this unit of work and not written yet; true when there was one.</summary>
+    public bool ForgetHeldSchedule(Guid tokenId)
+    {
+        lock (_lock)
+        {
+            if (_held.OfType<OutboxState>().FirstOrDefault(unit => unit.ScheduleTokenId == tokenId) is not { } unit)
+                return false;
+            _held.RemoveAll(row => row == unit || (row is OutboxMessage message && message.OutboxId == unit.OutboxId));
+            return true;
         }
     }
 

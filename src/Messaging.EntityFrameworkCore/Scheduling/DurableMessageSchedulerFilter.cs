@@ -30,7 +30,7 @@ sealed class DurableMessageSchedulerFilter<TDbContext>(IServiceProvider services
         var topology = context.GetPayload<IBusTopology>();
 
         if (context is IDurableOutboxTransaction { IsTransactionActive: true } transaction)
-            return new MessageScheduler(new DurableScheduleMessageProvider(context, transaction.Db), topology);
+            return new MessageScheduler(new DurableScheduleMessageProvider(context, transaction.Db, forgetHeld: transaction.ForgetHeldSchedule), topology);
 
         return new MessageScheduler(new StandaloneScheduleMessageProvider<TDbContext>(services), topology);
     }

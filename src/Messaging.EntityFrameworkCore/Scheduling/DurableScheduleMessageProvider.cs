@@ -11,7 +11,9 @@ namespace Shop.Messaging.EntityFrameworkCore.Scheduling;
 /// delivery service like any other. Cancelling deletes the row if it has not gone out yet. No broker plugin, no
 /// limit on how far ahead.
 /// </summary>
-sealed class DurableScheduleMessageProvider(ISendEndpointProvider outboxEndpoints, DbContext db, Func<CancellationToken, Task>? flush = null)
+/// <param name="forgetHeld">Drops a schedule the unit of work holds back (not tracked by <paramref name="db"/>) before it is written.</param>
+sealed class DurableScheduleMessageProvider(ISendEndpointProvider outboxEndpoints, DbContext db, Func<CancellationToken, Task>? flush = null,
+    Func<Guid, bool>? forgetHeld = null)
     : IScheduleMessageProvider
 {
     public async Task<ScheduledMessage<T>> ScheduleSend<T>(Uri destinationAddress, DateTime scheduledTime, T message, IPipe<SendContext<T>> pipe,
@@ -38,6 +40,7 @@ sealed class DurableScheduleMessageProvider(ISendEndpointProvider outboxEndpoint
     async Task Cancel(Guid tokenId, CancellationToken cancellationToken)
     {
         // Scheduled in this very unit of work and not saved yet: forget it before it is ever written.
+        forgetHeld?.Invoke(tokenId);
         foreach (var entry in db.ChangeTracker.Entries<OutboxState>().Where(e => e.Entity.ScheduleTokenId == tokenId && e.State == EntityState.Added).ToList())
         {
             foreach (var message in entry.Entity.Messages)

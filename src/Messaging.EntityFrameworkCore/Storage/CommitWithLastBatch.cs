@@ -16,11 +16,13 @@ namespace Shop.Messaging.EntityFrameworkCore.Storage;
 /// Lets the durable store's last save of a consume carry the transaction's <c>COMMIT</c> in the same round trip as its
 /// rows: PostgreSQL runs the statements of one batch up to their single sync point in order and stops at the first
 /// error, so a <c>COMMIT</c> after them commits only when every statement before it succeeded. A consumed message
-/// paid a round trip for the commit alone (one of every five or six the order flow made).
+/// paid a round trip for the commit alone (one of every five or six the order flow made). Statements the store writes
+/// by hand (outbox rows, a cancelled schedule's delete) can wait for that batch too (<see cref="Defer"/>).
 /// <para>
-/// Only the last batch of a save carries it (EF Core builds a batch after the previous one ran and says which is the
-/// last). A save that writes nothing, or a provider without the batch below (SQLite), leaves the transaction open:
-/// <see cref="SaveChangesAndCommit"/> returns false and the caller commits as before.
+/// Only the last batch of a save carries them (EF Core builds a batch after the previous one ran and says which is the
+/// last). A save that writes nothing sends the deferred statements and the commit as one command of its own; on a
+/// provider without the batch below (SQLite) <see cref="SaveChangesAndCommit"/> runs them and returns false, and the
+/// caller commits as before.
 /// </para>
 /// </summary>
 static class CommitWithLastBatch
@@ -30,7 +32,8 @@ static class CommitWithLastBatch
         public bool Pending;
         public bool Open;
         public bool Appended;
-        public readonly List<(string Sql, object? Value)> Deferred = [];
+        public Action? BeforeOtherSave;
+        public readonly List<(string Sql, object?[] Values)> Deferred = [];
     }
 
     static readonly ConditionalWeakTable<DbContext, Request> Requests = new();
@@ -69,21 +72,36 @@ static class CommitWithLastBatch
             request.Open = false;
         }
 
-        if (!request.Appended && request.Deferred.Count > 0)
-            await RunDeferred(db, request.Deferred, cancellationToken);
-        request.Deferred.Clear();
-        return request.Appended;
+        if (request.Appended)
+            return true;
+        if (request.Deferred.Count == 0)
+            return false;
+
+        // Nothing of EF Core's to save: the deferred statements go alone, with the commit where the batch would carry it.
+        var commit = db.Database.CurrentTransaction is not null && DurableStoreDialect.For(db) == DurableStoreDialect.PostgreSql;
+        try
+        {
+            await RunDeferred(db, request.Deferred, commit, cancellationToken);
+        }
+        finally
+        {
+            request.Deferred.Clear();
+        }
+
+        return commit;
     }
 
     /// <summary>
     /// Starts a transaction on <paramref name="db"/> that ends with <see cref="SaveChangesAndCommit"/> (until
-    /// <see cref="End"/>); what an earlier, failed attempt deferred is not to run.
+    /// <see cref="End"/>); what an earlier, failed attempt deferred is not to run. <paramref name="beforeOtherSave"/>
+    /// runs at the start of every save of <paramref name="db"/> until then (the store's own included).
     /// </summary>
-    public static void Begin(DbContext db)
+    public static void Begin(DbContext db, Action? beforeOtherSave = null)
     {
         var request = Requests.GetOrCreateValue(db);
         request.Deferred.Clear();
         request.Pending = true;
+        request.BeforeOtherSave = beforeOtherSave;
     }
 
     public static void End(DbContext db)
@@ -91,6 +109,7 @@ static class CommitWithLastBatch
         if (Requests.TryGetValue(db, out var request))
         {
             request.Pending = false;
+            request.BeforeOtherSave = null;
             request.Deferred.Clear();
         }
     }
@@ -98,19 +117,39 @@ static class CommitWithLastBatch
     /// <summary>True inside a transaction begun by <see cref="Begin"/>: a save now can wait for its last one.</summary>
     public static bool EndsWithSave(DbContext db) => Requests.TryGetValue(db, out var request) && request.Pending;
 
-    /// <summary>
-    /// A statement for the transaction's last save to carry ahead of its commit instead of a round trip now; its one
-    /// parameter is written <c>{0}</c>. Only for a transaction that ends with <see cref="SaveChangesAndCommit"/>, which
-    /// runs it on its own when no batch carries it.
-    /// </summary>
-    public static void Defer(DbContext db, string sql, object? value) => Requests.GetOrCreateValue(db).Deferred.Add((sql, value));
-
-    static async Task RunDeferred(DbContext db, List<(string Sql, object? Value)> deferred, CancellationToken cancellationToken)
+    /// <summary>Called by the save interceptor as any save of <paramref name="db"/> starts.</summary>
+    public static void Saving(DbContext db)
     {
-        var statements = deferred.Select((statement, i) => string.Format(CultureInfo.InvariantCulture, statement.Sql, "@deferred" + i));
-        await using var command = db.CreateCommand(string.Join("; ", statements),
-            deferred.Select((statement, i) => ("deferred" + i, statement.Value)).ToArray());
+        if (Requests.TryGetValue(db, out var request) && request.Pending)
+            request.BeforeOtherSave?.Invoke();
+    }
+
+    /// <summary>
+    /// A statement for the transaction's last save to carry ahead of its commit instead of a round trip now; its
+    /// parameters are written <c>{0}</c>, <c>{1}</c>, …. Only for a transaction that ends with
+    /// <see cref="SaveChangesAndCommit"/>, which runs it on its own when no batch carries it.
+    /// </summary>
+    public static void Defer(DbContext db, string sql, params object?[] values) => Requests.GetOrCreateValue(db).Deferred.Add((sql, values));
+
+    static async Task RunDeferred(DbContext db, List<(string Sql, object?[] Values)> deferred, bool commit, CancellationToken cancellationToken)
+    {
+        var parameters = new List<(string Name, object? Value)>();
+        var sql = string.Join("; ", deferred.Select((statement, i) => Format(statement, i, parameters))) + (commit ? "; COMMIT" : "");
+        await using var command = db.CreateCommand(sql, parameters.ToArray());
         await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    static string Format((string Sql, object?[] Values) statement, int index, List<(string Name, object? Value)> parameters)
+    {
+        var names = new object[statement.Values.Length];
+        for (var j = 0; j < names.Length; j++)
+        {
+            var name = $"d{index}_{j}";
+            names[j] = "@" + name;
+            parameters.Add((name, statement.Values[j]));
+        }
+
+        return string.Format(CultureInfo.InvariantCulture, statement.Sql, names);
     }
 
     // Npgsql refuses to describe a transaction that has ended: the probe costs no round trip.
@@ -176,15 +215,14 @@ static class CommitWithLastBatch
         {
             var db = Dependencies.CurrentContext.Context;
             // The commit belongs after the last of the save's statements, and only inside the transaction it ends.
+            // EF Core's own statements come first: it reads their results by position.
             if (!moreBatchesExpected && db.Database.CurrentTransaction is not null && Take(db) is { } request)
             {
+                var parameters = new List<(string Name, object? Value)>();
                 for (var i = 0; i < request.Deferred.Count; i++)
-                {
-                    var (sql, value) = request.Deferred[i];
-                    var name = "deferred" + i;
-                    SqlBuilder.Append(string.Format(CultureInfo.InvariantCulture, sql, "@" + name)).AppendLine(";");
+                    SqlBuilder.Append(Format(request.Deferred[i], i, parameters)).AppendLine(";");
+                foreach (var (name, value) in parameters)
                     RelationalCommandBuilder.AddRawParameter(name, new NpgsqlParameter(name, value ?? DBNull.Value));
-                }
 
                 request.Deferred.Clear();
                 SqlBuilder.AppendLine("COMMIT;");

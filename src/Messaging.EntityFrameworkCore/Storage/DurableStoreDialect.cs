@@ -21,6 +21,12 @@ public abstract class DurableStoreDialect
     public abstract string RowLockSuffix { get; }
 
     /// <summary>
+    /// A consume's outbox rows are written as hand-written inserts in its last save's batch (<see cref="CommitWithLastBatch"/>)
+    /// rather than as tracked entities.
+    /// </summary>
+    public virtual bool WritesOutboxByHand => false;
+
+    /// <summary>
     /// Deletes the rows of sent outbox units. A delete lost in a crash costs a re-send, not data, so where the database
     /// allows it, its commit does not wait for the disk.
     /// </summary>
@@ -68,6 +74,7 @@ public abstract class DurableStoreDialect
     {
         public override string SkipLockedSuffix => " FOR UPDATE SKIP LOCKED";
         public override string RowLockSuffix => " FOR UPDATE";
+        public override bool WritesOutboxByHand => true;
 
         public override async Task DeleteOutboxes(DbContext db, Guid[] outboxIds, CancellationToken cancellationToken)
         {
