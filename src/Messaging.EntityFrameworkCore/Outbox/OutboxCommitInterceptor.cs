@@ -156,15 +156,27 @@ public sealed class OutboxCommitInterceptor<TDbContext>(
         var now = clock.GetUtcNow().UtcDateTime;
         // A save without a transaction, or one that carries its transaction's commit, is the commit.
         var commits = transactionId is null || CommitWithLastBatch.IsCommitting(db);
-        foreach (var entry in db.ChangeTracker.Entries<OutboxState>())
-        {
-            if (entry.State != EntityState.Added)
-                continue;
 
-            var unit = entry.Entity;
-            if (unit.SentAfterCommit && _lease is { } lease && commits)
-                unit.DueTime = now + lease; // the lease starts now, by the database's clock
-            pending.Saving.Add(unit);
+        // Units are added, never found by detecting changes; the save detects them once more anyway. Entries() with
+        // detection on scanned every tracked entity a second time per save (4 % of the process in the order flow).
+        var detect = db.ChangeTracker.AutoDetectChangesEnabled;
+        db.ChangeTracker.AutoDetectChangesEnabled = false;
+        try
+        {
+            foreach (var entry in db.ChangeTracker.Entries<OutboxState>())
+            {
+                if (entry.State != EntityState.Added)
+                    continue;
+
+                var unit = entry.Entity;
+                if (unit.SentAfterCommit && _lease is { } lease && commits)
+                    unit.DueTime = now + lease; // the lease starts now, by the database's clock
+                pending.Saving.Add(unit);
+            }
+        }
+        finally
+        {
+            db.ChangeTracker.AutoDetectChangesEnabled = detect;
         }
     }
 
