@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Shop.Contracts.Orders;
+using Shop.Orders.Api.Domain;
 using Shop.Orders.Api.Persistence;
 
 namespace Shop.Orders.Api.StateMachines;
@@ -10,10 +11,13 @@ namespace Shop.Orders.Api.StateMachines;
 /// </summary>
 sealed class StoredOrderCheck(OrdersDbContext db) : IOrderCheck
 {
+    // Compiled once: a LINQ query pays for parameter extraction and a cache lookup of its expression on every call.
+    static readonly Func<OrdersDbContext, Guid, CancellationToken, Task<Order?>> StoredOrder = EF.CompileAsyncQuery(
+        (OrdersDbContext db, Guid orderId, CancellationToken _) => db.Orders.AsNoTracking().Include(o => o.Items).SingleOrDefault(o => o.Id == orderId));
+
     public async Task<string?> RefusalOf(OrderSubmitted order, CancellationToken cancellationToken)
     {
-        var stored = await db.Orders.AsNoTracking().Include(o => o.Items)
-            .SingleOrDefaultAsync(o => o.Id == order.OrderId, cancellationToken);
+        var stored = await StoredOrder(db, order.OrderId, cancellationToken);
         if (stored is not null)
             return OrderCheckRules.AgainstStored(order, stored);
 

@@ -23,12 +23,16 @@ public sealed class ProcessPaymentConsumer(
     TimeProvider time,
     ILogger<ProcessPaymentConsumer> logger) : IConsumer<ProcessPayment>
 {
+    // Compiled once: a LINQ query pays for parameter extraction and a cache lookup of its expression on every call.
+    static readonly Func<PaymentsDbContext, Guid, CancellationToken, Task<Payment?>> PaymentOf = EF.CompileAsyncQuery(
+        (PaymentsDbContext db, Guid orderId, CancellationToken _) => db.Payments.SingleOrDefault(p => p.OrderId == orderId));
+
     public async Task Consume(ConsumeContext<ProcessPayment> context)
     {
         var command = context.Message;
         Validate(command);
 
-        var payment = await db.Payments.SingleOrDefaultAsync(p => p.OrderId == command.OrderId, context.CancellationToken)
+        var payment = await PaymentOf(db, command.OrderId, context.CancellationToken)
             ?? await RecordAttempt(command, context.CancellationToken);
         if (payment is { Status: not PaymentStatus.Pending } recorded)
         {
