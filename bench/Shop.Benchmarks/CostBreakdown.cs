@@ -10,7 +10,8 @@ namespace Shop.Benchmarks;
 /// <summary>
 /// Counts, per place where work starts (an HTTP request, a receive endpoint, or the background services), what one
 /// unit of it cost: database round trips (Npgsql's own command spans, so hand-written commands count too, plus EF Core's
-/// commits and rollbacks), transactions committed through EF Core, outbox units and messages written, messages sent to the broker,
+/// commits and rollbacks), transactions committed through EF Core, outbox units written through EF Core (the store writes a
+/// consume's own units by hand: PostgreSQL's counters per database count those), outbox messages, messages sent to the broker,
 /// log lines written, and the wall time of the handler. Work is attributed by the span it runs under
 /// (<see cref="Activity.Current"/>): MassTransit's "process" span of a receive endpoint, ASP.NET Core's request span,
 /// and none for the delivery service and the batched deletes, which start from hosted services. Listening to these

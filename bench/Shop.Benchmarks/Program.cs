@@ -88,7 +88,7 @@ BenchResult? durable = null;
 if (only.Contains("3"))
 {
     durable = await InEnvironment(env => MassTransitScenario.RunDurable(env.RabbitMqUrl, env.ConnectionString, settings));
-    results.AddRange((plain is null ? durable : durable with { Baseline = plain.Scenario, Ratio = durable.Value / plain.Value, Target = ">= 0.50" }).WithCpuRows());
+    results.AddRange((plain is null ? durable : durable with { Baseline = plain.Scenario, Ratio = durable.Value / plain.Value, Target = ">= 0.30" }).WithCpuRows());
 
     var npgsql = await InEnvironment(env => RawNpgsqlScenario.Run(env.ConnectionString, settings));
     results.AddRange(npgsql.WithCpuRows());

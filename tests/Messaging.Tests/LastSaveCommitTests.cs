@@ -36,6 +36,21 @@ public sealed class LeaveToTheStoreConsumer(TestDbContext db, TestEnvironment en
     }
 }
 
+/// <summary>Schedules a ping and cancels it in the same consume, before anything of it was written.</summary>
+public sealed record ScheduleThenCancel(string Key);
+
+public sealed class ScheduleThenCancelConsumer(TestDbContext db) : IConsumer<ScheduleThenCancel>
+{
+    public async Task Consume(ConsumeContext<ScheduleThenCancel> context)
+    {
+        var scheduler = context.GetPayload<MessageSchedulerContext>();
+        var cancelled = await scheduler.ScheduleSend(new Uri("queue:ping-observer"), DateTime.UtcNow.AddSeconds(1), new Ping(context.Message.Key + "-cancelled"));
+        await scheduler.ScheduleSend(new Uri("queue:ping-observer"), DateTime.UtcNow.AddSeconds(1), new Ping(context.Message.Key + "-kept"));
+        await scheduler.CancelScheduledSend(new Uri("queue:ping-observer"), cancelled.TokenId);
+        db.Effects.Add(new Effect { Key = context.Message.Key, Consumer = nameof(ScheduleThenCancelConsumer) });
+    }
+}
+
 /// <summary>
 /// The store's last save of a consume carries the transaction's commit in its batch. What must hold: a statement that
 /// fails in that batch leaves nothing committed (the commit after it does not run), and the one check EF Core makes
@@ -49,6 +64,7 @@ public sealed class When_the_last_save_carries_the_commit(TestEnvironment enviro
     {
         ShopTestHost.AddTestComponents(x);
         x.AddConsumer<LeaveToTheStoreConsumer>();
+        x.AddConsumer<ScheduleThenCancelConsumer>();
         x.AddObserver<Fault<LeaveToTheStore>>();
     }, configureServices: services => services.AddSingleton(environment));
 
@@ -105,6 +121,19 @@ public sealed class When_the_last_save_carries_the_commit(TestEnvironment enviro
         Assert.NotNull(await Consumed(messageId));
         Assert.Single(host.Observed.All<Echoed>(e => e.Key == "outlived"));
         Assert.Empty(host.Observed.All<Fault<LeaveToTheStore>>(f => f.Message.Key == "outlived"));
+    }
+
+    [Fact]
+    public async Task Should_write_nothing_of_a_schedule_cancelled_in_the_same_consume()
+    {
+        await using var host = await StartHost();
+
+        await host.Bus.Publish(new ScheduleThenCancel("same-consume"));
+
+        await host.Observed.WaitFor<Ping>(p => p.Key == "same-consume-kept", timeout: TimeSpan.FromSeconds(20));
+        await host.WaitUntilQuiet();
+        Assert.Empty(host.Observed.All<Ping>(p => p.Key == "same-consume-cancelled"));
+        Assert.Equal(1, await CountEffects("same-consume"));
     }
 
     async Task TakeTheId()

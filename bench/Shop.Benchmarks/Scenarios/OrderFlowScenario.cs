@@ -154,7 +154,7 @@ public static class OrderFlowScenario
                 results.Add(new BenchResult(label, "handler wall time per message", handlerMs, "ms"));
             results.Add(new BenchResult(label, "DB round trips per order", PerOrder(place.RoundTrips), "rt"));
             results.Add(new BenchResult(label, "EF transactions per order", PerOrder(place.Commits), "tx"));
-            results.Add(new BenchResult(label, "outbox units written per order", PerOrder(place.OutboxUnitsWritten), "unit"));
+            results.Add(new BenchResult(label, "outbox units written through EF Core per order", PerOrder(place.OutboxUnitsWritten), "unit"));
             results.Add(new BenchResult(label, "outbox messages written per order", PerOrder(place.OutboxMessages), "msg"));
             results.Add(new BenchResult(label, "messages sent to the broker per order", PerOrder(place.Sent), "msg"));
             results.Add(new BenchResult(label, "log lines per order", PerOrder(place.LogLines), "line"));
@@ -181,7 +181,7 @@ public static class OrderFlowScenario
         Console.WriteLine();
         Console.WriteLine($"Cost per order ({orders} orders, 16 in flight; CPU per order with spans on: this process {cpuPerOrder.ProcessMs:0.0} ms, " +
                           $"whole machine {cpuPerOrder.MachineMs:0.0} ms)");
-        PrintTable(["where", "msgs/order", "wall ms/msg", "round trips", "EF tx", "outbox units", "outbox msgs", "broker sends", "log lines"], rows);
+        PrintTable(["where", "msgs/order", "wall ms/msg", "round trips", "EF tx", "EF outbox units", "outbox msgs", "broker sends", "log lines"], rows);
         Console.WriteLine("Statements per order at each place (Npgsql commands; a batch is one line):");
         foreach (var (name, place) in places)
         {

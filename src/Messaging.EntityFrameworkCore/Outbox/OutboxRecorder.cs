@@ -8,7 +8,8 @@ namespace Shop.Messaging.EntityFrameworkCore.Outbox;
 
 /// <summary>
 /// Turns sends and publishes into outbox rows tracked by a <see cref="DbContext"/>, so they are written by the
-/// same <c>SaveChanges</c> and transaction as the caller's own changes. Immediate messages of one unit of work share
+/// same <c>SaveChanges</c> and transaction as the caller's own changes (or, held, by hand in the last save's batch:
+/// <see cref="DeferHeld"/>). Immediate messages of one unit of work share
 /// one outbox (delivered together, in order); every scheduled message gets an outbox of its own, due at its time.
 /// With an <paramref name="afterCommitLease"/>, immediate outboxes are the writer's to send right after the commit,
 /// and delivery rounds leave them alone until the lease ends.
