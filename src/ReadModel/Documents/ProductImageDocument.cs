@@ -31,9 +31,9 @@ public sealed class ProductImageDocument
     public string? FailureReason { get; set; }
 
     /// <summary>
-    /// Which of the image's facts have been applied (<see cref="ProductImageFacts"/>, the low 8 bits) and the run of the
-    /// latest processing verdict (the bits above): both only ever grow, so the value only grows, and a fact or verdict
-    /// applied twice changes nothing.
+    /// Which of the image's facts have been applied (<see cref="ProductImageFacts"/>, the low bits), the latest processing
+    /// verdict (its status and the facts it waits for) and, from bit 8, that verdict's run: facts only grow and a later
+    /// verdict has a higher run, so the value only grows, and a fact or verdict applied twice changes nothing.
     /// </summary>
     public int Version { get; set; }
 

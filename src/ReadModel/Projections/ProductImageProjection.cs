@@ -10,11 +10,25 @@ namespace Shop.ReadModel.Projections;
 /// state machine's verdict (<see cref="ImageProcessingCompleted"/>) decides the status once one has arrived: each carries
 /// its run, kept in the bits of <see cref="ProductImageDocument.Version"/> above the facts, and only a later run replaces
 /// it, since an image may be processed again. Without a verdict (events from before the state machine) a failure is final.
+/// The verdict travels on its own queue and may overtake the results it judges: until the facts of each branch it says
+/// produced a result have arrived too, the image stays <see cref="ProductImageStatus.Pending"/>, so an image found as
+/// processed always has its thumbnails and metadata.
 /// </summary>
 public static class ProductImageProjection
 {
-    /// <summary>Where the verdict's run starts in <see cref="ProductImageDocument.Version"/>; the facts take the bits below.</summary>
+    // Version's layout, low to high: the facts (4 bits), the facts the verdict waits for (the same flags, 4 bits up),
+    // the verdict's status (2 bits) and its run. Within a run the facts only grow and the verdict is written once.
+    const int FactBits = 0b1111;
+    const int AwaitedShift = 3;
+    const int AwaitedBits = (int)(ProductImageFacts.Thumbnails | ProductImageFacts.Metadata) << AwaitedShift;
+    const int VerdictShift = 6;
+    const int VerdictBits = 0b11 << VerdictShift;
+
+    /// <summary>Where the verdict's run starts in <see cref="ProductImageDocument.Version"/>.</summary>
     const int RunShift = 8;
+
+    /// <summary>The verdict's status as stored in two bits; 0 is "no verdict".</summary>
+    static readonly string[] Verdicts = ["", ProductImageStatus.Processed, ProductImageStatus.PartiallyProcessed, ProductImageStatus.Failed];
 
     public static bool Apply(ProductImageDocument image, ProjectedEvent evt, DateTime now)
     {
@@ -30,7 +44,7 @@ public static class ProductImageProjection
             ImageProcessingFailed => ProductImageFacts.Failed,
             _ => throw new ArgumentException($"{evt.Type} is not an image event.", nameof(evt)),
         };
-        var facts = (ProductImageFacts)(image.Version & ((1 << RunShift) - 1));
+        var facts = (ProductImageFacts)(image.Version & FactBits);
         if (facts.HasFlag(fact))
             return false;
 
@@ -68,25 +82,38 @@ public static class ProductImageProjection
         }
 
         facts |= fact;
-        image.Version = (image.Version & ~((1 << RunShift) - 1)) | (int)facts;
-        if (image.Version >> RunShift == 0)
-        {
-            image.Status = facts.HasFlag(ProductImageFacts.Failed) ? ProductImageStatus.Failed
-                : facts.HasFlag(ProductImageFacts.Thumbnails | ProductImageFacts.Metadata) ? ProductImageStatus.Processed
-                : ProductImageStatus.Pending;
-        }
-
+        image.Version = (image.Version & ~FactBits) | (int)facts;
+        image.Status = StatusOf(image.Version);
         Touched(image, at, now);
         return true;
     }
 
+    static string StatusOf(int version)
+    {
+        var facts = (ProductImageFacts)(version & FactBits);
+        if (version >> RunShift == 0)
+        {
+            return facts.HasFlag(ProductImageFacts.Failed) ? ProductImageStatus.Failed
+                : facts.HasFlag(ProductImageFacts.Thumbnails | ProductImageFacts.Metadata) ? ProductImageStatus.Processed
+                : ProductImageStatus.Pending;
+        }
+
+        var awaited = (ProductImageFacts)((version & AwaitedBits) >> AwaitedShift);
+        return facts.HasFlag(awaited) ? Verdicts[(version & VerdictBits) >> VerdictShift] : ProductImageStatus.Pending;
+    }
+
     static bool ApplyVerdict(ProductImageDocument image, ImageProcessingCompleted verdict, DateTime at, DateTime now)
     {
-        if (verdict.Run <= image.Version >> RunShift || ProductImageStatus.Parse(verdict.Status ?? "") is not { } status)
+        var code = Array.FindIndex(Verdicts, v => v.Length > 0 && string.Equals(v, verdict.Status, StringComparison.OrdinalIgnoreCase));
+        if (verdict.Run <= image.Version >> RunShift || code < 1)
             return false;
 
-        image.Version = (verdict.Run << RunShift) | (image.Version & ((1 << RunShift) - 1));
-        image.Status = status;
+        var status = Verdicts[code];
+        var awaited = (HasResult(verdict.ThumbnailsState) ? ProductImageFacts.Thumbnails : 0)
+            | (HasResult(verdict.MetadataState) ? ProductImageFacts.Metadata : 0);
+        image.Version = (verdict.Run << RunShift) | (code << VerdictShift)
+            | ((int)awaited << AwaitedShift) | (image.Version & FactBits);
+        image.Status = StatusOf(image.Version);
         image.FailureReason = status == ProductImageStatus.Processed ? null : string.Join(" ", new[]
         {
             verdict.ThumbnailsState == "Succeeded" ? null : $"Thumbnails {verdict.ThumbnailsState?.ToLowerInvariant()}: {verdict.ThumbnailsReason}",
@@ -95,6 +122,9 @@ public static class ProductImageProjection
         Touched(image, at, now);
         return true;
     }
+
+    /// <summary>The branch states whose result the image pipeline published (the state machine's <c>BranchState.HasResult</c>).</summary>
+    static bool HasResult(string? state) => state is "Succeeded" or "Partial";
 
     static void Touched(ProductImageDocument image, DateTime at, DateTime now)
     {

@@ -218,6 +218,26 @@ public abstract class ReadModelStoreContract<TStores>(TStores stores) : IClassFi
     }
 
     [Fact]
+    public async Task Should_keep_an_image_pending_while_its_verdict_is_ahead_of_the_results_it_judges()
+    {
+        var projection = await NewProjection();
+        var id = Guid.NewGuid();
+        var events = Image(id, "LAMP-001");
+        var thumbnails = events.Single(e => e.Message is ThumbnailsGenerated);
+        var verdict = new ProjectedEvent(Guid.NewGuid(), events[^1].SentAt.AddMilliseconds(50),
+            new ImageProcessingCompleted(id, "LAMP-001", "Processed", "Succeeded", null, "Succeeded", null, 1, events[^1].SentAt));
+
+        await projection.Apply([.. events.Where(e => e != thumbnails), verdict]);
+        var early = Assert.Single(await projection.Store.QueryImagesAsync(new ProductImageQuery(Sku: "LAMP-001"), None));
+        Assert.Equal(ProductImageStatus.Pending, early.Status);
+        Assert.Empty(await projection.Store.QueryImagesAsync(new ProductImageQuery("LAMP-001", ProductImageStatus.Processed), None));
+
+        await projection.Apply([thumbnails]);
+        var done = Assert.Single(await projection.Store.QueryImagesAsync(new ProductImageQuery("LAMP-001", ProductImageStatus.Processed), None));
+        Assert.Equal([128, 256], done.Thumbnails.Select(t => t.Size));
+    }
+
+    [Fact]
     public async Task Should_say_when_the_last_event_was_applied()
     {
         var projection = await NewProjection();
