@@ -1,4 +1,5 @@
-using Shop.Orders.Api.Domain;
+using Microsoft.EntityFrameworkCore;
+using Shop.Messaging.EntityFrameworkCore.Storage;
 using Shop.Orders.Api.Persistence;
 
 namespace Shop.Orders.Api.StateMachines;
@@ -11,6 +12,17 @@ sealed class OrderStatusLog(OrdersDbContext db, ILogger<OrderStatusLog> logger) 
 {
     public async Task Record(Guid orderId, string status, string? reason, DateTime at, CancellationToken cancellationToken)
     {
+        // On PostgreSQL the record rides with the saga step's commit instead of reading the order first (a round trip
+        // per status). It is Order.Record in SQL: the reason, once given, stays; the timeline entry is written only
+        // where the update found the order, as below.
+        if (db.Database.IsNpgsql() && db.TryDeferToCommit(
+                $"""
+                 WITH recorded AS (UPDATE orders SET status = {status}, updated_at = {at},
+                     cancellation_reason = COALESCE({reason}::text, cancellation_reason) WHERE id = {orderId} RETURNING id)
+                 INSERT INTO order_timeline (order_id, status, reason, at) SELECT id, {status}, {reason}::text, {at} FROM recorded
+                 """))
+            return;
+
         // Find, not a query: a step that records twice (stock reserved, then payment pending) reads the row once.
         var order = await db.Orders.FindAsync([orderId], cancellationToken);
         if (order is null)
