@@ -65,6 +65,8 @@ public static class DurableStoreServiceCollectionExtensions
         });
 
         services.AddScoped<IOutboxContextFactory<TDbContext>, DurableOutboxContextFactory<TDbContext>>();
+        services.TryAddScoped<DeferredInboxClaim<TDbContext>>();
+        services.TryAddSingleton<DurableSagaTypes>();
         services.TryAddSingleton<OutboxFlush<TDbContext>>();
         services.AddSingleton<IOutboxFlush>(provider => provider.GetRequiredService<OutboxFlush<TDbContext>>());
         // Registered before the bus, so it stops after it: it outlives every send whose row it is to delete.

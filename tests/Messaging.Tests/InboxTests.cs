@@ -20,11 +20,11 @@ public sealed class When_the_broker_delivers_a_message_twice(TestEnvironment env
 
         // A redelivery carries the same MessageId; publishing twice with one id is how it looks to the consumer.
         await host.Bus.Publish(new RecordEffect(key), c => c.MessageId = messageId);
-        await Eventually.Returns(() => CountEffects(key), n => n == 1, "the first delivery's effect");
+        await Eventually.Returns(() => environment.CountEffects(key), n => n == 1, "the first delivery's effect");
         await host.Bus.Publish(new RecordEffect(key), c => c.MessageId = messageId);
 
-        await Eventually.Returns(() => ReceiveCount(messageId), n => n == 2, "the inbox to see the second delivery");
-        Assert.Equal(1, await CountEffects(key));
+        await Eventually.Returns(() => environment.ReceiveCount(messageId), n => n == 2, "the inbox to see the second delivery");
+        Assert.Equal(1, await environment.CountEffects(key));
         Assert.Equal(1, host.Attempts.Of(key));
     }
 
@@ -37,8 +37,8 @@ public sealed class When_the_broker_delivers_a_message_twice(TestEnvironment env
 
         await Task.WhenAll(Enumerable.Range(0, 5).Select(_ => host.Bus.Publish(new RecordEffect(key), c => c.MessageId = messageId)));
 
-        await Eventually.Returns(() => ReceiveCount(messageId), n => n == 5, "the inbox to see all five deliveries");
-        Assert.Equal(1, await CountEffects(key));
+        await Eventually.Returns(() => environment.ReceiveCount(messageId), n => n == 5, "the inbox to see all five deliveries");
+        Assert.Equal(1, await environment.CountEffects(key));
         Assert.Equal(1, host.Attempts.Of(key));
     }
 
@@ -51,7 +51,7 @@ public sealed class When_the_broker_delivers_a_message_twice(TestEnvironment env
         });
         var messageId = NewId.NextGuid();
         await host.Bus.Publish(new RecordEffect("retention"), c => c.MessageId = messageId);
-        await Eventually.Returns(() => ReceiveCount(messageId), n => n == 1, "the inbox row");
+        await Eventually.Returns(() => environment.ReceiveCount(messageId), n => n == 1, "the inbox row");
 
         // The row goes once it is older than the retention window, whenever that is on this machine's clock.
         var cleanup = host.Services.GetServices<Microsoft.Extensions.Hosting.IHostedService>()
@@ -59,7 +59,7 @@ public sealed class When_the_broker_delivers_a_message_twice(TestEnvironment env
         await Eventually.Returns(async () =>
         {
             await cleanup.RemoveExpired(CancellationToken.None);
-            return await ReceiveCount(messageId);
+            return await environment.ReceiveCount(messageId);
         }, n => n == 0, "the expired inbox row to be removed", TimeSpan.FromSeconds(10));
     }
 
@@ -69,7 +69,7 @@ public sealed class When_the_broker_delivers_a_message_twice(TestEnvironment env
         await using var host = await ShopTestHost.Start(environment);
         var first = NewId.NextGuid();
         await host.Bus.Publish(new RecordEffect("unmarked-first"), c => c.MessageId = first);
-        await Eventually.Returns(() => CountEffects("unmarked-first"), n => n == 1, "the first message's effect");
+        await Eventually.Returns(() => environment.CountEffects("unmarked-first"), n => n == 1, "the first message's effect");
         var consumerId = (await InboxRow(first))!.ConsumerId;
 
         // Before the claim wrote the consumed time itself, a row could commit without one; it proves no consume.
@@ -82,7 +82,7 @@ public sealed class When_the_broker_delivers_a_message_twice(TestEnvironment env
 
         await host.Bus.Publish(new RecordEffect("unmarked-second"), c => c.MessageId = second);
 
-        await Eventually.Returns(() => CountEffects("unmarked-second"), n => n == 1, "the consumer to run for the unmarked row");
+        await Eventually.Returns(() => environment.CountEffects("unmarked-second"), n => n == 1, "the consumer to run for the unmarked row");
         var row = await Eventually.Returns(() => InboxRow(second), r => r?.Consumed is not null, "the row to be marked consumed");
         Assert.Equal(2, row!.ReceiveCount);
         Assert.NotNull((await InboxRow(first))!.Consumed);
@@ -92,18 +92,5 @@ public sealed class When_the_broker_delivers_a_message_twice(TestEnvironment env
     {
         await using var db = environment.CreateDbContext();
         return await db.Set<InboxState>().AsNoTracking().SingleOrDefaultAsync(x => x.MessageId == messageId);
-    }
-
-    async Task<int> CountEffects(string key)
-    {
-        await using var db = environment.CreateDbContext();
-        return await db.Effects.CountAsync(e => e.Key == key);
-    }
-
-    async Task<int> ReceiveCount(Guid messageId)
-    {
-        await using var db = environment.CreateDbContext();
-        return await db.Set<Shop.Messaging.EntityFrameworkCore.Storage.InboxState>()
-            .Where(x => x.MessageId == messageId).Select(x => x.ReceiveCount).SingleOrDefaultAsync();
     }
 }

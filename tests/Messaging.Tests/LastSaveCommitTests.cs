@@ -78,7 +78,7 @@ public sealed class When_the_last_save_carries_the_commit(TestEnvironment enviro
 
         await host.Observed.WaitFor<Echoed>(e => e.Key == "kept");
         await host.WaitUntilQuiet();
-        Assert.Equal(1, await CountEffects("kept"));
+        Assert.Equal(1, await environment.CountEffects("kept"));
         Assert.NotNull(await Consumed(messageId));
         Assert.Equal(1, host.Attempts.Of("kept"));
     }
@@ -87,7 +87,7 @@ public sealed class When_the_last_save_carries_the_commit(TestEnvironment enviro
     public async Task Should_commit_nothing_when_a_statement_of_the_last_batch_fails()
     {
         await using var host = await StartHost();
-        await TakeTheId();
+        await environment.TakeEffectId(TakenId);
         var messageId = NewId.NextGuid();
 
         await host.Bus.Publish(new LeaveToTheStore("refused", TakenId), c => c.MessageId = messageId);
@@ -95,7 +95,7 @@ public sealed class When_the_last_save_carries_the_commit(TestEnvironment enviro
         await host.Observed.WaitFor<Fault<LeaveToTheStore>>(f => f.Message.Key == "refused", timeout: TimeSpan.FromSeconds(30));
         await host.WaitUntilQuiet();
         Assert.True(host.Attempts.Of("refused") > 1, "a failed save is retried: the first attempt must not have counted as consumed");
-        Assert.Equal(0, await CountEffects("refused"));
+        Assert.Equal(0, await environment.CountEffects("refused"));
         Assert.Null(await Consumed(messageId));
         Assert.Empty(host.Observed.All<Echoed>(e => e.Key == "refused"));
     }
@@ -116,8 +116,8 @@ public sealed class When_the_last_save_carries_the_commit(TestEnvironment enviro
         await host.Observed.WaitFor<Echoed>(e => e.Key == "outlived");
         await host.WaitUntilQuiet();
         Assert.Equal(1, host.Attempts.Of("outlived"));
-        Assert.Equal(1, await CountEffects("outlived"));
-        Assert.Equal(0, await CountEffects("to-be-gone"));
+        Assert.Equal(1, await environment.CountEffects("outlived"));
+        Assert.Equal(0, await environment.CountEffects("to-be-gone"));
         Assert.NotNull(await Consumed(messageId));
         Assert.Single(host.Observed.All<Echoed>(e => e.Key == "outlived"));
         Assert.Empty(host.Observed.All<Fault<LeaveToTheStore>>(f => f.Message.Key == "outlived"));
@@ -133,22 +133,7 @@ public sealed class When_the_last_save_carries_the_commit(TestEnvironment enviro
         await host.Observed.WaitFor<Ping>(p => p.Key == "same-consume-kept", timeout: TimeSpan.FromSeconds(20));
         await host.WaitUntilQuiet();
         Assert.Empty(host.Observed.All<Ping>(p => p.Key == "same-consume-cancelled"));
-        Assert.Equal(1, await CountEffects("same-consume"));
-    }
-
-    async Task TakeTheId()
-    {
-        await using var db = environment.CreateDbContext();
-        if (await db.Effects.AnyAsync(e => e.Id == TakenId))
-            return; // the class's database, taken by an earlier test
-        db.Effects.Add(new Effect { Id = TakenId, Key = "taken", Consumer = "setup" });
-        await db.SaveChangesAsync();
-    }
-
-    async Task<int> CountEffects(string key)
-    {
-        await using var db = environment.CreateDbContext();
-        return await db.Effects.CountAsync(e => e.Key == key);
+        Assert.Equal(1, await environment.CountEffects("same-consume"));
     }
 
     async Task<DateTime?> Consumed(Guid messageId)

@@ -5,6 +5,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Shop.Messaging.EntityFrameworkCore.Delivery;
+using Shop.Messaging.EntityFrameworkCore.Sagas;
 using Shop.Messaging.EntityFrameworkCore.Storage;
 
 namespace Shop.Messaging.EntityFrameworkCore.Outbox;
@@ -25,6 +26,8 @@ sealed class DurableOutboxContextFactory<TDbContext>(
     IOptions<DurableStoreOptions> options,
     DurableStoreMetrics metrics,
     DatabaseClock<TDbContext> time,
+    DeferredInboxClaim<TDbContext> deferredClaim,
+    DurableSagaTypes sagaTypes,
     ILogger<DurableOutboxContextFactory<TDbContext>> logger) : IOutboxContextFactory<TDbContext>
     where TDbContext : DbContext
 {
@@ -63,15 +66,24 @@ sealed class DurableOutboxContextFactory<TDbContext>(
                 await using (var transaction = await db.Database.BeginTransactionAsync(cancellationToken))
                 {
                     CommitWithLastBatch.Begin(db, recorder.Attach);
-                    var claim = await InboxClaim.Claim(db, _dialect, messageId, options.ConsumerId, time.GetUtcNow().UtcDateTime, cancellationToken);
-                    var consumed = claim.ConsumedBefore;
+
+                    // A saga's first work is its instance's load: the claim goes with it, one round trip for both.
+                    var claimRequest = new InboxClaim.Request(messageId, options.ConsumerId, time.GetUtcNow().UtcDateTime);
+                    var deferClaim = _dialect.LoadsSagasByHand && sagaTypes.Contains(options.ConsumerType);
+                    InboxClaim.Outcome? claim = null;
+                    if (deferClaim)
+                        deferredClaim.Defer(claimRequest);
+                    else
+                        claim = await InboxClaim.Claim(db, _dialect, claimRequest, cancellationToken);
+                    var consumed = claim?.ConsumedBefore;
                     var committed = false;
 
                     // The consumer's last save: the inbox mark (when the row needs one), its changes and outbox rows,
                     // and the commit, in one round trip where the provider allows it.
                     async Task SaveAndCommit()
                     {
-                        if (claim.NeedsMark)
+                        claim ??= await deferredClaim.Resolve(db, _dialect, cancellationToken);
+                        if (claim.Value.NeedsMark)
                             MarkConsumed(messageId, options.ConsumerId);
                         if (_afterCommitLease is not null)
                             await commitInterceptor.RenewLeases(db, recorder.ImmediateUnits, cancellationToken);
@@ -85,11 +97,7 @@ sealed class DurableOutboxContextFactory<TDbContext>(
                         alreadyConsumed: consumed.HasValue);
 
                     if (consumed.HasValue)
-                    {
-                        metrics.DuplicateDetected(options.ConsumerType);
-                        logger.LogInformation("Duplicate {MessageType} {MessageId} for {Consumer} ignored; consumed at {Consumed}",
-                            TypeCache<T>.ShortName, messageId, options.ConsumerType, consumed.Value);
-                    }
+                        Duplicate(TypeCache<T>.ShortName, options, messageId, consumed.Value);
                     else
                     {
                         try
@@ -100,6 +108,10 @@ sealed class DurableOutboxContextFactory<TDbContext>(
                         {
                             outboxContext.Complete();
                         }
+
+                        // The saga repository found the claim's row consumed and ran nothing.
+                        if (deferClaim && deferredClaim.Outcome?.ConsumedBefore is { } before)
+                            Duplicate(TypeCache<T>.ShortName, options, messageId, before);
                     }
 
                     if (_afterCommitLease is not null)
@@ -107,6 +119,7 @@ sealed class DurableOutboxContextFactory<TDbContext>(
 
                     if (!committed)
                     {
+                        claim ??= await deferredClaim.Resolve(db, _dialect, cancellationToken);
                         if (_afterCommitLease is not null)
                             await commitInterceptor.RenewLeases(db, recorder.ImmediateUnits, cancellationToken);
 
@@ -238,6 +251,13 @@ sealed class DurableOutboxContextFactory<TDbContext>(
     bool ScheduledBeforeNextPoll(OutboxRecorder recorder) => recorder.HasScheduledBefore(time.GetUtcNow().UtcDateTime + _pollInterval);
 
     static Task Nothing() => Task.CompletedTask;
+
+    void Duplicate(string messageType, OutboxConsumeOptions options, Guid messageId, DateTime consumed)
+    {
+        metrics.DuplicateDetected(options.ConsumerType);
+        logger.LogInformation("Duplicate {MessageType} {MessageId} for {Consumer} ignored; consumed at {Consumed}",
+            messageType, messageId, options.ConsumerType, consumed);
+    }
 
     /// <summary>Tracks an older inbox row as consumed, so the update travels in the same batch as the consumer's own changes.</summary>
     void MarkConsumed(Guid messageId, Guid consumerId)

@@ -16,13 +16,18 @@ sealed class DurableSagaRepositoryContext<TSaga, TMessage> : ConsumeContextScope
     readonly ISagaConsumeContextFactory<DbContext, TSaga> _factory;
     readonly SagaLoader<TSaga> _loader;
     readonly bool _storeSaves;
+    Preloaded? _preloaded;
+
+    /// <summary>The instance (or its absence) as the inbox claim's command read it, locked: the first load of that id.</summary>
+    public sealed record Preloaded(Guid CorrelationId, TSaga? Instance);
 
     /// <param name="storeSaves">
     /// The durable store's transaction is open and ends with a save of everything tracked: the instance's changes
     /// travel in that save's batch (with the inbox mark, the outbox rows and the commit) instead of one of their own.
     /// </param>
+    /// <param name="preloaded">Read already, in this transaction, with the inbox claim.</param>
     public DurableSagaRepositoryContext(DbContext db, ConsumeContext<TMessage> consumeContext, ISagaConsumeContextFactory<DbContext, TSaga> factory,
-        SagaLoader<TSaga> loader, bool storeSaves = false)
+        SagaLoader<TSaga> loader, bool storeSaves = false, Preloaded? preloaded = null)
         : base(consumeContext, db)
     {
         _db = db;
@@ -30,6 +35,7 @@ sealed class DurableSagaRepositoryContext<TSaga, TMessage> : ConsumeContextScope
         _factory = factory;
         _loader = loader;
         _storeSaves = storeSaves;
+        _preloaded = preloaded;
     }
 
     public Task<SagaConsumeContext<TSaga, TMessage>> Add(TSaga instance) =>
@@ -37,6 +43,8 @@ sealed class DurableSagaRepositoryContext<TSaga, TMessage> : ConsumeContextScope
 
     public async Task<SagaConsumeContext<TSaga, TMessage>> Insert(TSaga instance)
     {
+        // A failed insert means someone else's instance appeared after the preload: a load after it must read again.
+        _preloaded = null;
         // A failed insert must not poison the surrounding transaction, which may hold other work of this message.
         var transaction = _db.Database.CurrentTransaction;
         const string savepoint = "saga_insert";
@@ -60,7 +68,10 @@ sealed class DurableSagaRepositoryContext<TSaga, TMessage> : ConsumeContextScope
 
     public async Task<SagaConsumeContext<TSaga, TMessage>> Load(Guid correlationId)
     {
-        var instance = await _loader.LoadForUpdate(_db, correlationId, CancellationToken);
+        var instance = _preloaded is { } preloaded && preloaded.CorrelationId == correlationId
+            ? preloaded.Instance
+            : await _loader.LoadForUpdate(_db, correlationId, CancellationToken);
+        _preloaded = null;
         return instance is null
             ? default!
             : await _factory.CreateSagaConsumeContext(_db, _consumeContext, instance, SagaConsumeContextMode.Load);

@@ -1,3 +1,4 @@
+using System.Collections.Frozen;
 using Microsoft.Extensions.DependencyInjection;
 using MassTransit;
 using MassTransit.Saga;
@@ -13,19 +14,47 @@ namespace Shop.Messaging.EntityFrameworkCore.Sagas;
 sealed class DurableSagaRepositoryContextFactory<TDbContext, TSaga>(
     TDbContext db,
     ISagaConsumeContextFactory<DbContext, TSaga> consumeContextFactory,
-    SagaLoader<TSaga> loader)
+    SagaLoader<TSaga> loader,
+    DeferredInboxClaim<TDbContext> claims)
     : ISagaRepositoryContextFactory<TSaga>, IQuerySagaRepositoryContextFactory<TSaga>, ILoadSagaRepositoryContextFactory<TSaga>
     where TDbContext : DbContext
     where TSaga : class, ISaga
 {
-    public Task Send<T>(ConsumeContext<T> context, IPipe<SagaRepositoryContext<TSaga, T>> next) where T : class =>
-        InTransaction(context.CancellationToken,
-            () => next.Send(new DurableSagaRepositoryContext<TSaga, T>(db, context, consumeContextFactory, loader,
-                storeSaves: CommitWithLastBatch.EndsWithSave(db))));
+    public async Task Send<T>(ConsumeContext<T> context, IPipe<SagaRepositoryContext<TSaga, T>> next) where T : class
+    {
+        // The consume's inbox claim, left to us by the outbox, travels with the instance's load; a duplicate runs nothing.
+        DurableSagaRepositoryContext<TSaga, T>.Preloaded? preloaded = null;
+        if (claims.Take() is { } claim)
+        {
+            var cancellationToken = context.CancellationToken;
+            var dialect = DurableStoreDialect.For(db);
+            if (context.CorrelationId is not { } correlationId)
+            {
+                if (await Claim(claim, dialect, cancellationToken))
+                    return;
+            }
+            else
+            {
+                var (outcome, instance) = await loader.ClaimAndLoad(db, dialect, claim, correlationId, cancellationToken);
+                claims.Claimed(outcome);
+                if (outcome.ConsumedBefore is not null)
+                    return;
+                preloaded = new(correlationId, instance);
+            }
+        }
 
-    public Task SendQuery<T>(ConsumeContext<T> context, ISagaQuery<TSaga> query, IPipe<SagaRepositoryQueryContext<TSaga, T>> next)
-        where T : class =>
-        InTransaction(context.CancellationToken, async () =>
+        await InTransaction(context.CancellationToken,
+            () => next.Send(new DurableSagaRepositoryContext<TSaga, T>(db, context, consumeContextFactory, loader,
+                storeSaves: CommitWithLastBatch.EndsWithSave(db), preloaded)));
+    }
+
+    public async Task SendQuery<T>(ConsumeContext<T> context, ISagaQuery<TSaga> query, IPipe<SagaRepositoryQueryContext<TSaga, T>> next)
+        where T : class
+    {
+        if (claims.Take() is { } claim && await Claim(claim, DurableStoreDialect.For(db), context.CancellationToken))
+            return;
+
+        await InTransaction(context.CancellationToken, async () =>
         {
             var ids = await db.Set<TSaga>().AsNoTracking().Where(query.FilterExpression).Select(x => x.CorrelationId)
                 .ToListAsync(context.CancellationToken);
@@ -40,6 +69,15 @@ sealed class DurableSagaRepositoryContextFactory<TDbContext, TSaga>(
 
             await next.Send(new LoadedSagaRepositoryQueryContext<TSaga, T>(repositoryContext, instances));
         });
+    }
+
+    /// <summary>Sends the claim on its own; true when the message was consumed before.</summary>
+    async Task<bool> Claim(InboxClaim.Request claim, DurableStoreDialect dialect, CancellationToken cancellationToken)
+    {
+        var outcome = await InboxClaim.Claim(db, dialect, claim, cancellationToken);
+        claims.Claimed(outcome);
+        return outcome.ConsumedBefore is not null;
+    }
 
     public Task<T> Execute<T>(Func<LoadSagaRepositoryContext<TSaga>, Task<T>> asyncMethod, CancellationToken cancellationToken = default)
         where T : class =>
@@ -72,6 +110,7 @@ sealed class DurableSagaRepositoryRegistrationProvider<TDbContext> : MassTransit
         configurator.Repository(r =>
         {
             r.AddSingleton<SagaLoader<TSaga>>();
+            r.AddSingleton(new DurableSagaType(TypeCache<TSaga>.ShortName));
             MassTransit.Configuration.RegistrationServiceCollectionExtensions
                 .RegisterSagaRepository<TSaga, DbContext, SagaConsumeContextFactory<DbContext, TSaga>, DurableSagaRepositoryContextFactory<TDbContext, TSaga>>(r);
             MassTransit.Configuration.RegistrationServiceCollectionExtensions
@@ -79,4 +118,15 @@ sealed class DurableSagaRepositoryRegistrationProvider<TDbContext> : MassTransit
             MassTransit.Configuration.RegistrationServiceCollectionExtensions
                 .RegisterLoadSagaRepository<TSaga, DurableSagaRepositoryContextFactory<TDbContext, TSaga>>(r);
         });
+}
+
+/// <summary>A saga kept by the durable store, named as the outbox's consume options name it.</summary>
+sealed record DurableSagaType(string ShortName);
+
+/// <summary>The sagas kept by the durable store: the outbox leaves their inbox claims to the saga repository.</summary>
+sealed class DurableSagaTypes(IEnumerable<DurableSagaType> sagas)
+{
+    readonly FrozenSet<string> _names = sagas.Select(s => s.ShortName).ToFrozenSet(StringComparer.Ordinal);
+
+    public bool Contains(string? consumerType) => consumerType is not null && _names.Contains(consumerType);
 }

@@ -27,6 +27,12 @@ public abstract class DurableStoreDialect
     public virtual bool WritesOutboxByHand => false;
 
     /// <summary>
+    /// Saga instances are read by a command of the store's own, which can carry the consume's inbox claim
+    /// (<see cref="Sagas.SagaLoader{TSaga}"/>), and built from the provider's own value types.
+    /// </summary>
+    public virtual bool LoadsSagasByHand => false;
+
+    /// <summary>
     /// Deletes the rows of sent outbox units. A delete lost in a crash costs a re-send, not data, so where the database
     /// allows it, its commit does not wait for the disk.
     /// </summary>
@@ -75,6 +81,7 @@ public abstract class DurableStoreDialect
         public override string SkipLockedSuffix => " FOR UPDATE SKIP LOCKED";
         public override string RowLockSuffix => " FOR UPDATE";
         public override bool WritesOutboxByHand => true;
+        public override bool LoadsSagasByHand => true;
 
         public override async Task DeleteOutboxes(DbContext db, Guid[] outboxIds, CancellationToken cancellationToken)
         {

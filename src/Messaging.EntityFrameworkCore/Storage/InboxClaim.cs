@@ -1,3 +1,4 @@
+using System.Data.Common;
 using System.Globalization;
 using Microsoft.EntityFrameworkCore;
 
@@ -11,17 +12,35 @@ static class InboxClaim
     /// all, so no second write is needed to mark it. The upsert holds the row lock until commit, so a concurrent
     /// duplicate waits and then sees the first delivery's outcome instead of running the consumer a second time.
     /// </summary>
-    public static async Task<Outcome> Claim(DbContext db, DurableStoreDialect dialect, Guid messageId, Guid consumerId, DateTime now,
-        CancellationToken cancellationToken)
+    public static Task<Outcome> Claim(DbContext db, DurableStoreDialect dialect, Guid messageId, Guid consumerId, DateTime now,
+        CancellationToken cancellationToken) =>
+        Claim(db, dialect, new Request(messageId, consumerId, now), cancellationToken);
+
+    public static async Task<Outcome> Claim(DbContext db, DurableStoreDialect dialect, Request request, CancellationToken cancellationToken)
+    {
+        await db.Database.OpenConnectionAsync(cancellationToken);
+        await using var command = db.CreateCommand(Sql(db, dialect), Parameters(dialect, request));
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        return await Read(reader, cancellationToken);
+    }
+
+    /// <summary>The claim's statement, for a caller that sends it in one command with statements of its own (first).</summary>
+    public static string Sql(DbContext db, DurableStoreDialect dialect)
     {
         var table = dialect.TableName<InboxState>(db);
-        await db.Database.OpenConnectionAsync(cancellationToken);
-        await using var command = db.CreateCommand(
-            $"INSERT INTO {table} (message_id, consumer_id, received, receive_count, consumed) VALUES (@message_id, @consumer_id, @received, 1, @received) " +
-            $"ON CONFLICT (message_id, consumer_id) DO UPDATE SET receive_count = {table}.receive_count + 1 RETURNING receive_count, consumed",
-            ("message_id", dialect.Parameter(messageId)), ("consumer_id", dialect.Parameter(consumerId)), ("received", dialect.Parameter(now)));
+        return $"INSERT INTO {table} (message_id, consumer_id, received, receive_count, consumed) VALUES (@message_id, @consumer_id, @received, 1, @received) " +
+            $"ON CONFLICT (message_id, consumer_id) DO UPDATE SET receive_count = {table}.receive_count + 1 RETURNING receive_count, consumed";
+    }
 
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+    public static (string Name, object? Value)[] Parameters(DurableStoreDialect dialect, Request request) =>
+    [
+        ("message_id", dialect.Parameter(request.MessageId)), ("consumer_id", dialect.Parameter(request.ConsumerId)),
+        ("received", dialect.Parameter(request.Now)),
+    ];
+
+    /// <summary>Reads the claim's answer: the reader's current result must be the claim's.</summary>
+    public static async Task<Outcome> Read(DbDataReader reader, CancellationToken cancellationToken)
+    {
         if (!await reader.ReadAsync(cancellationToken))
             throw new InvalidOperationException("The inbox claim returned no row.");
 
@@ -67,6 +86,9 @@ static class InboxClaim
         string text => DateTime.Parse(text, CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal),
         var other => throw new InvalidOperationException($"Unexpected inbox consumed value {other}.")
     };
+
+    /// <summary>A delivery of a message to a consumer, received at <paramref name="Now"/>.</summary>
+    public readonly record struct Request(Guid MessageId, Guid ConsumerId, DateTime Now);
 
     /// <param name="ConsumedBefore">When an earlier delivery was consumed; null when this delivery must run the consumer.</param>
     /// <param name="NeedsMark">The existing row must be marked consumed together with the consumer's changes.</param>

@@ -66,6 +66,7 @@ public sealed class ShopTestHost : IAsyncDisposable
         x.AddObserver<CounterReminded>();
         x.AddObserver<Fault<DoomedWork>>();
         x.AddObserver<Fault<BrokenWork>>();
+        x.AddObserver<Fault<StartCounter>>();
         x.AddSagaStateMachine<CounterStateMachine, CounterState>();
     }
 

@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Shop.Messaging.Tests.Components;
 using Shop.Testing;
 
 namespace Shop.Messaging.Tests.Infrastructure;
@@ -15,4 +16,32 @@ public sealed class TestEnvironment : IntegrationEnvironment
 
     public TestDbContext CreateDbContext() =>
         new(new DbContextOptionsBuilder<TestDbContext>().UseNpgsql(ConnectionString).Options);
+
+    /// <summary>How many effects the consumers recorded under <paramref name="key"/>.</summary>
+    public async Task<int> CountEffects(string key)
+    {
+        await using var db = CreateDbContext();
+        return await db.Effects.CountAsync(e => e.Key == key);
+    }
+
+    /// <summary>How many deliveries of <paramref name="messageId"/> the inbox saw (0: no row).</summary>
+    public async Task<int> ReceiveCount(Guid messageId)
+    {
+        await using var db = CreateDbContext();
+        return await db.Set<Shop.Messaging.EntityFrameworkCore.Storage.InboxState>()
+            .Where(x => x.MessageId == messageId).Select(x => x.ReceiveCount).SingleOrDefaultAsync();
+    }
+
+    /// <summary>
+    /// Writes an effect with the id <paramref name="id"/>, so a consumer's insert of that id fails on the unique key;
+    /// a test class's database keeps it from an earlier test.
+    /// </summary>
+    public async Task TakeEffectId(long id)
+    {
+        await using var db = CreateDbContext();
+        if (await db.Effects.AnyAsync(e => e.Id == id))
+            return;
+        db.Effects.Add(new Effect { Id = id, Key = "taken", Consumer = "setup" });
+        await db.SaveChangesAsync();
+    }
 }
