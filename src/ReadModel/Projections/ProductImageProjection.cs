@@ -83,12 +83,12 @@ public static class ProductImageProjection
 
         facts |= fact;
         image.Version = (image.Version & ~FactBits) | (int)facts;
-        image.Status = StatusOf(image.Version);
+        image.Status = StatusOf(image.Version, image.Status);
         Touched(image, at, now);
         return true;
     }
 
-    static string StatusOf(int version)
+    static string StatusOf(int version, string current)
     {
         var facts = (ProductImageFacts)(version & FactBits);
         if (version >> RunShift == 0)
@@ -98,8 +98,12 @@ public static class ProductImageProjection
                 : ProductImageStatus.Pending;
         }
 
+        // A document written before the verdict's status was kept in the version has its verdict in the status alone.
+        var verdict = (version & VerdictBits) >> VerdictShift;
+        if (verdict == 0)
+            return current;
         var awaited = (ProductImageFacts)((version & AwaitedBits) >> AwaitedShift);
-        return facts.HasFlag(awaited) ? Verdicts[(version & VerdictBits) >> VerdictShift] : ProductImageStatus.Pending;
+        return facts.HasFlag(awaited) ? Verdicts[verdict] : ProductImageStatus.Pending;
     }
 
     static bool ApplyVerdict(ProductImageDocument image, ImageProcessingCompleted verdict, DateTime at, DateTime now)
@@ -113,7 +117,7 @@ public static class ProductImageProjection
             | (HasResult(verdict.MetadataState) ? ProductImageFacts.Metadata : 0);
         image.Version = (verdict.Run << RunShift) | (code << VerdictShift)
             | ((int)awaited << AwaitedShift) | (image.Version & FactBits);
-        image.Status = StatusOf(image.Version);
+        image.Status = StatusOf(image.Version, status);
         image.FailureReason = status == ProductImageStatus.Processed ? null : string.Join(" ", new[]
         {
             verdict.ThumbnailsState == "Succeeded" ? null : $"Thumbnails {verdict.ThumbnailsState?.ToLowerInvariant()}: {verdict.ThumbnailsReason}",
