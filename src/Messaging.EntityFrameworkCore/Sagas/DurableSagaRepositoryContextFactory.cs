@@ -24,16 +24,11 @@ sealed class DurableSagaRepositoryContextFactory<TDbContext, TSaga>(
     {
         // The consume's inbox claim, left to us by the outbox, travels with the instance's load; a duplicate runs nothing.
         DurableSagaRepositoryContext<TSaga, T>.Preloaded? preloaded = null;
-        if (claims.Take() is { } claim)
+        if (claims.Waiting)
         {
             var cancellationToken = context.CancellationToken;
             var dialect = DurableStoreDialect.For(db);
-            if (context.CorrelationId is not { } correlationId)
-            {
-                if (await Claim(claim, dialect, cancellationToken))
-                    return;
-            }
-            else
+            if (context.CorrelationId is { } correlationId && claims.Take() is { } claim)
             {
                 var (outcome, instance) = await loader.ClaimAndLoad(db, dialect, claim, correlationId, cancellationToken);
                 claims.Claimed(outcome);
@@ -41,6 +36,8 @@ sealed class DurableSagaRepositoryContextFactory<TDbContext, TSaga>(
                     return;
                 preloaded = new(correlationId, instance);
             }
+            else if ((await claims.Resolve(db, dialect, cancellationToken)).ConsumedBefore is not null)
+                return;
         }
 
         await InTransaction(context.CancellationToken,
@@ -51,7 +48,7 @@ sealed class DurableSagaRepositoryContextFactory<TDbContext, TSaga>(
     public async Task SendQuery<T>(ConsumeContext<T> context, ISagaQuery<TSaga> query, IPipe<SagaRepositoryQueryContext<TSaga, T>> next)
         where T : class
     {
-        if (claims.Take() is { } claim && await Claim(claim, DurableStoreDialect.For(db), context.CancellationToken))
+        if (claims.Waiting && (await claims.Resolve(db, DurableStoreDialect.For(db), context.CancellationToken)).ConsumedBefore is not null)
             return;
 
         await InTransaction(context.CancellationToken, async () =>
@@ -69,14 +66,6 @@ sealed class DurableSagaRepositoryContextFactory<TDbContext, TSaga>(
 
             await next.Send(new LoadedSagaRepositoryQueryContext<TSaga, T>(repositoryContext, instances));
         });
-    }
-
-    /// <summary>Sends the claim on its own; true when the message was consumed before.</summary>
-    async Task<bool> Claim(InboxClaim.Request claim, DurableStoreDialect dialect, CancellationToken cancellationToken)
-    {
-        var outcome = await InboxClaim.Claim(db, dialect, claim, cancellationToken);
-        claims.Claimed(outcome);
-        return outcome.ConsumedBefore is not null;
     }
 
     public Task<T> Execute<T>(Func<LoadSagaRepositoryContext<TSaga>, Task<T>> asyncMethod, CancellationToken cancellationToken = default)

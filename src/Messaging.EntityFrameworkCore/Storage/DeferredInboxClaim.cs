@@ -21,6 +21,9 @@ sealed class DeferredInboxClaim<TDbContext> where TDbContext : DbContext
         Outcome = null;
     }
 
+    /// <summary>A claim waits to be sent.</summary>
+    public bool Waiting => _request is not null;
+
     /// <summary>The claim to send, if one waits: the caller sends it before anything else and reports with <see cref="Claimed"/>.</summary>
     public InboxClaim.Request? Take()
     {
