@@ -40,7 +40,8 @@ public static class PeerRun
             watch.Stop();
             var use = cpu.Per(settings.Messages);
             return new PeerResult(name, settings.Messages / watch.Elapsed.TotalSeconds, use.ProcessMs, use.MachineMs,
-                commits is null ? null : await commits.Per(settings.Messages), use.PostgresMs, use.RabbitMqMs);
+                commits is null ? null : await commits.Per(settings.Messages), use.PostgresMs, use.RabbitMqMs, use.AllocatedBytes,
+                use.GcPauseMs);
         }
         finally
         {

@@ -39,4 +39,4 @@ public sealed record PeerSettings(bool Durable, string RabbitUrl, string? Connec
 
 /// <summary>What the parent reads back: the timed part's rate and processor time per message.</summary>
 public sealed record PeerResult(string Scenario, double MessagesPerSecond, double ProcessMs, double MachineMs, double? CommitsPerMessage,
-    double PostgresMs = 0, double RabbitMqMs = 0);
+    double PostgresMs = 0, double RabbitMqMs = 0, double AllocatedBytes = 0, double GcPauseMs = 0);

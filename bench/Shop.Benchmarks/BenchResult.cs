@@ -23,6 +23,8 @@ public sealed record BenchResult(string Scenario, string Metric, double Value, s
         yield return new BenchResult(Scenario, $"CPU per {unit}, whole machine", Cpu.MachineMs * 1000, "µs");
         yield return new BenchResult(Scenario, $"CPU per {unit}, PostgreSQL server", Cpu.PostgresMs * 1000, "µs");
         yield return new BenchResult(Scenario, $"CPU per {unit}, RabbitMQ server", Cpu.RabbitMqMs * 1000, "µs");
+        yield return new BenchResult(Scenario, $"allocated per {unit}, this process", Cpu.AllocatedBytes / 1024, "KiB");
+        yield return new BenchResult(Scenario, $"GC pause per {unit}, this process", Cpu.GcPauseMs * 1000, "µs");
     }
 }
 

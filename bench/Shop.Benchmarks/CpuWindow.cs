@@ -7,7 +7,14 @@ namespace Shop.Benchmarks;
 /// <param name="MachineMs">Every process (broker and database included); meaningful on an otherwise quiet machine only.</param>
 /// <param name="PostgresMs">PostgreSQL's server processes (every backend, whoever it serves).</param>
 /// <param name="RabbitMqMs">RabbitMQ's server process.</param>
-public sealed record CpuUse(double ProcessMs, double MachineMs, double PostgresMs = 0, double RabbitMqMs = 0);
+public sealed record CpuUse(double ProcessMs, double MachineMs, double PostgresMs = 0, double RabbitMqMs = 0)
+{
+    /// <summary>Bytes this process allocated on the managed heap per unit (every thread, load generator included).</summary>
+    public double AllocatedBytes { get; init; }
+
+    /// <summary>Time this process's threads stood paused for garbage collections, per unit.</summary>
+    public double GcPauseMs { get; init; }
+}
 
 /// <summary>
 /// Opened right before a timed part and read right after it. Processor time is steadier than a rate on a shared
@@ -19,6 +26,8 @@ public sealed class CpuWindow
     readonly long _machineTicks = MachineBusyTicks();
     readonly Dictionary<int, long> _postgres = ServerTicks("postgres");
     readonly Dictionary<int, long> _rabbitMq = ServerTicks("beam.smp");
+    readonly long _allocated = GC.GetTotalAllocatedBytes();
+    readonly TimeSpan _paused = GC.GetTotalPauseDuration();
 
     public CpuUse Per(int units)
     {
@@ -26,7 +35,13 @@ public sealed class CpuWindow
         // /proc/stat counts in USER_HZ, 100 per second on Linux.
         var machine = TimeSpan.FromMilliseconds((MachineBusyTicks() - _machineTicks) * 10.0);
         return new CpuUse(process.TotalMilliseconds / units, machine.TotalMilliseconds / units,
-            Since(_postgres, ServerTicks("postgres")) * 10.0 / units, Since(_rabbitMq, ServerTicks("beam.smp")) * 10.0 / units);
+            Since(_postgres, ServerTicks("postgres")) * 10.0 / units, Since(_rabbitMq, ServerTicks("beam.smp")) * 10.0 / units)
+        {
+            // The processor time says how much the process worked; these say how much of that the garbage collector
+            // caused, which a CPU profile spreads over every frame that allocates.
+            AllocatedBytes = (GC.GetTotalAllocatedBytes() - _allocated) / (double)units,
+            GcPauseMs = (GC.GetTotalPauseDuration() - _paused).TotalMilliseconds / units,
+        };
     }
 
     /// <summary>

@@ -1,6 +1,3 @@
-using System.Collections.Concurrent;
-using MassTransit;
-
 namespace Shop.Messaging.EntityFrameworkCore;
 
 /// <summary>
@@ -12,24 +9,4 @@ namespace Shop.Messaging.EntityFrameworkCore;
 /// up to that commit: the external call must be idempotent (an idempotency key, as payment providers take).
 /// </summary>
 [AttributeUsage(AttributeTargets.Class, Inherited = false)]
-public sealed class ConsumesOutsideTransactionAttribute : Attribute
-{
-    static readonly ConcurrentDictionary<string, bool> Consumers = new();
-
-    /// <summary>Whether the consumer named as MassTransit names it in the outbox options carries the attribute.</summary>
-    internal static bool Applies(string? consumerType) => consumerType is not null && Consumers.GetValueOrDefault(consumerType);
-
-    internal static void Remember<TConsumer>() where TConsumer : class =>
-        Consumers[TypeCache<TConsumer>.ShortName] = typeof(TConsumer).IsDefined(typeof(ConsumesOutsideTransactionAttribute), false);
-
-    /// <summary>Learns, as endpoints are configured, which consumers carry the attribute.</summary>
-    internal sealed class Observer : IConsumerConfigurationObserver
-    {
-        public void ConsumerConfigured<TConsumer>(IConsumerConfigurator<TConsumer> configurator) where TConsumer : class => Remember<TConsumer>();
-
-        public void ConsumerMessageConfigured<TConsumer, TMessage>(IConsumerMessageConfigurator<TConsumer, TMessage> configurator)
-            where TConsumer : class where TMessage : class
-        {
-        }
-    }
-}
+public sealed class ConsumesOutsideTransactionAttribute : Attribute;

@@ -86,7 +86,7 @@ public static class DurableStoreServiceCollectionExtensions
 
         builder.UseSagaRepository(new DurableSagaRepositoryRegistrationProvider<TDbContext>());
 
-        builder.OnEndpoint((_, endpoint) => endpoint.ConnectConsumerConfigurationObserver(new ConsumesOutsideTransactionAttribute.Observer()));
+        builder.OnEndpoint((_, endpoint) => endpoint.ConnectConsumerConfigurationObserver(new ConsumerAttributes.Observer()));
         builder.OnEndpoint((context, endpoint) =>
             builder.ConnectOwnObserver(endpoint, new MassTransit.Configuration.OutboxConsumePipeSpecificationObserver<TDbContext>(endpoint, context)));
 

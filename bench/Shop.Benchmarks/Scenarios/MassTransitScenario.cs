@@ -44,7 +44,11 @@ public sealed class PlainConsumer(Counter counter) : IConsumer<Payload>
     }
 }
 
-/// <summary>Per message: the inbox row (by the store), one business row and one outgoing message, in one transaction.</summary>
+/// <summary>
+/// Per message: the inbox row (by the store), one business row and one outgoing message, in one transaction. Its
+/// effects are all in that transaction, so its claim goes with the commit (<see cref="ClaimAtCommitAttribute"/>).
+/// </summary>
+[ClaimAtCommit]
 public sealed class DurableConsumer(BenchDbContext db, Counter counter) : IConsumer<Payload>
 {
     public async Task Consume(ConsumeContext<Payload> context)

@@ -82,6 +82,8 @@ public static class OrderFlowScenario
             new("5 order flow", "CPU per order, whole machine", cpuPerOrder.MachineMs, "ms"),
             new("5 order flow", "CPU per order, PostgreSQL server", cpuPerOrder.PostgresMs, "ms"),
             new("5 order flow", "CPU per order, RabbitMQ server", cpuPerOrder.RabbitMqMs, "ms"),
+            new("5 order flow", "allocated per order, this process", cpuPerOrder.AllocatedBytes / 1024, "KiB"),
+            new("5 order flow", "GC pause per order, this process", cpuPerOrder.GcPauseMs, "ms"),
             new("5 order flow", "messages per order", (after.Messages - before.Messages) / (double)burst, "msg"),
             new("5 order flow", "DB transactions per order", (after.Transactions - before.Transactions) / (double)burst, "tx"),
         };

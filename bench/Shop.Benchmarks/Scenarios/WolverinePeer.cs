@@ -11,7 +11,7 @@ namespace Shop.Benchmarks.Scenarios;
 public static class WolverinePeer
 {
     sealed record PeerResult(string Scenario, double MessagesPerSecond, double ProcessMs, double MachineMs, double? CommitsPerMessage,
-        double PostgresMs = 0, double RabbitMqMs = 0);
+        double PostgresMs = 0, double RabbitMqMs = 0, double AllocatedBytes = 0, double GcPauseMs = 0);
 
     /// <param name="connectionString">Null for the plain side.</param>
     /// <param name="listener">The plain side's listener: inline (acknowledged after the handler, as ours) or buffered.</param>
@@ -56,7 +56,11 @@ public static class WolverinePeer
         var last = (await output).Split('\n', StringSplitOptions.RemoveEmptyEntries).Last(line => line.StartsWith('{'));
         var result = JsonSerializer.Deserialize<PeerResult>(last) ?? throw new InvalidOperationException("The Wolverine run printed no result.");
         return new BenchResult(result.Scenario, "throughput", result.MessagesPerSecond, "msg/s")
-            { Cpu = new CpuUse(result.ProcessMs, result.MachineMs, result.PostgresMs, result.RabbitMqMs), CommitsPerUnit = result.CommitsPerMessage };
+        {
+            Cpu = new CpuUse(result.ProcessMs, result.MachineMs, result.PostgresMs, result.RabbitMqMs)
+                { AllocatedBytes = result.AllocatedBytes, GcPauseMs = result.GcPauseMs },
+            CommitsPerUnit = result.CommitsPerMessage,
+        };
     }
 
     /// <summary>Our figure against Wolverine's, for the table, the JSON and the chart.</summary>

@@ -39,14 +39,13 @@ sealed class DurableOutboxContextFactory<TDbContext>(
         where T : class
     {
         var messageId = context.GetOriginalMessageId() ?? throw new MessageException(typeof(T), "The inbox needs a MessageId on every message.");
-        if (ConsumesOutsideTransactionAttribute.Applies(options.ConsumerType))
+        if (ConsumerAttributes.ConsumesOutsideTransaction(options.ConsumerType))
         {
             await SendOutsideTransaction(context, options, next, messageId);
             return;
         }
 
         var cancellationToken = context.CancellationToken;
-        var timer = Stopwatch.StartNew();
 
         // A retry may reuse this scope: start from a clean slate rather than from what the failed attempt tracked.
         db.ChangeTracker.Clear();
@@ -56,6 +55,67 @@ sealed class DurableOutboxContextFactory<TDbContext>(
 
         // On PostgreSQL the outbox rows are held and written by hand with the last save, unless the consumer saves first.
         var recorder = new OutboxRecorder(db, time, _afterCommitLease, hold: _dialect.WritesOutboxByHand);
+
+        // A fresh message to a consumer with no effect outside the transaction: its claim goes with the commit, and a
+        // duplicate shows as the commit's failure (then the inbox says so). Anything that looks like a second try claims first.
+        var claimAtCommit = _dialect.ClaimsInLastBatch && ConsumerAttributes.ClaimsAtCommit(options.ConsumerType) && FirstTry(context);
+        var claimRequest = new InboxClaim.Request(messageId, options.ConsumerId, time.GetUtcNow().UtcDateTime);
+
+        DurableOutboxConsumeContext<T> outboxContext;
+        try
+        {
+            outboxContext = await ConsumeInTransaction(context, options, next, claimRequest, recorder, claimAtCommit);
+        }
+        catch (Exception) when (claimAtCommit && !cancellationToken.IsCancellationRequested)
+        {
+            // Whether the consumer failed or the claim found its row (and the batch with it rolled back), a delivery that
+            // committed first makes this one a duplicate; otherwise the failure is the consumer's own, and a retry claims
+            // first. (Should anything fail after this delivery's own commit, its row says consumed and the delivery
+            // service sends what it wrote.)
+            var consumedBefore = await InboxClaim.CountIfConsumed(db, _dialect, messageId, options.ConsumerId, CancellationToken.None);
+            if (consumedBefore is null)
+                throw;
+
+            db.ChangeTracker.Clear();
+            Duplicate(TypeCache<T>.ShortName, options, messageId, consumedBefore.Value);
+            await next.Send(new DurableOutboxConsumeContext<T>(context, options, provider, db, recorder, Nothing, alreadyConsumed: true));
+            return;
+        }
+
+        if (outboxContext.HasOutgoingMessages)
+        {
+            // Sent before the consumed message is acknowledged: a crash in between leaves the rows to the delivery service.
+            // Only what a save wrote: a consumer that caught its own failed save and went on left the rest unwritten.
+            var delivered = _afterCommitLease is not null
+                && await afterCommit.Deliver(recorder.ImmediateUnits.Where(unit => unit.Persisted).ToList(), cancellationToken);
+            if (!delivered || ScheduledBeforeNextPoll(recorder))
+                signal.Notify();
+        }
+
+        if (outboxContext.IsMessageConsumed)
+        {
+            // Duplicate: let the pipe acknowledge it.
+            await next.Send(outboxContext);
+            return;
+        }
+
+        // Consumed and committed: the pipe's second pass finds the message consumed and the outbox handed over.
+        var completed = new DurableOutboxConsumeContext<T>(context, options, provider, db, recorder, Nothing, alreadyConsumed: true);
+        completed.Complete();
+        await next.Send(completed);
+    }
+
+    /// <summary>
+    /// Claims the inbox row (first, with the saga's load, or with the commit), runs the consumer and commits, holding a
+    /// slot of the gate and a connection throughout; returns the context the consumer saw.
+    /// </summary>
+    async Task<DurableOutboxConsumeContext<T>> ConsumeInTransaction<T>(ConsumeContext<T> context, OutboxConsumeOptions options,
+        IPipe<OutboxConsumeContext<T>> next, InboxClaim.Request claimRequest, OutboxRecorder recorder, bool claimAtCommit)
+        where T : class
+    {
+        var cancellationToken = context.CancellationToken;
+        var timer = Stopwatch.StartNew();
+        var messageId = claimRequest.MessageId;
         DurableOutboxConsumeContext<T> outboxContext;
 
         // The connection goes back to the pool with the slot; the sends after the commit need neither.
@@ -68,10 +128,11 @@ sealed class DurableOutboxContextFactory<TDbContext>(
                     CommitWithLastBatch.Begin(db, recorder.Attach);
 
                     // A saga's first work is its instance's load: the claim goes with it, one round trip for both.
-                    var claimRequest = new InboxClaim.Request(messageId, options.ConsumerId, time.GetUtcNow().UtcDateTime);
                     var deferClaim = _dialect.LoadsSagasByHand && sagaTypes.Contains(options.ConsumerType);
                     InboxClaim.Outcome? claim = null;
-                    if (deferClaim)
+                    if (claimAtCommit)
+                        claim = new InboxClaim.Outcome(ConsumedBefore: null, NeedsMark: false);
+                    else if (deferClaim)
                         deferredClaim.Defer(claimRequest);
                     else
                         claim = await InboxClaim.Claim(db, _dialect, claimRequest, cancellationToken);
@@ -87,6 +148,8 @@ sealed class DurableOutboxContextFactory<TDbContext>(
                             MarkConsumed(messageId, options.ConsumerId);
                         if (_afterCommitLease is not null)
                             await commitInterceptor.RenewLeases(db, recorder.ImmediateUnits, cancellationToken);
+                        if (claimAtCommit)
+                            InboxClaim.DeferToCommit(db, _dialect, claimRequest);
                         if (_dialect.WritesOutboxByHand)
                             recorder.DeferHeld(_dialect, time.GetUtcNow().UtcDateTime + _afterCommitLease);
                         committed = await CommitWithLastBatch.SaveChangesAndCommit(db, logger, cancellationToken);
@@ -113,6 +176,10 @@ sealed class DurableOutboxContextFactory<TDbContext>(
                         if (deferClaim && deferredClaim.Outcome?.ConsumedBefore is { } before)
                             Duplicate(TypeCache<T>.ShortName, options, messageId, before);
                     }
+
+                    // A consume that never marked itself consumed still owes its claim: the last save sends it.
+                    if (!committed && claimAtCommit)
+                        await SaveAndCommit();
 
                     if (_afterCommitLease is not null)
                         commitInterceptor.LeaveToCaller(db);
@@ -142,27 +209,7 @@ sealed class DurableOutboxContextFactory<TDbContext>(
             }
         }
 
-        if (outboxContext.HasOutgoingMessages)
-        {
-            // Sent before the consumed message is acknowledged: a crash in between leaves the rows to the delivery service.
-            // Only what a save wrote: a consumer that caught its own failed save and went on left the rest unwritten.
-            var delivered = _afterCommitLease is not null
-                && await afterCommit.Deliver(recorder.ImmediateUnits.Where(unit => unit.Persisted).ToList(), cancellationToken);
-            if (!delivered || ScheduledBeforeNextPoll(recorder))
-                signal.Notify();
-        }
-
-        if (outboxContext.IsMessageConsumed)
-        {
-            // Duplicate: let the pipe acknowledge it.
-            await next.Send(outboxContext);
-            return;
-        }
-
-        // Consumed and committed: the pipe's second pass finds the message consumed and the outbox handed over.
-        var completed = new DurableOutboxConsumeContext<T>(context, options, provider, db, recorder, Nothing, alreadyConsumed: true);
-        completed.Complete();
-        await next.Send(completed);
+        return outboxContext;
     }
 
     /// <summary>
@@ -251,6 +298,11 @@ sealed class DurableOutboxContextFactory<TDbContext>(
     bool ScheduledBeforeNextPoll(OutboxRecorder recorder) => recorder.HasScheduledBefore(time.GetUtcNow().UtcDateTime + _pollInterval);
 
     static Task Nothing() => Task.CompletedTask;
+
+    // A redelivery is the likely duplicate (the broker's flag, SQS's receive count, our redelivery's header), a retry
+    // follows a failure that may have been one: both claim first, as every consume did before the attribute.
+    static bool FirstTry(ConsumeContext context) =>
+        context.GetRetryAttempt() == 0 && context.GetRedeliveryCount() == 0 && !context.ReceiveContext.Redelivered;
 
     void Duplicate(string messageType, OutboxConsumeOptions options, Guid messageId, DateTime consumed)
     {

@@ -33,6 +33,12 @@ public abstract class DurableStoreDialect
     public virtual bool LoadsSagasByHand => false;
 
     /// <summary>
+    /// A consume's last batch can carry its inbox claim as a plain insert whose failure stops the batch's commit
+    /// (<see cref="ClaimAtCommitAttribute"/>).
+    /// </summary>
+    public virtual bool ClaimsInLastBatch => false;
+
+    /// <summary>
     /// Deletes the rows of sent outbox units. A delete lost in a crash costs a re-send, not data, so where the database
     /// allows it, its commit does not wait for the disk.
     /// </summary>
@@ -82,6 +88,7 @@ public abstract class DurableStoreDialect
         public override string RowLockSuffix => " FOR UPDATE";
         public override bool WritesOutboxByHand => true;
         public override bool LoadsSagasByHand => true;
+        public override bool ClaimsInLastBatch => true;
 
         public override async Task DeleteOutboxes(DbContext db, Guid[] outboxIds, CancellationToken cancellationToken)
         {

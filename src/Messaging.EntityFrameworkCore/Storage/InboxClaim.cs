@@ -24,6 +24,16 @@ static class InboxClaim
         return await Read(reader, cancellationToken);
     }
 
+    /// <summary>
+    /// The claim as a plain insert in the transaction's last batch (<see cref="CommitWithLastBatch.Defer"/>): a row
+    /// already there, or written meanwhile by a concurrent delivery that commits, fails the insert and with it the
+    /// batch and its commit. The caller then asks <see cref="CountIfConsumed"/> what the row says.
+    /// </summary>
+    public static void DeferToCommit(DbContext db, DurableStoreDialect dialect, Request request) =>
+        CommitWithLastBatch.Defer(db,
+            $"INSERT INTO {dialect.TableName<InboxState>(db)} (message_id, consumer_id, received, receive_count, consumed) VALUES ({{0}}, {{1}}, {{2}}, 1, {{2}})",
+            dialect.Parameter(request.MessageId), dialect.Parameter(request.ConsumerId), dialect.Parameter(request.Now));
+
     /// <summary>The claim's statement, for a caller that sends it in one command with statements of its own (first).</summary>
     public static string Sql(DbContext db, DurableStoreDialect dialect)
     {

@@ -1,11 +1,13 @@
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
 using Shop.Contracts.Stock;
+using Shop.Messaging.EntityFrameworkCore;
 using Shop.Orders.Api.Persistence;
 
 namespace Shop.Orders.Api.Consumers;
 
 /// <summary>Gives back what an order reserved. Only rows this statement marks released are returned, so a second release adds nothing.</summary>
+[ClaimAtCommit]
 public sealed class ReleaseStockConsumer(OrdersDbContext db, TimeProvider time, ILogger<ReleaseStockConsumer> logger)
     : IConsumer<ReleaseStock>
 {

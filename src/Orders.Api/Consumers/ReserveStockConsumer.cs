@@ -1,6 +1,7 @@
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
 using Shop.Contracts.Stock;
+using Shop.Messaging.EntityFrameworkCore;
 using Shop.Orders.Api.Domain;
 using Shop.Orders.Api.Persistence;
 
@@ -10,6 +11,7 @@ namespace Shop.Orders.Api.Consumers;
 /// Reserves every line of an order or none. Each line is taken with a conditional atomic update, so concurrent
 /// orders for one SKU queue on its row and can never take it below zero.
 /// </summary>
+[ClaimAtCommit]
 public sealed class ReserveStockConsumer(OrdersDbContext db, TimeProvider time, ILogger<ReserveStockConsumer> logger)
     : IConsumer<ReserveStock>
 {

@@ -1,6 +1,7 @@
 using MassTransit;
 using Shop.Testing;
 using Microsoft.EntityFrameworkCore;
+using Shop.Messaging.EntityFrameworkCore;
 using Shop.Messaging.Tests.Infrastructure;
 
 namespace Shop.Messaging.Tests.Components;
@@ -13,6 +14,7 @@ public sealed record DoomedWork(string Key);
 public sealed record BrokenWork(string Key);
 public sealed record Ping(string Key);
 public sealed record SchedulePing(string Key, TimeSpan Delay);
+public sealed record RecordAtCommit(string Key, int FailTimes = 0, bool Broken = false);
 
 /// <summary>Writes one business row per run: the row count is the number of times it really ran.</summary>
 public sealed class RecordEffectConsumer(TestDbContext db, Attempts attempts) : IConsumer<RecordEffect>
@@ -22,6 +24,26 @@ public sealed class RecordEffectConsumer(TestDbContext db, Attempts attempts) : 
         attempts.Next(context.Message.Key);
         db.Effects.Add(new Effect { Key = context.Message.Key, Consumer = nameof(RecordEffectConsumer) });
         return Task.CompletedTask;
+    }
+}
+
+/// <summary>
+/// Writes a row and publishes <see cref="Echoed"/>, both in its transaction, and nothing else: its inbox claim goes
+/// with the commit. Fails transiently for its first <see cref="RecordAtCommit.FailTimes"/> attempts; a broken one
+/// always fails, with an error no retry helps.
+/// </summary>
+[ClaimAtCommit]
+public sealed class RecordAtCommitConsumer(TestDbContext db, Attempts attempts) : IConsumer<RecordAtCommit>
+{
+    public async Task Consume(ConsumeContext<RecordAtCommit> context)
+    {
+        var attempt = attempts.Next(context.Message.Key);
+        db.Effects.Add(new Effect { Key = context.Message.Key, Consumer = nameof(RecordAtCommitConsumer) });
+        await context.Publish(new Echoed(context.Message.Key));
+        if (context.Message.Broken)
+            throw new InvalidOperationException($"attempt {attempt} is broken on purpose");
+        if (attempt <= context.Message.FailTimes)
+            throw new TransientException($"attempt {attempt} fails on purpose");
     }
 }
 

@@ -56,6 +56,7 @@ public sealed class ShopTestHost : IAsyncDisposable
     public static void AddTestComponents(IBusRegistrationConfigurator x)
     {
         x.AddConsumer<RecordEffectConsumer>();
+        x.AddConsumer<RecordAtCommitConsumer>();
         x.AddConsumer<PublishThenFailConsumer>();
         x.AddConsumer<FlakyWorkConsumer>();
         x.AddConsumer<DoomedWorkConsumer>();
@@ -67,6 +68,7 @@ public sealed class ShopTestHost : IAsyncDisposable
         x.AddObserver<Fault<DoomedWork>>();
         x.AddObserver<Fault<BrokenWork>>();
         x.AddObserver<Fault<StartCounter>>();
+        x.AddObserver<Fault<RecordAtCommit>>();
         x.AddSagaStateMachine<CounterStateMachine, CounterState>();
     }
 
