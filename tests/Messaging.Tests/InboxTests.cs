@@ -70,7 +70,7 @@ public sealed class When_the_broker_delivers_a_message_twice(TestEnvironment env
         var first = NewId.NextGuid();
         await host.Bus.Publish(new RecordEffect("unmarked-first"), c => c.MessageId = first);
         await Eventually.Returns(() => environment.CountEffects("unmarked-first"), n => n == 1, "the first message's effect");
-        var consumerId = (await InboxRow(first))!.ConsumerId;
+        var consumerId = (await environment.InboxRow(first))!.ConsumerId;
 
         // Before the claim wrote the consumed time itself, a row could commit without one; it proves no consume.
         var second = NewId.NextGuid();
@@ -83,14 +83,8 @@ public sealed class When_the_broker_delivers_a_message_twice(TestEnvironment env
         await host.Bus.Publish(new RecordEffect("unmarked-second"), c => c.MessageId = second);
 
         await Eventually.Returns(() => environment.CountEffects("unmarked-second"), n => n == 1, "the consumer to run for the unmarked row");
-        var row = await Eventually.Returns(() => InboxRow(second), r => r?.Consumed is not null, "the row to be marked consumed");
+        var row = await Eventually.Returns(() => environment.InboxRow(second), r => r?.Consumed is not null, "the row to be marked consumed");
         Assert.Equal(2, row!.ReceiveCount);
-        Assert.NotNull((await InboxRow(first))!.Consumed);
-    }
-
-    async Task<InboxState?> InboxRow(Guid messageId)
-    {
-        await using var db = environment.CreateDbContext();
-        return await db.Set<InboxState>().AsNoTracking().SingleOrDefaultAsync(x => x.MessageId == messageId);
+        Assert.NotNull((await environment.InboxRow(first))!.Consumed);
     }
 }

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using MassTransit;
 using MassTransit.Middleware;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Shop.Messaging.EntityFrameworkCore.Delivery;
@@ -266,11 +267,36 @@ sealed class DurableOutboxContextFactory<TDbContext>(
     /// <summary>Claims the inbox row and writes the held messages and the consumer's last changes; returns when an earlier delivery was consumed, if one was.</summary>
     async Task<DateTime?> CommitAfterConsumer(OutboxRecorder recorder, Guid messageId, OutboxConsumeOptions options, CancellationToken cancellationToken)
     {
+        var request = new InboxClaim.Request(messageId, options.ConsumerId, time.GetUtcNow().UtcDateTime);
         using var slot = await gate.Enter(db, cancellationToken);
         // One short transaction that rolls back as a unit: a savepoint around its SaveChanges was two round trips for nothing.
         db.Database.AutoSavepointsEnabled = false;
+
+        if (_dialect.ClaimsInLastBatch)
+        {
+            // The consumer has run already, so nothing is saved by claiming last: the claim, its last changes and its
+            // messages go in one round trip, and a row already there stops the batch before its commit.
+            try
+            {
+                await using var claimLast = await db.Database.BeginTransactionAsync(cancellationToken);
+                InboxClaim.DeferToCommit(db, _dialect, request);
+                await Commit(claimLast);
+                return null;
+            }
+            catch (Exception exception) when (InboxClaim.IsUniqueViolation(exception))
+            {
+                // Rolled back. A copy that committed first wins (this one's messages are dropped); a row an older version
+                // left unmarked, or a unique key of the consumer's own, goes the claim-first way below.
+                if (await InboxClaim.CountIfConsumed(db, _dialect, messageId, options.ConsumerId, cancellationToken) is { } consumedBefore)
+                {
+                    db.ChangeTracker.Clear();
+                    return consumedBefore;
+                }
+            }
+        }
+
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        var claim = await InboxClaim.Claim(db, _dialect, messageId, options.ConsumerId, time.GetUtcNow().UtcDateTime, cancellationToken);
+        var claim = await InboxClaim.Claim(db, _dialect, request, cancellationToken);
         if (claim.ConsumedBefore is { } consumed)
         {
             await transaction.RollbackAsync(cancellationToken);
@@ -280,17 +306,22 @@ sealed class DurableOutboxContextFactory<TDbContext>(
 
         if (claim.NeedsMark)
             MarkConsumed(messageId, options.ConsumerId);
-        if (_dialect.WritesOutboxByHand)
-            recorder.DeferHeld(_dialect, time.GetUtcNow().UtcDateTime + _afterCommitLease);
-        else
-            recorder.Attach();
-        var committed = await CommitWithLastBatch.SaveChangesAndCommit(db, logger, cancellationToken);
-        recorder.Written();
-        if (_afterCommitLease is not null)
-            commitInterceptor.LeaveToCaller(db);
-        if (!committed)
-            await transaction.CommitAsync(cancellationToken);
+        await Commit(transaction);
         return null;
+
+        async Task Commit(IDbContextTransaction open)
+        {
+            if (_dialect.WritesOutboxByHand)
+                recorder.DeferHeld(_dialect, time.GetUtcNow().UtcDateTime + _afterCommitLease);
+            else
+                recorder.Attach();
+            var committed = await CommitWithLastBatch.SaveChangesAndCommit(db, logger, cancellationToken);
+            recorder.Written();
+            if (_afterCommitLease is not null)
+                commitInterceptor.LeaveToCaller(db);
+            if (!committed)
+                await open.CommitAsync(cancellationToken);
+        }
     }
 
     // A saga step that schedules a timeout minutes ahead need not start a delivery round now: it cost a transaction

@@ -22,6 +22,7 @@ sealed class OutboxRecorder(DbContext db, TimeProvider time, TimeSpan? afterComm
     readonly List<OutboxState> _immediate = [];
     readonly List<object> _held = [];
     readonly List<OutboxState> _deferred = [];
+    readonly List<object> _handedOver = [];
     bool _hold = hold;
     OutboxState? _current;
 
@@ -155,6 +156,10 @@ sealed class OutboxRecorder(DbContext db, TimeProvider time, TimeSpan? afterComm
         lock (_lock)
         {
             _hold = false;
+            // Rows a failed save was handed go to the next one; a save that ran (Written) keeps them.
+            _held.InsertRange(0, _handedOver);
+            _handedOver.Clear();
+            _deferred.Clear();
             var units = dialect.TableName<OutboxState>(db);
             var messages = dialect.TableName<OutboxMessage>(db);
             foreach (var row in _held)
@@ -182,6 +187,7 @@ sealed class OutboxRecorder(DbContext db, TimeProvider time, TimeSpan? afterComm
                 }
             }
 
+            _handedOver.AddRange(_held);
             _held.Clear();
         }
     }
@@ -194,6 +200,7 @@ sealed class OutboxRecorder(DbContext db, TimeProvider time, TimeSpan? afterComm
             foreach (var unit in _deferred)
                 unit.Persisted = true;
             _deferred.Clear();
+            _handedOver.Clear();
         }
     }
 

@@ -12,10 +12,6 @@ static class InboxClaim
     /// all, so no second write is needed to mark it. The upsert holds the row lock until commit, so a concurrent
     /// duplicate waits and then sees the first delivery's outcome instead of running the consumer a second time.
     /// </summary>
-    public static Task<Outcome> Claim(DbContext db, DurableStoreDialect dialect, Guid messageId, Guid consumerId, DateTime now,
-        CancellationToken cancellationToken) =>
-        Claim(db, dialect, new Request(messageId, consumerId, now), cancellationToken);
-
     public static async Task<Outcome> Claim(DbContext db, DurableStoreDialect dialect, Request request, CancellationToken cancellationToken)
     {
         await db.Database.OpenConnectionAsync(cancellationToken);
@@ -33,6 +29,21 @@ static class InboxClaim
         CommitWithLastBatch.Defer(db,
             $"INSERT INTO {dialect.TableName<InboxState>(db)} (message_id, consumer_id, received, receive_count, consumed) VALUES ({{0}}, {{1}}, {{2}}, 1, {{2}})",
             dialect.Parameter(request.MessageId), dialect.Parameter(request.ConsumerId), dialect.Parameter(request.Now));
+
+    /// <summary>
+    /// True when <paramref name="exception"/> (or what it wraps) is the database's unique violation: the deferred claim's
+    /// insert meeting its row, or a unique key of the consumer's own.
+    /// </summary>
+    public static bool IsUniqueViolation(Exception exception)
+    {
+        for (var current = exception; current is not null; current = current.InnerException)
+        {
+            if (current is DbException { SqlState: "23505" })
+                return true;
+        }
+
+        return false;
+    }
 
     /// <summary>The claim's statement, for a caller that sends it in one command with statements of its own (first).</summary>
     public static string Sql(DbContext db, DurableStoreDialect dialect)

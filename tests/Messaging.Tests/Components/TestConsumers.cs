@@ -15,6 +15,7 @@ public sealed record BrokenWork(string Key);
 public sealed record Ping(string Key);
 public sealed record SchedulePing(string Key, TimeSpan Delay);
 public sealed record RecordAtCommit(string Key, int FailTimes = 0, bool Broken = false);
+public sealed record RecordOutside(string Key, int Together = 1);
 
 /// <summary>Writes one business row per run: the row count is the number of times it really ran.</summary>
 public sealed class RecordEffectConsumer(TestDbContext db, Attempts attempts) : IConsumer<RecordEffect>
@@ -44,6 +45,25 @@ public sealed class RecordAtCommitConsumer(TestDbContext db, Attempts attempts) 
             throw new InvalidOperationException($"attempt {attempt} is broken on purpose");
         if (attempt <= context.Message.FailTimes)
             throw new TransientException($"attempt {attempt} fails on purpose");
+    }
+}
+
+/// <summary>
+/// Runs outside a transaction and leaves a row and an <see cref="Echoed"/> to the store's one commit after it. With
+/// <see cref="RecordOutside.Together"/> above one, each run waits (up to 10 s) until that many runs of the key have
+/// started, so copies of one message all reach that commit together.
+/// </summary>
+[ConsumesOutsideTransaction]
+public sealed class RecordOutsideConsumer(TestDbContext db, Attempts attempts) : IConsumer<RecordOutside>
+{
+    public async Task Consume(ConsumeContext<RecordOutside> context)
+    {
+        attempts.Next(context.Message.Key);
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (attempts.Of(context.Message.Key) < context.Message.Together && DateTime.UtcNow < deadline)
+            await Task.Delay(10, context.CancellationToken);
+        db.Effects.Add(new Effect { Key = context.Message.Key, Consumer = nameof(RecordOutsideConsumer) });
+        await context.Publish(new Echoed(context.Message.Key));
     }
 }
 

@@ -57,6 +57,7 @@ public sealed class ShopTestHost : IAsyncDisposable
     {
         x.AddConsumer<RecordEffectConsumer>();
         x.AddConsumer<RecordAtCommitConsumer>();
+        x.AddConsumer<RecordOutsideConsumer>();
         x.AddConsumer<PublishThenFailConsumer>();
         x.AddConsumer<FlakyWorkConsumer>();
         x.AddConsumer<DoomedWorkConsumer>();
@@ -69,6 +70,7 @@ public sealed class ShopTestHost : IAsyncDisposable
         x.AddObserver<Fault<BrokenWork>>();
         x.AddObserver<Fault<StartCounter>>();
         x.AddObserver<Fault<RecordAtCommit>>();
+        x.AddObserver<Fault<RecordOutside>>();
         x.AddSagaStateMachine<CounterStateMachine, CounterState>();
     }
 

@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Shop.Messaging.EntityFrameworkCore.Storage;
 using Shop.Messaging.Tests.Components;
 using Shop.Testing;
 
@@ -28,8 +29,15 @@ public sealed class TestEnvironment : IntegrationEnvironment
     public async Task<int> ReceiveCount(Guid messageId)
     {
         await using var db = CreateDbContext();
-        return await db.Set<Shop.Messaging.EntityFrameworkCore.Storage.InboxState>()
+        return await db.Set<InboxState>()
             .Where(x => x.MessageId == messageId).Select(x => x.ReceiveCount).SingleOrDefaultAsync();
+    }
+
+    /// <summary>The inbox row of <paramref name="messageId"/>, if there is one (a test class's consumers share no message id).</summary>
+    public async Task<InboxState?> InboxRow(Guid messageId)
+    {
+        await using var db = CreateDbContext();
+        return await db.Set<InboxState>().AsNoTracking().SingleOrDefaultAsync(x => x.MessageId == messageId);
     }
 
     /// <summary>
