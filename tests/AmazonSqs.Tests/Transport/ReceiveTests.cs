@@ -17,11 +17,13 @@ public sealed class ReceiveTests(FauxqsEnvironment fauxqs) : IClassFixture<Fauxq
     {
         var prefix = fauxqs.Name("visibility");
         await using var bus = await SqsBus.StartAsync(fauxqs, prefix, x => x.AddConsumer<SlowConsumer>(),
-            new Dictionary<string, string?> { ["Messaging:AmazonSqs:VisibilityTimeout"] = "00:00:02" });
+            new Dictionary<string, string?> { ["Messaging:AmazonSqs:VisibilityTimeout"] = "00:00:04" });
         var log = bus.Services.GetRequiredService<MessageLogRegistry>().Log;
 
         var id = Guid.NewGuid();
-        await bus.Bus.Publish(new ProcessSlowly(id, 7));
+        // Over twice the visibility timeout, with extensions every 2 s; at 2 s (every 1 s) a slow answer of the SQS peer
+        // on a quiet CI run once let the message come back while the consumer still ran.
+        await bus.Bus.Publish(new ProcessSlowly(id, 9));
 
         var done = Assert.Single(await log.WaitFor<Seen<ProcessSlowly>>(s => s.Message.Id == id, timeout: TimeSpan.FromSeconds(30)));
         Assert.False(done.Redelivered);
