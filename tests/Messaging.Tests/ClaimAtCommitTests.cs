@@ -125,13 +125,7 @@ public sealed class When_a_consumer_outside_a_transaction_commits(TestEnvironmen
         var consumerId = (await environment.InboxRow(first))!.ConsumerId;
 
         // Before the claim wrote the consumed time itself, a row could commit without one; it proves no consume.
-        var second = NewId.NextGuid();
-        await using (var db = environment.CreateDbContext())
-        {
-            db.Add(new InboxState
-                { MessageId = second, ConsumerId = consumerId, Received = DateTime.UtcNow, ReceiveCount = 1 });
-            await db.SaveChangesAsync();
-        }
+        var second = await environment.AddUnmarkedInboxRow(consumerId);
 
         await host.Bus.Publish(new RecordOutside("outside-unmarked-second"), c => c.MessageId = second);
 

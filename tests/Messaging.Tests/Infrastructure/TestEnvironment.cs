@@ -1,3 +1,4 @@
+using MassTransit;
 using Microsoft.EntityFrameworkCore;
 using Shop.Messaging.EntityFrameworkCore.Storage;
 using Shop.Messaging.Tests.Components;
@@ -31,6 +32,19 @@ public sealed class TestEnvironment : IntegrationEnvironment
         await using var db = CreateDbContext();
         return await db.Set<InboxState>()
             .Where(x => x.MessageId == messageId).Select(x => x.ReceiveCount).SingleOrDefaultAsync();
+    }
+
+    /// <summary>
+    /// Writes the inbox row of a new message as an older version could commit it: received, without a consumed time,
+    /// which proves no consume. Returns the message's id.
+    /// </summary>
+    public async Task<Guid> AddUnmarkedInboxRow(Guid consumerId)
+    {
+        var messageId = NewId.NextGuid();
+        await using var db = CreateDbContext();
+        db.Add(new InboxState { MessageId = messageId, ConsumerId = consumerId, Received = DateTime.UtcNow, ReceiveCount = 1 });
+        await db.SaveChangesAsync();
+        return messageId;
     }
 
     /// <summary>The inbox row of <paramref name="messageId"/>, if there is one (a test class's consumers share no message id).</summary>
