@@ -2,6 +2,7 @@ using MassTransit;
 using Microsoft.EntityFrameworkCore;
 using Shop.Contracts.Stock;
 using Shop.Messaging.EntityFrameworkCore;
+using Shop.Messaging.EntityFrameworkCore.Storage;
 using Shop.Orders.Api.Persistence;
 
 namespace Shop.Orders.Api.Consumers;
@@ -23,10 +24,13 @@ public sealed class ReleaseStockConsumer(OrdersDbContext db, TimeProvider time, 
             RETURNING sku AS "Sku", quantity AS "Quantity"
             """).ToListAsync(context.CancellationToken);
 
+        // On PostgreSQL the stock rows, which every reservation of their SKUs queues on, are locked by the commit's batch
+        // alone instead of from here to a commit a round trip later.
         foreach (var line in released.OrderBy(line => line.Sku, StringComparer.Ordinal))
         {
-            await db.Database.ExecuteSqlInterpolatedAsync(
-                $"UPDATE stock SET on_hand = on_hand + {line.Quantity} WHERE sku = {line.Sku}", context.CancellationToken);
+            FormattableString giveBack = $"UPDATE stock SET on_hand = on_hand + {line.Quantity} WHERE sku = {line.Sku}";
+            if (!(db.Database.IsNpgsql() && db.TryDeferToCommit(giveBack)))
+                await db.Database.ExecuteSqlInterpolatedAsync(giveBack, context.CancellationToken);
         }
 
         logger.LogInformation("Released {LineCount} reserved line(s) of order {OrderId}", released.Count, orderId);

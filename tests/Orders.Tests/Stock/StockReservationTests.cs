@@ -1,5 +1,6 @@
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
+using Npgsql;
 using Shop.Contracts.Stock;
 using Shop.Orders.Api.Domain;
 using Shop.Orders.Tests.Infrastructure;
@@ -74,6 +75,107 @@ public sealed class When_stock_is_reserved_and_released(OrdersServiceFixture ser
         Assert.Equal(6, await OnHand(sku));
         Assert.Equal(1, await service.InScope(db => db.StockReservations.CountAsync(r => r.OrderId == orderId)));
     }
+
+    // The first try reads the stock without a lock and takes it in its commit's batch; these hold the stock row in a
+    // transaction of their own until that batch waits on it, so the read and the take see different stock.
+    [Fact]
+    public async Task Should_answer_unavailable_when_the_stock_is_taken_between_its_read_and_its_commit()
+    {
+        var sku = await NewSku(onHand: 5);
+        var orderId = NewId.NextGuid();
+
+        await using (var rival = await TakeInOpenTransaction(sku, 5))
+        {
+            await (await Endpoint("reserve-stock")).Send(new ReserveStock(orderId, [new StockLine(sku, 3)]));
+            await CommitWaitsOnStock();
+            await rival.CommitAsync();
+        }
+
+        var unavailable = await service.Payments.Observed.WaitFor<StockUnavailable>(m => m.OrderId == orderId);
+        Assert.Equal($"insufficient stock for {sku}", unavailable.Single().Reason);
+        await service.WaitUntilQuiet();
+        Assert.Empty(service.Payments.Observed.All<StockReserved>(m => m.OrderId == orderId));
+        Assert.Single(service.Payments.Observed.All<StockUnavailable>(m => m.OrderId == orderId));
+        Assert.Equal(0, await OnHand(sku));
+        Assert.Equal(0, await service.InScope(db => db.StockReservations.CountAsync(r => r.OrderId == orderId)));
+    }
+
+    [Fact]
+    public async Task Should_give_back_every_line_when_a_later_line_is_taken_before_the_commit()
+    {
+        var first = await NewSku(onHand: 5);
+        var second = await NewSku(onHand: 5);
+        var (earlier, later) = string.CompareOrdinal(first, second) < 0 ? (first, second) : (second, first);
+        var orderId = NewId.NextGuid();
+
+        await using (var rival = await TakeInOpenTransaction(later, 4))
+        {
+            await (await Endpoint("reserve-stock")).Send(new ReserveStock(orderId, [new StockLine(earlier, 2), new StockLine(later, 3)]));
+            await CommitWaitsOnStock();
+            await rival.CommitAsync();
+        }
+
+        var unavailable = await service.Payments.Observed.WaitFor<StockUnavailable>(m => m.OrderId == orderId);
+        Assert.Equal($"insufficient stock for {later}", unavailable.Single().Reason);
+        await service.WaitUntilQuiet();
+        Assert.Equal(5, await OnHand(earlier));
+        Assert.Equal(1, await OnHand(later));
+        Assert.Equal(0, await service.InScope(db => db.StockReservations.CountAsync(r => r.OrderId == orderId)));
+    }
+
+    [Fact]
+    public async Task Should_reserve_when_what_was_taken_meanwhile_leaves_enough()
+    {
+        var sku = await NewSku(onHand: 5);
+        var orderId = NewId.NextGuid();
+
+        await using (var rival = await TakeInOpenTransaction(sku, 1))
+        {
+            await (await Endpoint("reserve-stock")).Send(new ReserveStock(orderId, [new StockLine(sku, 3)]));
+            await CommitWaitsOnStock();
+            await rival.CommitAsync();
+        }
+
+        await service.Payments.Observed.WaitFor<StockReserved>(m => m.OrderId == orderId);
+        await service.WaitUntilQuiet();
+        Assert.Empty(service.Payments.Observed.All<StockUnavailable>(m => m.OrderId == orderId));
+        Assert.Equal(1, await OnHand(sku));
+        Assert.Equal(3, await service.InScope(db => db.StockReservations.Where(r => r.OrderId == orderId).SumAsync(r => r.Quantity)));
+    }
+
+    async Task<Rival> TakeInOpenTransaction(string sku, int units)
+    {
+        var connection = new NpgsqlConnection(service.ConnectionString);
+        await connection.OpenAsync();
+        var transaction = await connection.BeginTransactionAsync();
+        await using var take = new NpgsqlCommand("UPDATE stock SET on_hand = on_hand - @units WHERE sku = @sku", connection, transaction);
+        take.Parameters.AddWithValue("units", units);
+        take.Parameters.AddWithValue("sku", sku);
+        Assert.Equal(1, await take.ExecuteNonQueryAsync());
+        return new Rival(connection, transaction);
+    }
+
+    /// <summary>Another writer's open transaction; disposed uncommitted, it rolls back.</summary>
+    sealed class Rival(NpgsqlConnection connection, NpgsqlTransaction transaction) : IAsyncDisposable
+    {
+        public Task CommitAsync() => transaction.CommitAsync();
+
+        public async ValueTask DisposeAsync()
+        {
+            await transaction.DisposeAsync();
+            await connection.DisposeAsync();
+        }
+    }
+
+    Task CommitWaitsOnStock() => Eventually.Returns(async () =>
+    {
+        await using var connection = new NpgsqlConnection(service.ConnectionString);
+        await connection.OpenAsync();
+        await using var waiting = new NpgsqlCommand(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE '%take_stock%'",
+            connection);
+        return (long)(await waiting.ExecuteScalarAsync())!;
+    }, n => n == 1, "the reservation's commit waiting on the stock row");
 
     static int Answered(MessageLog observed, List<Guid> orders) =>
         observed.All<StockReserved>(m => orders.Contains(m.OrderId)).Count + observed.All<StockUnavailable>(m => orders.Contains(m.OrderId)).Count;
