@@ -133,7 +133,7 @@ public sealed class ReserveStockConsumer(OrdersDbContext db, TimeProvider time, 
         // In SKU order, as the locking way takes them: two batches over the same SKUs never deadlock.
         foreach (var line in lines)
         {
-            if (!db.TryDeferToCommit($"SELECT take_stock({line.Sku}, {line.Quantity})"))
+            if (!db.TryDeferToCommit($"CALL take_stock({line.Sku}, {line.Quantity})"))
                 return false; // The first line decides: outside the store's consume nothing is deferred.
         }
 
