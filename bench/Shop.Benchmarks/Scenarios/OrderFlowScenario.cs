@@ -68,10 +68,12 @@ public static class OrderFlowScenario
         } while (warmup.Elapsed < settings.WarmupTime);
 
         var before = await Counters(cluster, environment, settle: !settings.Quick);
+        var machineBefore = MachineCheck.Run();
         var burst = settings.Orders;
         var cpu = new CpuWindow();
         var burstTime = await Burst(cluster, finished, burst, 16);
         var cpuPerOrder = cpu.Per(burst);
+        var machineAfter = MachineCheck.Run();
         var after = await Counters(cluster, environment, settle: !settings.Quick);
         var sustained = burst / burstTime.TotalSeconds;
 
@@ -86,6 +88,9 @@ public static class OrderFlowScenario
             new("5 order flow", "GC pause per order, this process", cpuPerOrder.GcPauseMs, "ms"),
             new("5 order flow", "messages per order", (after.Messages - before.Messages) / (double)burst, "msg"),
             new("5 order flow", "DB transactions per order", (after.Transactions - before.Transactions) / (double)burst, "tx"),
+            // The rate is bound by processor time; these say how fast the machine was on either side of the burst.
+            new("5 order flow", "machine check before the burst (fixed work, every core)", machineBefore, "ms"),
+            new("5 order flow", "machine check after the burst (fixed work, every core)", machineAfter, "ms"),
         };
 
         results.AddRange(await Breakdown(cluster, finished, breakdown, settings));
