@@ -75,14 +75,7 @@ public sealed class ReserveStockConsumer(OrdersDbContext db, TimeProvider time, 
             return;
         }
 
-        var now = time.GetUtcNow().UtcDateTime;
-        db.StockReservations.AddRange(lines.Select(line => new StockReservation
-        {
-            OrderId = orderId,
-            Sku = line.Sku,
-            Quantity = line.Quantity,
-            ReservedAt = now
-        }));
+        AddReservations(orderId, lines);
         // Saved with the outbox in the store's one batch, which the stock row's lock waits for anyway. A concurrent
         // reservation of the same order fails that save on the unique (order_id, sku) index and rolls back; the retry
         // then finds that reservation above.
@@ -137,6 +130,14 @@ public sealed class ReserveStockConsumer(OrdersDbContext db, TimeProvider time, 
                 return false; // The first line decides: outside the store's consume nothing is deferred.
         }
 
+        AddReservations(orderId, lines);
+        logger.LogDebug("Reserving {LineCount} line(s) of stock for order {OrderId} at commit", lines.Count, orderId);
+        await context.Publish(new StockReserved(orderId), context.CancellationToken);
+        return true;
+    }
+
+    void AddReservations(Guid orderId, List<StockLine> lines)
+    {
         var now = time.GetUtcNow().UtcDateTime;
         db.StockReservations.AddRange(lines.Select(line => new StockReservation
         {
@@ -145,9 +146,6 @@ public sealed class ReserveStockConsumer(OrdersDbContext db, TimeProvider time, 
             Quantity = line.Quantity,
             ReservedAt = now
         }));
-        logger.LogDebug("Reserving {LineCount} line(s) of stock for order {OrderId} at commit", lines.Count, orderId);
-        await context.Publish(new StockReserved(orderId), context.CancellationToken);
-        return true;
     }
 
     // Summed per SKU and taken in SKU order, so two orders over the same SKUs lock rows in one order and never deadlock.

@@ -82,14 +82,7 @@ public sealed class When_stock_is_reserved_and_released(OrdersServiceFixture ser
     public async Task Should_answer_unavailable_when_the_stock_is_taken_between_its_read_and_its_commit()
     {
         var sku = await NewSku(onHand: 5);
-        var orderId = NewId.NextGuid();
-
-        await using (var rival = await TakeInOpenTransaction(sku, 5))
-        {
-            await (await Endpoint("reserve-stock")).Send(new ReserveStock(orderId, [new StockLine(sku, 3)]));
-            await CommitWaitsOnStock();
-            await rival.CommitAsync();
-        }
+        var orderId = await ReserveWhileTaking(sku, 5, new StockLine(sku, 3));
 
         var unavailable = await service.Payments.Observed.WaitFor<StockUnavailable>(m => m.OrderId == orderId);
         Assert.Equal($"insufficient stock for {sku}", unavailable.Single().Reason);
@@ -106,14 +99,7 @@ public sealed class When_stock_is_reserved_and_released(OrdersServiceFixture ser
         var first = await NewSku(onHand: 5);
         var second = await NewSku(onHand: 5);
         var (earlier, later) = string.CompareOrdinal(first, second) < 0 ? (first, second) : (second, first);
-        var orderId = NewId.NextGuid();
-
-        await using (var rival = await TakeInOpenTransaction(later, 4))
-        {
-            await (await Endpoint("reserve-stock")).Send(new ReserveStock(orderId, [new StockLine(earlier, 2), new StockLine(later, 3)]));
-            await CommitWaitsOnStock();
-            await rival.CommitAsync();
-        }
+        var orderId = await ReserveWhileTaking(later, 4, new StockLine(earlier, 2), new StockLine(later, 3));
 
         var unavailable = await service.Payments.Observed.WaitFor<StockUnavailable>(m => m.OrderId == orderId);
         Assert.Equal($"insufficient stock for {later}", unavailable.Single().Reason);
@@ -127,20 +113,27 @@ public sealed class When_stock_is_reserved_and_released(OrdersServiceFixture ser
     public async Task Should_reserve_when_what_was_taken_meanwhile_leaves_enough()
     {
         var sku = await NewSku(onHand: 5);
-        var orderId = NewId.NextGuid();
-
-        await using (var rival = await TakeInOpenTransaction(sku, 1))
-        {
-            await (await Endpoint("reserve-stock")).Send(new ReserveStock(orderId, [new StockLine(sku, 3)]));
-            await CommitWaitsOnStock();
-            await rival.CommitAsync();
-        }
+        var orderId = await ReserveWhileTaking(sku, 1, new StockLine(sku, 3));
 
         await service.Payments.Observed.WaitFor<StockReserved>(m => m.OrderId == orderId);
         await service.WaitUntilQuiet();
         Assert.Empty(service.Payments.Observed.All<StockUnavailable>(m => m.OrderId == orderId));
         Assert.Equal(1, await OnHand(sku));
         Assert.Equal(3, await service.InScope(db => db.StockReservations.Where(r => r.OrderId == orderId).SumAsync(r => r.Quantity)));
+    }
+
+    /// <summary>
+    /// Takes <paramref name="units"/> of <paramref name="sku"/> in a transaction of its own, sends a reservation of
+    /// <paramref name="lines"/>, and commits once the reservation's batch waits on that stock row; returns the order.
+    /// </summary>
+    async Task<Guid> ReserveWhileTaking(string sku, int units, params StockLine[] lines)
+    {
+        var orderId = NewId.NextGuid();
+        await using var rival = await TakeInOpenTransaction(sku, units);
+        await (await Endpoint("reserve-stock")).Send(new ReserveStock(orderId, lines));
+        await CommitWaitsOnStock();
+        await rival.CommitAsync();
+        return orderId;
     }
 
     async Task<Rival> TakeInOpenTransaction(string sku, int units)
