@@ -5,7 +5,7 @@ namespace Shop.Benchmarks;
 
 /// <summary>
 /// A fixed piece of arithmetic on every core, timed: how fast the machine itself is in this minute. On a shared virtual
-/// machine the same build's processor time per order moved from 11 to 19 ms between runs a few minutes apart, and a
+/// machine the same build's processor time per order moved from 11 to 23 ms within 40 minutes, and a
 /// rate bound by processor time moves with it; beside a scenario's figures this says which of a difference is the
 /// machine's. Only meaningful while nothing else runs.
 /// </summary>

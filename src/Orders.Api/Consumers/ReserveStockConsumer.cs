@@ -25,12 +25,14 @@ public sealed class ReserveStockConsumer(OrdersDbContext db, TimeProvider time, 
 
     public async Task Consume(ConsumeContext<ReserveStock> context)
     {
-        if (db.Database.IsNpgsql() && context.GetRetryAttempt() == 0 && context.GetRedeliveryCount() == 0
-            && await ReservedAtCommit(context))
-            return;
-
         var orderId = context.Message.OrderId;
         var cancellationToken = context.CancellationToken;
+        var lines = Lines(context.Message);
+        var shortage = Invalid(lines);
+
+        if (shortage is null && db.Database.IsNpgsql() && context.GetRetryAttempt() == 0 && context.GetRedeliveryCount() == 0
+            && await ReservedAtCommit(context, lines))
+            return;
 
         // Reserving is per order: a second request (another message id, a redelivery after the inbox forgot) takes nothing.
         if (await AlreadyReserved(db, orderId, cancellationToken))
@@ -39,9 +41,6 @@ public sealed class ReserveStockConsumer(OrdersDbContext db, TimeProvider time, 
             await context.Publish(new StockReserved(orderId), cancellationToken);
             return;
         }
-
-        var lines = Lines(context.Message);
-        var shortage = Invalid(lines);
 
         var transaction = db.Database.CurrentTransaction
             ?? throw new InvalidOperationException("ReserveStockConsumer runs inside the durable store's transaction.");
@@ -88,15 +87,11 @@ public sealed class ReserveStockConsumer(OrdersDbContext db, TimeProvider time, 
     /// order buys is locked for that batch on the server rather than from an update to a commit a round trip and the
     /// process's work later (the order flow's rate was one over that hold). A line taken meanwhile fails the batch as a
     /// serialization failure (<c>take_stock</c>); the retry takes the rows' locks the way below. False: nothing was
-    /// decided (the order's lines are invalid, or no commit of the durable store is there to carry the lines).
+    /// decided (no commit of the durable store is there to carry the lines). The lines are valid, summed and in SKU order.
     /// </summary>
-    async Task<bool> ReservedAtCommit(ConsumeContext<ReserveStock> context)
+    async Task<bool> ReservedAtCommit(ConsumeContext<ReserveStock> context, List<StockLine> lines)
     {
         var orderId = context.Message.OrderId;
-        var lines = Lines(context.Message);
-        if (Invalid(lines) is not null)
-            return false;
-
         var skus = lines.Select(line => line.Sku).ToArray();
         var stock = await db.Database.SqlQuery<StockRead>($"""
             SELECT wanted.sku AS "Sku", stock.on_hand AS "OnHand",
