@@ -10,10 +10,34 @@ public sealed record BenchResult(string Scenario, string Metric, double Value, s
     /// <summary>Database transactions committed per unit during the timed part, when the scenario counted them.</summary>
     public double? CommitsPerUnit { get; init; }
 
-    /// <summary>This figure, then its processor time per unit as figures of their own.</summary>
+    /// <summary>The figures of the windows this one is the mean of (see <see cref="MeanOfWindows"/>); empty for one window.</summary>
+    public IReadOnlyList<double> Windows { get; init; } = [];
+
+    /// <summary>
+    /// The mean of two timed windows of one scenario (the run's forward and reverse passes): every figure, processor
+    /// time and commits included, with the two figures kept in <see cref="Windows"/>.
+    /// </summary>
+    public static BenchResult MeanOfWindows(BenchResult first, BenchResult second) => first with
+    {
+        Value = (first.Value + second.Value) / 2,
+        Windows = [first.Value, second.Value],
+        CommitsPerUnit = first.CommitsPerUnit is { } a && second.CommitsPerUnit is { } b ? (a + b) / 2 : null,
+        Cpu = first.Cpu is { } x && second.Cpu is { } y
+            ? new CpuUse((x.ProcessMs + y.ProcessMs) / 2, (x.MachineMs + y.MachineMs) / 2, (x.PostgresMs + y.PostgresMs) / 2,
+                (x.RabbitMqMs + y.RabbitMqMs) / 2)
+            {
+                AllocatedBytes = (x.AllocatedBytes + y.AllocatedBytes) / 2,
+                GcPauseMs = (x.GcPauseMs + y.GcPauseMs) / 2
+            }
+            : null
+    };
+
+    /// <summary>This figure, then the figures of its windows and its processor time per unit as figures of their own.</summary>
     public IEnumerable<BenchResult> WithCpuRows()
     {
         yield return this;
+        for (var i = 0; i < Windows.Count; i++)
+            yield return new BenchResult(Scenario, $"{Metric}, {(i == 0 ? "forward" : "reverse")} pass", Windows[i], Unit);
         var unit = Unit.Split('/')[0];
         if (CommitsPerUnit is { } commits)
             yield return new BenchResult(Scenario, $"DB commits per {unit}", commits, "tx");

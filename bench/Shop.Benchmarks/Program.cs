@@ -6,6 +6,7 @@ using Shop.Testing;
 // Usage: dotnet run -c Release --project bench/Shop.Benchmarks -- [--quick] [--scenarios 1,2,2x,3,3c,4,5,6,7,8,8f,9,10] [--messages N]
 //        [--warmup N] [--warmup-seconds N] [--concurrency N] [--lag-samples N] [--background-rate N] [--orders N] [--photos N] [--rounds N] [--breakdown-rounds N]
 //        [--image-concurrency N] [--wolverine-listener inline|buffered] [--wolverine-prepared true|false] [--postgres-tls true|false]
+//        [--reverse-pass true|false]
 //        [--out DIR]
 // Needs the services of scripts/services.sh (SHOP_TEST_* settings in the environment); scenario 6 also needs fauxqs
 // (eval "$(scripts/fauxqs.sh --env)"); scenario 7 needs none.
@@ -57,37 +58,60 @@ async Task<T> InEnvironment<T>(Func<IntegrationEnvironment, Task<T>> scenario)
     }
 }
 
-BenchResult? raw = null, plain = null;
+// Scenarios 1, 2, 9, 3 and 10 are compared with each other as ratios. With --reverse-pass true they run in that order
+// and then again in the reverse one (1 2 9 3 10 10 3 9 2 1), and each figure is the mean of its two windows: the
+// machine's speed was measured drifting by up to a factor of two within minutes (docs/performance.md), and a fixed
+// order always handed the later scenario of a pair the later minutes.
+var reversePass = arguments.String("reverse-pass", "false") == "true";
+// The same connection settings as ours (prepared statements) unless --wolverine-prepared false.
+var peerPrepared = arguments.String("wolverine-prepared", "true") == "true";
+var compared = new List<(string Key, Func<Task<BenchResult>> Run)>();
 if (only.Contains("1") || only.Contains("2"))
+    compared.Add(("1", () => InEnvironment(env => RawRabbitMqScenario.Run(new Uri(env.RabbitMqUrl), settings))));
+if (only.Contains("2") || only.Contains("3"))
+    compared.Add(("2", () => InEnvironment(env => MassTransitScenario.RunPlain(env.RabbitMqUrl, settings))));
+if (only.Contains("9"))
+    compared.Add(("9", () => InEnvironment(env => WolverinePeer.Run(env.RabbitMqUrl, null, settings, arguments.String("wolverine-listener", "inline")))));
+if (only.Contains("3"))
+    compared.Add(("3", () => InEnvironment(env => MassTransitScenario.RunDurable(env.RabbitMqUrl, env.ConnectionString, settings))));
+if (only.Contains("10"))
 {
-    raw = await InEnvironment(env => RawRabbitMqScenario.Run(new Uri(env.RabbitMqUrl), settings));
-    results.AddRange(raw.WithCpuRows());
+    compared.Add(("10", () => InEnvironment(env => WolverinePeer.Run(env.RabbitMqUrl,
+        peerPrepared ? Shop.ServiceDefaults.ServiceDatabaseExtensions.WithPreparedStatements(env.ConnectionString) : env.ConnectionString, settings))));
 }
 
-if (only.Contains("2") || only.Contains("3"))
+var measured = new Dictionary<string, BenchResult>();
+foreach (var (key, run) in compared)
+    measured[key] = await run();
+if (reversePass)
 {
-    plain = await InEnvironment(env => MassTransitScenario.RunPlain(env.RabbitMqUrl, settings));
-    results.AddRange((raw is null ? plain : plain with { Baseline = raw.Scenario, Ratio = plain.Value / raw.Value, Target = ">= 0.70" }).WithCpuRows());
+    foreach (var (key, run) in Enumerable.Reverse(compared))
+        measured[key] = BenchResult.MeanOfWindows(measured[key], await run());
 }
+
+var raw = measured.GetValueOrDefault("1");
+var plain = measured.GetValueOrDefault("2");
+var peerPlain = measured.GetValueOrDefault("9");
+var durable = measured.GetValueOrDefault("3");
+var peerDurable = measured.GetValueOrDefault("10");
+if (raw is not null)
+    results.AddRange(raw.WithCpuRows());
+if (plain is not null)
+    results.AddRange((raw is null ? plain : plain with { Baseline = raw.Scenario, Ratio = plain.Value / raw.Value, Target = ">= 0.70" }).WithCpuRows());
 
 // Diagnostic, only when asked for: bare MassTransit with our pieces added back one at a time (issue 23's plain goal).
 if (only.Contains("2x"))
     results.AddRange(await InEnvironment(env => PlainPathBreakdown.Run(env.RabbitMqUrl, settings, arguments.Int("breakdown-rounds", arguments.Quick ? 1 : 3))));
 
-// Scenarios 9 and 10 run right after 2 and 3, so each pair meets the same conditions on a shared machine.
-BenchResult? peerPlain = null;
-if (only.Contains("9"))
+if (peerPlain is not null)
 {
-    var peer = peerPlain = await InEnvironment(env => WolverinePeer.Run(env.RabbitMqUrl, null, settings, arguments.String("wolverine-listener", "inline")));
-    results.AddRange((raw is null ? peer : peer with { Baseline = raw.Scenario, Ratio = peer.Value / raw.Value }).WithCpuRows());
+    results.AddRange((raw is null ? peerPlain : peerPlain with { Baseline = raw.Scenario, Ratio = peerPlain.Value / raw.Value }).WithCpuRows());
     if (plain is not null)
-        results.Add(WolverinePeer.Versus(plain, peer));
+        results.Add(WolverinePeer.Versus(plain, peerPlain));
 }
 
-BenchResult? durable = null;
-if (only.Contains("3"))
+if (durable is not null)
 {
-    durable = await InEnvironment(env => MassTransitScenario.RunDurable(env.RabbitMqUrl, env.ConnectionString, settings));
     results.AddRange((plain is null ? durable : durable with { Baseline = plain.Scenario, Ratio = durable.Value / plain.Value, Target = ">= 0.30" }).WithCpuRows());
 
     var npgsql = await InEnvironment(env => RawNpgsqlScenario.Run(env.ConnectionString, settings));
@@ -95,15 +119,11 @@ if (only.Contains("3"))
     results.Add(new BenchResult(durable.Scenario, "vs hand-written Npgsql", durable.Value, "msg/s", npgsql.Scenario, durable.Value / npgsql.Value));
 }
 
-if (only.Contains("10"))
+if (peerDurable is not null)
 {
-    // The same connection settings as ours (prepared statements) unless --wolverine-prepared false.
-    var prepared = arguments.String("wolverine-prepared", "true") == "true";
-    var peer = await InEnvironment(env => WolverinePeer.Run(env.RabbitMqUrl,
-        prepared ? Shop.ServiceDefaults.ServiceDatabaseExtensions.WithPreparedStatements(env.ConnectionString) : env.ConnectionString, settings));
-    results.AddRange((peerPlain is null ? peer : peer with { Baseline = peerPlain.Scenario, Ratio = peer.Value / peerPlain.Value }).WithCpuRows());
+    results.AddRange((peerPlain is null ? peerDurable : peerDurable with { Baseline = peerPlain.Scenario, Ratio = peerDurable.Value / peerPlain.Value }).WithCpuRows());
     if (durable is not null)
-        results.Add(WolverinePeer.Versus(durable, peer, ">= 1.50"));
+        results.Add(WolverinePeer.Versus(durable, peerDurable, ">= 1.50"));
 }
 
 if (only.Contains("3c"))
