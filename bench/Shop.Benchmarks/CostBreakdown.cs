@@ -160,7 +160,7 @@ public sealed class CostBreakdown : IDisposable, IObserver<DiagnosticListener>, 
         }
         else if (value.Value is DbContextEventData { Context: { } db })
         {
-            var units = db.ChangeTracker.Entries<OutboxState>().Count(e => e.State == EntityState.Added);
+            var units = db.ChangeTracker.Entries<OutboxMessage>().Where(e => e.State == EntityState.Added).Select(e => e.Entity.OutboxId).Distinct().Count();
             Interlocked.Add(ref place.OutboxUnitsWritten, units);
         }
     }

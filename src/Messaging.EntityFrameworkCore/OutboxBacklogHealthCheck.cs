@@ -22,7 +22,7 @@ public sealed class OutboxBacklogHealthCheck<TDbContext>(IServiceScopeFactory sc
         var db = scope.ServiceProvider.GetRequiredService<TDbContext>();
         var now = time.GetUtcNow().UtcDateTime;
         // Counting stops one past the limit: the answer is the same, and a huge backlog costs no more to judge.
-        var backlog = await db.Set<OutboxState>().Where(s => s.DueTime <= now || s.Attempts > 0).Take(limit + 1).CountAsync(cancellationToken);
+        var backlog = await db.Set<OutboxMessage>().Where(m => m.DueTime <= now || m.Attempts > 0).Select(m => m.OutboxId).Distinct().Take(limit + 1).CountAsync(cancellationToken);
 
         var data = new Dictionary<string, object> { ["backlog"] = backlog, ["limit"] = limit };
         return backlog > limit

@@ -34,6 +34,6 @@ public static class StandaloneDataFolder
         return folder;
     }
 
-    // One file per service: each service's store has tables of the same names (inbox_state, outbox_state, ...).
+    // One file per service: each service's store has tables of the same names (inbox_state, outbox_message, ...).
     static string SqliteConnectionString(string folder, string service) => $"Data Source={Path.Combine(folder, service + ".db")}";
 }

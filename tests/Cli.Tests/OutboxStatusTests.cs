@@ -81,10 +81,10 @@ public abstract class OutboxStatusTests(IStoreDatabase database)
         await using (var db = database.Open())
         {
             // Two units the broker refused for a while, one written just now, one saga timeout due tomorrow; three inbox rows.
-            db.Add(Unit(now.AddMinutes(-10), now.AddSeconds(20), attempts: 7, "BrokerUnreachableException: None of the specified endpoints were reachable", messages: 2));
-            db.Add(Unit(now.AddMinutes(-3), now.AddSeconds(10), attempts: 2, "TimeoutException: send timed out", messages: 1));
-            db.Add(Unit(now.AddSeconds(-1), now.AddSeconds(-1), attempts: 0, null, messages: 1));
-            db.Add(Unit(now.AddMinutes(-1), now.AddDays(1), attempts: 0, null, messages: 1));
+            db.AddRange(Unit(now.AddMinutes(-10), now.AddSeconds(20), attempts: 7, "BrokerUnreachableException: None of the specified endpoints were reachable", messages: 2));
+            db.AddRange(Unit(now.AddMinutes(-3), now.AddSeconds(10), attempts: 2, "TimeoutException: send timed out", messages: 1));
+            db.AddRange(Unit(now.AddSeconds(-1), now.AddSeconds(-1), attempts: 0, null, messages: 1));
+            db.AddRange(Unit(now.AddMinutes(-1), now.AddDays(1), attempts: 0, null, messages: 1));
             for (var i = 0; i < 3; i++)
                 db.Add(new InboxState { MessageId = Guid.NewGuid(), ConsumerId = Guid.NewGuid(), Received = now, ReceiveCount = 1, Consumed = i == 0 ? null : now });
             await db.SaveChangesAsync();
@@ -110,15 +110,15 @@ public abstract class OutboxStatusTests(IStoreDatabase database)
         Assert.Equal(1, status.GetProperty("inboxUnconsumed").GetInt64());
     }
 
-    static OutboxState Unit(DateTime created, DateTime due, int attempts, string? lastError, int messages)
+    /// <summary>The rows of one outbox unit: its messages, each carrying the unit's columns.</summary>
+    static IEnumerable<OutboxMessage> Unit(DateTime created, DateTime due, int attempts, string? lastError, int messages)
     {
-        var unit = new OutboxState { OutboxId = Guid.NewGuid(), Created = created, DueTime = due, Attempts = attempts, LastError = lastError };
-        for (var i = 0; i < messages; i++)
-            unit.Messages.Add(new OutboxMessage
-            {
-                OutboxId = unit.OutboxId, SequenceNumber = i, MessageId = Guid.NewGuid(), ContentType = "application/vnd.masstransit+json",
-                MessageType = "urn:message:Shop.Contracts.Payments:PaymentCompleted", Body = "{}", SentTime = created,
-            });
-        return unit;
+        var outboxId = Guid.NewGuid();
+        return Enumerable.Range(0, messages).Select(i => new OutboxMessage
+        {
+            OutboxId = outboxId, SequenceNumber = i, Created = created, DueTime = due, Attempts = attempts, LastError = lastError,
+            MessageId = Guid.NewGuid(), ContentType = "application/vnd.masstransit+json",
+            MessageType = "urn:message:Shop.Contracts.Payments:PaymentCompleted", Body = "{}", SentTime = created,
+        }).ToList();
     }
 }

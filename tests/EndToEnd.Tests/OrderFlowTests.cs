@@ -105,10 +105,8 @@ public sealed class When_every_message_of_the_flow_arrives_twice(IntegrationEnvi
         DECLARE twin uuid := gen_random_uuid();
         BEGIN
             IF pg_trigger_depth() > 1 THEN RETURN NEW; END IF;
-            INSERT INTO outbox_state (outbox_id, created, due_time, schedule_token_id, attempts)
-                SELECT twin, created, CASE WHEN schedule_token_id IS NULL THEN created ELSE due_time END, schedule_token_id, 0
-                FROM outbox_state WHERE outbox_id = NEW.outbox_id;
             NEW.outbox_id := twin;
+            IF NEW.schedule_token_id IS NULL THEN NEW.due_time := NEW.created; END IF;
             INSERT INTO outbox_message SELECT (NEW).*;
             RETURN NULL;
         END $$ LANGUAGE plpgsql;

@@ -175,10 +175,8 @@ public sealed class FaultRun(FaultOptions options, string repository, string out
             DECLARE twin uuid := gen_random_uuid();
             BEGIN
                 IF pg_trigger_depth() > 1 OR random() >= {options.DuplicateShare.ToString(System.Globalization.CultureInfo.InvariantCulture)} THEN RETURN NULL; END IF;
-                INSERT INTO outbox_state (outbox_id, created, due_time, schedule_token_id, attempts)
-                    SELECT twin, created, CASE WHEN schedule_token_id IS NULL THEN created ELSE due_time END, schedule_token_id, 0
-                    FROM outbox_state WHERE outbox_id = NEW.outbox_id;
                 NEW.outbox_id := twin;
+                IF NEW.schedule_token_id IS NULL THEN NEW.due_time := NEW.created; END IF;
                 INSERT INTO outbox_message SELECT (NEW).*;
                 INSERT INTO faults_twins (outbox_id) VALUES (twin);
                 RETURN NULL;

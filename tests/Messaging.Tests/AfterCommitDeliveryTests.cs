@@ -85,7 +85,7 @@ public sealed class When_committed_messages_are_sent_right_after_the_commit(Test
         Assert.True(ping.At >= unit.DueTime - TimeSpan.FromSeconds(1), $"sent {unit.DueTime - ping.At} before its writer's lease ended");
 
         await using var db = environment.CreateDbContext();
-        await Eventually.Returns(() => db.Set<OutboxState>().CountAsync(s => s.OutboxId == unit.OutboxId), n => n == 0,
+        await Eventually.Returns(() => db.Set<OutboxMessage>().CountAsync(m => m.OutboxId == unit.OutboxId), n => n == 0,
             "the unit to be removed once the delivery service sent it");
         Assert.Single(host.Observed.All<Ping>(p => p.Key == "writer-died"));
     }
@@ -109,7 +109,7 @@ public sealed class When_committed_messages_are_sent_right_after_the_commit(Test
         Assert.NotNull(destination);
         await host.Observed.WaitFor<Ping>(p => p.Key == "send-fails", timeout: TimeSpan.FromSeconds(10));
         await using var db = environment.CreateDbContext();
-        await Eventually.Returns(() => db.Set<OutboxState>().CountAsync(s => s.OutboxId == unit.OutboxId), n => n == 0,
+        await Eventually.Returns(() => db.Set<OutboxMessage>().CountAsync(m => m.OutboxId == unit.OutboxId), n => n == 0,
             "the unit to be removed once the delivery service sent it");
     }
 
@@ -126,7 +126,7 @@ public sealed class When_committed_messages_are_sent_right_after_the_commit(Test
         await host.Observed.WaitFor<Ping>(p => p.Key == "ordered-1", timeout: TimeSpan.FromSeconds(10));
         await host.Observed.WaitFor<Ping>(p => p.Key == "ordered-2", timeout: TimeSpan.FromSeconds(10));
         await using var db = environment.CreateDbContext();
-        await Eventually.Returns(() => db.Set<OutboxState>().CountAsync(s => s.OutboxId == first.OutboxId || s.OutboxId == second.OutboxId),
+        await Eventually.Returns(() => db.Set<OutboxMessage>().CountAsync(m => m.OutboxId == first.OutboxId || m.OutboxId == second.OutboxId),
             n => n == 0, "both sent units to be removed");
     }
 
@@ -135,15 +135,15 @@ public sealed class When_committed_messages_are_sent_right_after_the_commit(Test
     /// commit: the database transaction commits, EF Core (and so the outbox's interceptor) never hears of it. Returns
     /// the unit as the writer had it in memory.
     /// </summary>
-    static async Task<OutboxState> CommitPingWithoutTheWriterKnowing(ShopTestHost host, string key)
+    static async Task<OutboxUnit> CommitPingWithoutTheWriterKnowing(ShopTestHost host, string key)
     {
-        OutboxState? unit = null;
+        OutboxUnit? unit = null;
         await host.InScope(async services =>
         {
             var db = services.GetRequiredService<TestDbContext>();
             await using var transaction = await db.Database.BeginTransactionAsync();
             await services.GetRequiredService<IPublishEndpoint>().Publish(new Ping(key));
-            unit = db.ChangeTracker.Entries<OutboxState>().Single(e => e.State == EntityState.Added).Entity;
+            unit = db.ChangeTracker.Entries<OutboxMessage>().Single(e => e.State == EntityState.Added).Entity.Unit;
             await db.SaveChangesAsync();
             await transaction.GetDbTransaction().CommitAsync();
         });

@@ -29,8 +29,8 @@ public sealed class When_a_writer_leases_its_units(TestEnvironment environment) 
               INSERT INTO outbox_due_times VALUES (NEW.outbox_id, NEW.created, NEW.due_time, clock_timestamp() AT TIME ZONE 'UTC');
               RETURN NEW;
             END $$ LANGUAGE plpgsql;
-            DROP TRIGGER IF EXISTS record_outbox_due_time ON outbox_state;
-            CREATE TRIGGER record_outbox_due_time AFTER INSERT OR UPDATE OF due_time ON outbox_state
+            DROP TRIGGER IF EXISTS record_outbox_due_time ON outbox_message;
+            CREATE TRIGGER record_outbox_due_time AFTER INSERT OR UPDATE OF due_time ON outbox_message
               FOR EACH ROW EXECUTE FUNCTION record_outbox_due_time();
             """, connection);
         await command.ExecuteNonQueryAsync();

@@ -44,7 +44,7 @@ public sealed class When_the_broker_is_down_while_requests_publish(TestEnvironme
             {
                 await using var db = environment.CreateDbContext();
                 var now = DateTime.UtcNow;
-                return await db.Set<OutboxState>().CountAsync(s => s.Attempts > 0 || s.DueTime <= now);
+                return await db.Set<OutboxMessage>().CountAsync(m => m.Attempts > 0 || m.DueTime <= now);
             }, n => n == count, "every unit's send to have failed and been handed over", TimeSpan.FromSeconds(60));
             await using var waiting = environment.CreateDbContext();
             Assert.Equal(count, await waiting.Set<OutboxMessage>().CountAsync());

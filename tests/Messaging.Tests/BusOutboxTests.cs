@@ -30,7 +30,7 @@ public sealed class When_a_request_publishes_through_the_bus_outbox(TestEnvironm
         await host.WaitUntilQuiet();
         Assert.Empty(host.Observed.All<Ping>(p => p.Key == key));
         await using var check = environment.CreateDbContext();
-        Assert.Equal(0, await check.Set<OutboxState>().CountAsync());
+        Assert.Equal(0, await check.Set<OutboxMessage>().CountAsync());
     }
 
     [Fact]
@@ -55,7 +55,7 @@ public sealed class When_a_request_publishes_through_the_bus_outbox(TestEnvironm
         await Eventually.Returns(async () =>
         {
             await using var check = environment.CreateDbContext();
-            return await check.Set<OutboxState>().CountAsync();
+            return await check.Set<OutboxMessage>().CountAsync();
         }, n => n == 0, "the delivered outbox rows to be removed");
     }
 
@@ -124,7 +124,7 @@ public sealed class When_a_request_publishes_through_the_bus_outbox(TestEnvironm
         var received = await check.Effects.Where(e => e.Consumer == nameof(PingCounter)).Select(e => e.Key).ToListAsync();
         Assert.Equal(count, received.Count);
         Assert.Equal(count, received.Distinct().Count());
-        Assert.Equal(0, await check.Set<OutboxState>().CountAsync());
+        Assert.Equal(0, await check.Set<OutboxMessage>().CountAsync());
         // Every consumer of Ping (the counter here, the writer's observer) saw each message delivered exactly once.
         var deliveriesPerConsumer = await check.Set<InboxState>().GroupBy(i => i.ConsumerId)
             .Select(g => new { Rows = g.Count(), Deliveries = g.Sum(i => i.ReceiveCount) }).ToListAsync();

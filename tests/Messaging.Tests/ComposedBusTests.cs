@@ -80,8 +80,8 @@ public sealed class When_two_services_are_composed_onto_one_bus : IAsyncLifetime
         // the second: its two consumers), and each outbox is emptied by its own delivery service.
         await Eventually.Returns(() => CountInbox(first), n => n == 2, "the first service's inbox to hold its consumer and saga");
         await Eventually.Returns(() => CountInbox(second), n => n == 2, "the second service's inbox to hold its two consumers");
-        await Eventually.Returns(() => first.Set<OutboxState>().CountAsync(), n => n == 0, "the first service's outbox to be delivered");
-        await Eventually.Returns(() => second.Set<OutboxState>().CountAsync(), n => n == 0, "the second service's outbox to be delivered");
+        await Eventually.Returns(() => first.Set<OutboxMessage>().CountAsync(), n => n == 0, "the first service's outbox to be delivered");
+        await Eventually.Returns(() => second.Set<OutboxMessage>().CountAsync(), n => n == 0, "the second service's outbox to be delivered");
     }
 
     [Fact]

@@ -47,7 +47,7 @@ public sealed class When_messages_are_scheduled(TestEnvironment environment) : I
         await host.WaitUntilQuiet(); // nothing left in the outbox that could still send it
         Assert.Empty(host.Observed.All<Ping>(p => p.Key == key));
         await using var db = environment.CreateDbContext();
-        Assert.Equal(0, await db.Set<OutboxState>().CountAsync(s => s.ScheduleTokenId == scheduled!.TokenId));
+        Assert.Equal(0, await db.Set<OutboxMessage>().CountAsync(m => m.ScheduleTokenId == scheduled!.TokenId));
     }
 
     [Fact]
@@ -99,13 +99,13 @@ public sealed class When_messages_are_scheduled(TestEnvironment environment) : I
         await using (var before = environment.CreateDbContext())
         {
             var token = await before.Counters.Where(c => c.CorrelationId == unscheduled).Select(c => c.ReminderTokenId).SingleAsync();
-            Assert.True(await before.Set<OutboxState>().AnyAsync(s => s.ScheduleTokenId == token), "the reminder's outbox row");
+            Assert.True(await before.Set<OutboxMessage>().AnyAsync(m => m.ScheduleTokenId == token), "the reminder's outbox row");
             await host.Bus.Publish(new CancelReminder(unscheduled));
 
             // The cancel's delete commits with the step that unschedules (in the same batch as its save, on PostgreSQL).
             await Eventually.Returns(() => Counters(c => c.CorrelationId == unscheduled && c.ReminderTokenId == null), n => n == 1,
                 "the reminder to be unscheduled");
-            Assert.False(await before.Set<OutboxState>().AnyAsync(s => s.ScheduleTokenId == token), "the cancelled reminder's outbox row");
+            Assert.False(await before.Set<OutboxMessage>().AnyAsync(m => m.ScheduleTokenId == token), "the cancelled reminder's outbox row");
         }
 
         await host.Observed.WaitFor<CounterReminded>(r => r.CounterId == reminded, timeout: TimeSpan.FromSeconds(15));

@@ -55,7 +55,7 @@ public sealed class When_the_durable_store_runs_on_sqlite(TestEnvironment enviro
 
         // Units sent right after their commit are deleted in batches (SQLite has its own statement for it); well inside
         // the 30 s lease, so a re-send by the delivery service cannot be what empties the table.
-        await Eventually.Returns(() => Count(db => db.Set<OutboxState>().CountAsync()), n => n == 0, "every sent unit to be deleted",
+        await Eventually.Returns(() => Count(db => db.Set<OutboxMessage>().CountAsync()), n => n == 0, "every sent unit to be deleted",
             TimeSpan.FromSeconds(10));
     }
 

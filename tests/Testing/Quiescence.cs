@@ -37,20 +37,20 @@ public static class Quiescence
 
     public static Task WaitUntilQuiet(params Probe[] probes) => WaitUntilQuiet(probes, null);
 
-    /// <summary>No unit left in the outbox of the database <paramref name="createDbContext"/> opens.</summary>
+    /// <summary>No message left in the outbox of the database <paramref name="createDbContext"/> opens.</summary>
     public static Probe OutboxEmpty(Func<DbContext> createDbContext, string name = "outbox") => async () =>
     {
         await using var db = createDbContext();
-        var units = await db.Set<OutboxState>().CountAsync();
-        return units == 0 ? null : $"{units} unit(s) in the {name}";
+        var rows = await db.Set<OutboxMessage>().CountAsync();
+        return rows == 0 ? null : $"{rows} message(s) in the {name}";
     };
 
-    /// <summary>No unit left in the outbox of a service's own <typeparamref name="TDbContext"/>.</summary>
+    /// <summary>No message left in the outbox of a service's own <typeparamref name="TDbContext"/>.</summary>
     public static Probe OutboxEmpty<TDbContext>(IServiceProvider services, string name = "outbox") where TDbContext : DbContext => async () =>
     {
         await using var scope = services.CreateAsyncScope();
-        var units = await scope.ServiceProvider.GetRequiredService<TDbContext>().Set<OutboxState>().CountAsync();
-        return units == 0 ? null : $"{units} unit(s) in the {name}";
+        var rows = await scope.ServiceProvider.GetRequiredService<TDbContext>().Set<OutboxMessage>().CountAsync();
+        return rows == 0 ? null : $"{rows} message(s) in the {name}";
     };
 
     /// <summary>No message being received by <paramref name="bus"/> (see <see cref="ReceiveActivity"/>).</summary>

@@ -172,7 +172,7 @@ public static class MassTransitScenario
         {
             await using var scope = host.Services.CreateAsyncScope();
             var db = scope.ServiceProvider.GetRequiredService<BenchDbContext>();
-            if (!await db.Set<OutboxState>().AnyAsync())
+            if (!await db.Set<OutboxMessage>().AnyAsync())
                 return;
             await Task.Delay(20);
         }

@@ -180,8 +180,8 @@ public static class OrderFlowScenario
             var (commits, inserted, deleted) = (after[name].Commits - before[name].Commits, after[name].OutboxInserted - before[name].OutboxInserted,
                 after[name].OutboxDeleted - before[name].OutboxDeleted);
             results.Add(new BenchResult($"{scenario}: database {name}", "transactions per order", commits / (double)orders, "tx"));
-            results.Add(new BenchResult($"{scenario}: database {name}", "outbox units inserted per order", inserted / (double)orders, "unit"));
-            results.Add(new BenchResult($"{scenario}: database {name}", "outbox units deleted per order", deleted / (double)orders, "unit"));
+            results.Add(new BenchResult($"{scenario}: database {name}", "outbox rows inserted per order", inserted / (double)orders, "row"));
+            results.Add(new BenchResult($"{scenario}: database {name}", "outbox rows deleted per order", deleted / (double)orders, "row"));
             dbRows.Add([name, $"{commits / (double)orders:0.00}", $"{inserted / (double)orders:0.00}", $"{deleted / (double)orders:0.00}"]);
         }
 
@@ -227,8 +227,8 @@ public static class OrderFlowScenario
         {
             counts[name] = (await ShopCluster.Query(connectionString,
                 "SELECT (SELECT xact_commit FROM pg_stat_database WHERE datname = current_database()), " +
-                "COALESCE((SELECT n_tup_ins FROM pg_stat_user_tables WHERE relname = 'outbox_state'), 0), " +
-                "COALESCE((SELECT n_tup_del FROM pg_stat_user_tables WHERE relname = 'outbox_state'), 0)",
+                "COALESCE((SELECT n_tup_ins FROM pg_stat_user_tables WHERE relname = 'outbox_message'), 0), " +
+                "COALESCE((SELECT n_tup_del FROM pg_stat_user_tables WHERE relname = 'outbox_message'), 0)",
                 r => (r.GetInt64(0), r.GetInt64(1), r.GetInt64(2)))).Single();
         }
 

@@ -25,13 +25,24 @@ public sealed record OutboxStatus(
     public static OutboxStatus Failed(string service, string error) => new(service, error, 0, 0, 0, 0, null, [], 0, 0);
 
     /// <summary>
-    /// Reads the tables <c>AddDurableMessaging()</c> maps (outbox_state, outbox_message, inbox_state) in one snapshot:
+    /// Reads the tables <c>AddDurableMessaging()</c> maps (outbox_message, inbox_state) in one snapshot:
     /// PostgreSQL, or a standalone host's SQLite file (a <c>Data Source=…</c> connection string).
     /// </summary>
     public static Task<OutboxStatus> ReadAsync(string service, string connectionString, int backoffShown, CancellationToken cancellationToken) =>
         connectionString.TrimStart().StartsWith("Data Source=", StringComparison.OrdinalIgnoreCase)
             ? ReadSqliteAsync(service, connectionString, backoffShown, cancellationToken)
             : ReadPostgresAsync(service, connectionString, backoffShown, cancellationToken);
+
+    /// <summary>
+    /// The units, from their message rows: each row repeats its unit's columns, so any row's values are the unit's.
+    /// Valid on PostgreSQL and SQLite.
+    /// </summary>
+    const string Units = """
+        WITH units AS (
+          SELECT outbox_id, min(created) AS created, min(due_time) AS due_time, max(attempts) AS attempts,
+                 max(last_error) AS last_error, count(*) AS messages
+          FROM outbox_message GROUP BY outbox_id)
+        """;
 
     static async Task<OutboxStatus> ReadPostgresAsync(string service, string connectionString, int backoffShown, CancellationToken cancellationToken)
     {
@@ -43,16 +54,17 @@ public sealed record OutboxStatus(
 
             // "Pending" is what delivery should have sent by now: due, or backing off after a failure. A unit scheduled
             // for later (a saga timeout) is only counted as scheduled.
-            await using var units = new NpgsqlCommand("""
+            await using var units = new NpgsqlCommand($"""
+                {Units}
                 SELECT
                   count(*) FILTER (WHERE due_time <= now() OR attempts > 0),
                   count(*) FILTER (WHERE due_time > now() AND attempts = 0),
                   count(*) FILTER (WHERE attempts > 0),
                   extract(epoch FROM now() - min(created) FILTER (WHERE due_time <= now() OR attempts > 0))::double precision,
-                  (SELECT count(*) FROM outbox_message m JOIN outbox_state s ON s.outbox_id = m.outbox_id WHERE s.due_time <= now() OR s.attempts > 0),
+                  coalesce(sum(messages) FILTER (WHERE due_time <= now() OR attempts > 0), 0)::bigint,
                   (SELECT count(*) FROM inbox_state),
                   (SELECT count(*) FROM inbox_state WHERE consumed IS NULL)
-                FROM outbox_state
+                FROM units
                 """, connection, transaction);
             await using var reader = await units.ExecuteReaderAsync(cancellationToken);
             await reader.ReadAsync(cancellationToken);
@@ -65,9 +77,10 @@ public sealed record OutboxStatus(
             var unconsumed = reader.GetInt64(6);
             await reader.CloseAsync();
 
-            await using var failed = new NpgsqlCommand("""
-                SELECT s.outbox_id, s.attempts, s.due_time, (SELECT count(*) FROM outbox_message m WHERE m.outbox_id = s.outbox_id), s.last_error
-                FROM outbox_state s WHERE s.attempts > 0 ORDER BY s.attempts DESC, s.created LIMIT @limit
+            await using var failed = new NpgsqlCommand($"""
+                {Units}
+                SELECT outbox_id, attempts, due_time, messages, last_error
+                FROM units WHERE attempts > 0 ORDER BY attempts DESC, created LIMIT @limit
                 """, connection, transaction);
             failed.Parameters.AddWithValue("limit", backoffShown);
             var backoff = new List<BackoffUnit>();
@@ -79,7 +92,7 @@ public sealed record OutboxStatus(
         }
         catch (PostgresException exception) when (exception.SqlState == PostgresErrorCodes.UndefinedTable)
         {
-            return Failed(service, "no durable store in this database (outbox_state is missing: not migrated?)");
+            return Failed(service, "no durable store in this database (outbox_message is missing: not migrated?)");
         }
         catch (Exception exception) when (exception is NpgsqlException or TimeoutException or ArgumentException)
         {
@@ -103,10 +116,9 @@ public sealed record OutboxStatus(
             await connection.OpenAsync(cancellationToken);
             await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
             var units = new List<(Guid Id, DateTime Created, DateTime Due, int Attempts, string? LastError, int Messages)>();
-            await using (var command = new SqliteCommand("""
-                SELECT s.outbox_id, s.created, s.due_time, s.attempts, s.last_error,
-                       (SELECT count(*) FROM outbox_message m WHERE m.outbox_id = s.outbox_id)
-                FROM outbox_state s
+            await using (var command = new SqliteCommand($"""
+                {Units}
+                SELECT outbox_id, created, due_time, attempts, last_error, messages FROM units
                 """, connection, transaction))
             await using (var rows = await command.ExecuteReaderAsync(cancellationToken))
             {
@@ -134,7 +146,7 @@ public sealed record OutboxStatus(
         }
         catch (SqliteException exception) when (exception.Message.Contains("no such table", StringComparison.Ordinal))
         {
-            return Failed(service, "no durable store in this database (outbox_state is missing: not migrated?)");
+            return Failed(service, "no durable store in this database (outbox_message is missing: not migrated?)");
         }
         catch (SqliteException exception)
         {

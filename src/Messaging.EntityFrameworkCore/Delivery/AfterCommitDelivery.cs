@@ -23,7 +23,7 @@ public sealed class AfterCommitDelivery<TDbContext>(
     where TDbContext : DbContext
 {
     /// <summary>True when every unit went out; false hands the rest to the delivery service (whose caller should wake it).</summary>
-    public async Task<bool> Deliver(IReadOnlyList<OutboxState> units, CancellationToken cancellationToken)
+    public async Task<bool> Deliver(IReadOnlyList<OutboxUnit> units, CancellationToken cancellationToken)
     {
         var next = 0;
         try
@@ -67,7 +67,7 @@ public sealed class AfterCommitDelivery<TDbContext>(
             await using var scope = scopes.CreateAsyncScope();
             var db = scope.ServiceProvider.GetRequiredService<TDbContext>();
             var now = time.GetUtcNow().UtcDateTime;
-            await db.Set<OutboxState>().Where(s => outboxIds.Contains(s.OutboxId))
+            await db.Set<OutboxMessage>().Where(m => outboxIds.Contains(m.OutboxId))
                 .ExecuteUpdateAsync(s => s.SetProperty(x => x.DueTime, now), CancellationToken.None);
         }
         catch (Exception exception)

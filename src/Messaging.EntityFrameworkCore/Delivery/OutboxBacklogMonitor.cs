@@ -61,9 +61,9 @@ public sealed class OutboxBacklogMonitor<TDbContext>(
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<TDbContext>();
         var now = time.GetUtcNow().UtcDateTime;
-        var undelivered = db.Set<OutboxState>().Where(s => s.DueTime <= now || s.Attempts > 0);
-        var count = await undelivered.CountAsync(cancellationToken);
-        var oldest = count == 0 ? null : await undelivered.MinAsync(s => (DateTime?)s.Created, cancellationToken);
+        var undelivered = db.Set<OutboxMessage>().Where(m => m.DueTime <= now || m.Attempts > 0);
+        var count = await undelivered.Select(m => m.OutboxId).Distinct().CountAsync(cancellationToken);
+        var oldest = count == 0 ? null : await undelivered.MinAsync(m => (DateTime?)m.Created, cancellationToken);
         metrics.Backlogged(Store, count, oldest is { } created ? now - created : TimeSpan.Zero);
     }
 }

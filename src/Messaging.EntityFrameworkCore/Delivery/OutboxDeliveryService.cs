@@ -77,30 +77,28 @@ public sealed class OutboxDeliveryService<TDbContext>(
 
         // Most rounds find nothing due (units are sent by their writers, schedules wait for their time): one statement
         // without a transaction says so, where a locking round took a transaction and three round trips.
-        var earliest = await db.Set<OutboxState>().MinAsync(s => (DateTime?)s.DueTime, cancellationToken);
+        var earliest = await db.Set<OutboxMessage>().MinAsync(m => (DateTime?)m.DueTime, cancellationToken);
         if (earliest is null || earliest > now)
             return new Round(false, earliest);
 
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
 
-        // The only text spliced in is the table name from our own model; the values are parameters.
-#pragma warning disable EF1002
-        var due = await db.Set<OutboxState>()
-            .FromSqlRaw(
-                $"SELECT * FROM {dialect.TableName<OutboxState>(db)} WHERE due_time <= {{0}} ORDER BY due_time LIMIT {{1}}{dialect.SkipLockedSuffix}",
-                now, _options.BatchSize)
-            .AsTracking()
-            .ToListAsync(cancellationToken);
-#pragma warning restore EF1002
+        // A unit is claimed by locking its first remaining row: every instance looks only at first rows, so no two take
+        // parts of one unit. The only text spliced in is the table name from our own model; the values are parameters.
+        var table = dialect.TableName<OutboxMessage>(db);
+        var firstRowsDue =
+            $"SELECT * FROM {table} m WHERE m.due_time <= {{0}} AND NOT EXISTS (SELECT 1 FROM {table} e " +
+            $"WHERE e.outbox_id = m.outbox_id AND e.sequence_number < m.sequence_number) ORDER BY m.due_time LIMIT {{1}}{dialect.SkipLockedSuffix}";
+        var due = await db.Set<OutboxMessage>().FromSqlRaw(firstRowsDue, now, _options.BatchSize).AsNoTracking().ToListAsync(cancellationToken);
 
         if (due.Count == 0)
         {
             await transaction.CommitAsync(cancellationToken);
-            var next = await db.Set<OutboxState>().MinAsync(s => (DateTime?)s.DueTime, cancellationToken);
+            var next = await db.Set<OutboxMessage>().MinAsync(m => (DateTime?)m.DueTime, cancellationToken);
             return new Round(false, next);
         }
 
-        var ids = due.Select(s => s.OutboxId).ToList();
+        var ids = due.Select(m => m.OutboxId).ToList();
         var messages = (await db.Set<OutboxMessage>().AsNoTracking().Where(m => ids.Contains(m.OutboxId))
                 .OrderBy(m => m.SequenceNumber).ToListAsync(cancellationToken))
             .ToLookup(m => m.OutboxId);
@@ -108,39 +106,43 @@ public sealed class OutboxDeliveryService<TDbContext>(
         var outcomes = new ConcurrentDictionary<Guid, (int Sent, Exception? Error)>();
         await Parallel.ForEachAsync(due,
             new ParallelOptions { MaxDegreeOfParallelism = _options.DeliveryConcurrency, CancellationToken = cancellationToken },
-            async (outbox, token) => outcomes[outbox.OutboxId] = await sender.Send(messages[outbox.OutboxId], token));
+            async (first, token) => outcomes[first.OutboxId] = await sender.Send(messages[first.OutboxId], token));
 
         var deliveredIds = new List<Guid>();
-        foreach (var outbox in due)
+        foreach (var first in due)
         {
-            var (sent, error) = outcomes[outbox.OutboxId];
+            var outboxId = first.OutboxId;
+            var (sent, error) = outcomes[outboxId];
             if (error is null)
             {
-                deliveredIds.Add(outbox.OutboxId);
-                metrics.Delivered(sent, now - outbox.DueTime);
+                deliveredIds.Add(outboxId);
+                metrics.Delivered(sent, now - first.DueTime);
                 continue;
             }
 
             if (sent > 0)
             {
-                var outboxId = outbox.OutboxId;
                 var firstUnsent = messages[outboxId].ElementAt(sent).SequenceNumber;
                 await db.Set<OutboxMessage>().Where(m => m.OutboxId == outboxId && m.SequenceNumber < firstUnsent)
                     .ExecuteDeleteAsync(cancellationToken);
             }
 
-            outbox.Attempts++;
-            outbox.DueTime = now + RetryDelay(outbox.Attempts);
-            outbox.LastError = Truncate($"{error.GetType().Name}: {error.Message}", 2000);
+            var attempts = first.Attempts + 1;
+            var dueTime = now + RetryDelay(attempts);
+            var lastError = Truncate($"{error.GetType().Name}: {error.Message}", 2000);
+            await db.Set<OutboxMessage>().Where(m => m.OutboxId == outboxId)
+                .ExecuteUpdateAsync(m => m
+                    .SetProperty(x => x.Attempts, attempts)
+                    .SetProperty(x => x.DueTime, dueTime)
+                    .SetProperty(x => x.LastError, lastError), cancellationToken);
             metrics.DeliveryFailed();
             logger.LogWarning(error, "Outbox {OutboxId} not delivered (attempt {Attempts}); next attempt at {DueTime}",
-                outbox.OutboxId, outbox.Attempts, outbox.DueTime);
+                outboxId, attempts, dueTime);
         }
 
         if (deliveredIds.Count > 0)
-            await db.Set<OutboxState>().Where(s => deliveredIds.Contains(s.OutboxId)).ExecuteDeleteAsync(cancellationToken);
+            await db.Set<OutboxMessage>().Where(m => deliveredIds.Contains(m.OutboxId)).ExecuteDeleteAsync(cancellationToken);
 
-        await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
 
         return new Round(due.Count == _options.BatchSize, null);

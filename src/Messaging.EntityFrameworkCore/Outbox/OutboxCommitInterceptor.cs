@@ -31,10 +31,10 @@ public sealed class OutboxCommitInterceptor<TDbContext>(
         public Guid? TransactionId;
 
         /// <summary>Written by successful saves, visible once <see cref="TransactionId"/> commits.</summary>
-        public List<OutboxState> Saved = [];
+        public List<OutboxUnit> Saved = [];
 
         /// <summary>In the save under way; they count only if it succeeds.</summary>
-        public List<OutboxState> Saving = [];
+        public List<OutboxUnit> Saving = [];
     }
 
     readonly ConditionalWeakTable<DbContext, Pending> _pending = new();
@@ -130,7 +130,7 @@ public sealed class OutboxCommitInterceptor<TDbContext>(
     /// Renews the after-commit lease of <paramref name="units"/> in <paramref name="db"/>'s open transaction when it was
     /// stamped long enough ago to matter: a lease runs from the commit, not from when the unit was written.
     /// </summary>
-    public Task RenewLeases(DbContext db, IEnumerable<OutboxState> units, CancellationToken cancellationToken) =>
+    public Task RenewLeases(DbContext db, IEnumerable<OutboxUnit> units, CancellationToken cancellationToken) =>
         db.Database.CurrentTransaction is { } transaction
             ? RenewLeases(db, transaction.GetDbTransaction(), units, cancellationToken)
             : Task.CompletedTask;
@@ -163,12 +163,12 @@ public sealed class OutboxCommitInterceptor<TDbContext>(
         db.ChangeTracker.AutoDetectChangesEnabled = false;
         try
         {
-            foreach (var entry in db.ChangeTracker.Entries<OutboxState>())
+            foreach (var entry in db.ChangeTracker.Entries<OutboxMessage>())
             {
-                if (entry.State != EntityState.Added)
+                // A unit's messages are added together: its first one stands for the unit.
+                if (entry.State != EntityState.Added || entry.Entity is not { Unit: { } unit } message || unit.Messages[0] != message)
                     continue;
 
-                var unit = entry.Entity;
                 if (unit.SentAfterCommit && _lease is { } lease && commits)
                     unit.DueTime = now + lease; // the lease starts now, by the database's clock
                 pending.Saving.Add(unit);
@@ -207,7 +207,7 @@ public sealed class OutboxCommitInterceptor<TDbContext>(
             ? RenewLeases(db, transaction, pending.Saved, cancellationToken)
             : Task.CompletedTask;
 
-    async Task RenewLeases(DbContext db, DbTransaction transaction, IEnumerable<OutboxState> units, CancellationToken cancellationToken)
+    async Task RenewLeases(DbContext db, DbTransaction transaction, IEnumerable<OutboxUnit> units, CancellationToken cancellationToken)
     {
         if (_lease is not { } lease)
             return;
@@ -222,7 +222,7 @@ public sealed class OutboxCommitInterceptor<TDbContext>(
         await using var command = transaction.Connection!.CreateCommand();
         command.Transaction = transaction;
         var ids = string.Join(", ", stale.Select((_, i) => "@id" + i));
-        command.CommandText = $"UPDATE {dialect.TableName<OutboxState>(db)} SET due_time = @due_time WHERE outbox_id IN ({ids})";
+        command.CommandText = $"UPDATE {dialect.TableName<OutboxMessage>(db)} SET due_time = @due_time WHERE outbox_id IN ({ids})";
         AddParameter(command, "due_time", dialect.Parameter(dueTime));
         for (var i = 0; i < stale.Count; i++)
             AddParameter(command, "id" + i, dialect.Parameter(stale[i].OutboxId));
@@ -269,7 +269,7 @@ public sealed class OutboxCommitInterceptor<TDbContext>(
             _ = Task.Run(() => DeliverInBackground(mine));
     }
 
-    async Task DeliverInBackground(IReadOnlyList<OutboxState> units)
+    async Task DeliverInBackground(IReadOnlyList<OutboxUnit> units)
     {
         try
         {

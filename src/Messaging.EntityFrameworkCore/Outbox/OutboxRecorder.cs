@@ -7,7 +7,7 @@ using Shop.Messaging.EntityFrameworkCore.Storage;
 namespace Shop.Messaging.EntityFrameworkCore.Outbox;
 
 /// <summary>
-/// Turns sends and publishes into outbox rows tracked by a <see cref="DbContext"/>, so they are written by the
+/// Turns sends and publishes into outbox rows (one per message) tracked by a <see cref="DbContext"/>, so they are written by the
 /// same <c>SaveChanges</c> and transaction as the caller's own changes (or, held, by hand in the last save's batch:
 /// <see cref="DeferHeld"/>). Immediate messages of one unit of work share
 /// one outbox (delivered together, in order); every scheduled message gets an outbox of its own, due at its time.
@@ -19,12 +19,12 @@ sealed class OutboxRecorder(DbContext db, TimeProvider time, TimeSpan? afterComm
     const string TransportDelayProperty = "Delay";
 
     readonly Lock _lock = new();
-    readonly List<OutboxState> _immediate = [];
-    readonly List<object> _held = [];
-    readonly List<OutboxState> _deferred = [];
-    readonly List<object> _handedOver = [];
+    readonly List<OutboxUnit> _immediate = [];
+    readonly List<OutboxMessage> _held = [];
+    readonly List<OutboxUnit> _deferred = [];
+    readonly List<OutboxMessage> _handedOver = [];
     bool _hold = hold;
-    OutboxState? _current;
+    OutboxUnit? _current;
 
     /// <summary>True once a message was recorded since the last <see cref="Reset"/>.</summary>
     public bool HasMessages { get; private set; }
@@ -42,7 +42,7 @@ sealed class OutboxRecorder(DbContext db, TimeProvider time, TimeSpan? afterComm
     public bool HasScheduledBefore(DateTime time) => EarliestScheduled is { } due && due < time;
 
     /// <summary>The units of messages due at once, in the order they were started.</summary>
-    public IReadOnlyList<OutboxState> ImmediateUnits => _immediate;
+    public IReadOnlyList<OutboxUnit> ImmediateUnits => _immediate;
 
     public Task Add<T>(SendContext<T> context) where T : class
     {
@@ -54,33 +54,31 @@ sealed class OutboxRecorder(DbContext db, TimeProvider time, TimeSpan? afterComm
 
         lock (_lock)
         {
-            OutboxState outbox;
+            OutboxUnit outbox;
             if (context.Delay is { } delay && delay > TimeSpan.Zero)
             {
-                outbox = new OutboxState
+                outbox = new OutboxUnit
                 {
                     OutboxId = NewId.NextGuid(),
                     Created = now,
                     DueTime = now + delay,
                     ScheduleTokenId = context.ScheduledMessageId
                 };
-                Track(outbox);
                 if (EarliestScheduled is not { } earliest || outbox.DueTime < earliest)
                     EarliestScheduled = outbox.DueTime;
             }
             else
             {
                 // Once saved, the current outbox is final: later messages of the scope start a new one.
-                if (_current is null || (!_hold && db.Entry(_current).State != EntityState.Added))
+                if (_current is null || (!_hold && db.Entry(_current.Messages[0]).State != EntityState.Added))
                 {
-                    _current = new OutboxState
+                    _current = new OutboxUnit
                     {
                         OutboxId = NewId.NextGuid(),
                         Created = now,
                         DueTime = afterCommitLease is { } lease ? now + lease : now,
                         SentAfterCommit = afterCommitLease is not null
                     };
-                    Track(_current);
                     _immediate.Add(_current);
                 }
 
@@ -89,8 +87,6 @@ sealed class OutboxRecorder(DbContext db, TimeProvider time, TimeSpan? afterComm
 
             var message = new OutboxMessage
             {
-                OutboxId = outbox.OutboxId,
-                SequenceNumber = outbox.Messages.Count,
                 MessageId = messageId,
                 ConversationId = context.ConversationId,
                 CorrelationId = context.CorrelationId,
@@ -121,8 +117,7 @@ sealed class OutboxRecorder(DbContext db, TimeProvider time, TimeSpan? afterComm
                     message.Properties = SystemTextJsonMessageSerializer.Instance.SerializeDictionary(properties);
             }
 
-            outbox.Messages.Add(message);
-            Track(message);
+            Track(outbox.Add(message));
             HasMessages = true;
         }
 
@@ -160,31 +155,27 @@ sealed class OutboxRecorder(DbContext db, TimeProvider time, TimeSpan? afterComm
             _held.InsertRange(0, _handedOver);
             _handedOver.Clear();
             _deferred.Clear();
-            var units = dialect.TableName<OutboxState>(db);
-            var messages = dialect.TableName<OutboxMessage>(db);
-            foreach (var row in _held)
+            var table = dialect.TableName<OutboxMessage>(db);
+            foreach (var message in _held)
             {
-                if (row is OutboxState unit)
+                var unit = message.Unit!;
+                if (!_deferred.Contains(unit))
                 {
                     if (unit.SentAfterCommit && leaseEnds is { } end)
                         unit.DueTime = end;
-                    CommitWithLastBatch.Defer(db,
-                        $"INSERT INTO {units} (outbox_id, created, due_time, schedule_token_id, attempts) VALUES ({{0}}, {{1}}, {{2}}, {{3}}, {{4}})",
-                        unit.OutboxId, unit.Created, unit.DueTime, unit.ScheduleTokenId, unit.Attempts);
                     _deferred.Add(unit);
                 }
-                else if (row is OutboxMessage message)
-                {
-                    CommitWithLastBatch.Defer(db,
-                        $"INSERT INTO {messages} (outbox_id, sequence_number, message_id, content_type, message_type, body, headers, properties, " +
-                        "conversation_id, correlation_id, initiator_id, request_id, source_address, destination_address, response_address, " +
-                        "fault_address, sent_time, expiration_time) VALUES ({0}, {1}, {2}, {3}, {4}, {5}, {6}, {7}, {8}, {9}, {10}, {11}, {12}, " +
-                        "{13}, {14}, {15}, {16}, {17})",
-                        message.OutboxId, message.SequenceNumber, message.MessageId, message.ContentType, message.MessageType, message.Body,
-                        message.Headers, message.Properties, message.ConversationId, message.CorrelationId, message.InitiatorId,
-                        message.RequestId, message.SourceAddress?.ToString(), message.DestinationAddress?.ToString(),
-                        message.ResponseAddress?.ToString(), message.FaultAddress?.ToString(), message.SentTime, message.ExpirationTime);
-                }
+
+                CommitWithLastBatch.Defer(db,
+                    $"INSERT INTO {table} (outbox_id, sequence_number, created, due_time, schedule_token_id, attempts, message_id, content_type, " +
+                    "message_type, body, headers, properties, conversation_id, correlation_id, initiator_id, request_id, source_address, " +
+                    "destination_address, response_address, fault_address, sent_time, expiration_time) VALUES ({0}, {1}, {2}, {3}, {4}, {5}, " +
+                    "{6}, {7}, {8}, {9}, {10}, {11}, {12}, {13}, {14}, {15}, {16}, {17}, {18}, {19}, {20}, {21})",
+                    message.OutboxId, message.SequenceNumber, message.Created, message.DueTime, message.ScheduleTokenId, message.Attempts,
+                    message.MessageId, message.ContentType, message.MessageType, message.Body, message.Headers, message.Properties,
+                    message.ConversationId, message.CorrelationId, message.InitiatorId, message.RequestId, message.SourceAddress?.ToString(),
+                    message.DestinationAddress?.ToString(), message.ResponseAddress?.ToString(), message.FaultAddress?.ToString(),
+                    message.SentTime, message.ExpirationTime);
             }
 
             _handedOver.AddRange(_held);
@@ -209,19 +200,16 @@ sealed class OutboxRecorder(DbContext db, TimeProvider time, TimeSpan? afterComm
     {
         lock (_lock)
         {
-            if (_held.OfType<OutboxState>().FirstOrDefault(unit => unit.ScheduleTokenId == tokenId) is not { } unit)
-                return false;
-            _held.RemoveAll(row => row == unit || (row is OutboxMessage message && message.OutboxId == unit.OutboxId));
-            return true;
+            return _held.RemoveAll(message => message.ScheduleTokenId == tokenId) > 0;
         }
     }
 
-    void Track(object row)
+    void Track(OutboxMessage message)
     {
         if (_hold)
-            _held.Add(row);
+            _held.Add(message);
         else
-            db.Add(row);
+            db.Add(message);
     }
 
     public void Reset()

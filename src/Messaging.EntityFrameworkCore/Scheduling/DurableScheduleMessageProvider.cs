@@ -41,21 +41,17 @@ sealed class DurableScheduleMessageProvider(ISendEndpointProvider outboxEndpoint
     {
         // Scheduled in this very unit of work and not saved yet: forget it before it is ever written.
         forgetHeld?.Invoke(tokenId);
-        foreach (var entry in db.ChangeTracker.Entries<OutboxState>().Where(e => e.Entity.ScheduleTokenId == tokenId && e.State == EntityState.Added).ToList())
-        {
-            foreach (var message in entry.Entity.Messages)
-                db.Entry(message).State = EntityState.Detached;
+        foreach (var entry in db.ChangeTracker.Entries<OutboxMessage>().Where(e => e.Entity.ScheduleTokenId == tokenId && e.State == EntityState.Added).ToList())
             entry.State = EntityState.Detached;
-        }
 
         // In a consumer's transaction, which ends with a save that commits: the delete travels in that save's batch.
         if (CommitWithLastBatch.EndsWithSave(db))
         {
             var dialect = DurableStoreDialect.For(db);
-            CommitWithLastBatch.Defer(db, $"DELETE FROM {dialect.TableName<OutboxState>(db)} WHERE schedule_token_id = {{0}}", dialect.Parameter(tokenId));
+            CommitWithLastBatch.Defer(db, $"DELETE FROM {dialect.TableName<OutboxMessage>(db)} WHERE schedule_token_id = {{0}}", dialect.Parameter(tokenId));
             return;
         }
 
-        await db.Set<OutboxState>().Where(s => s.ScheduleTokenId == tokenId).ExecuteDeleteAsync(cancellationToken);
+        await db.Set<OutboxMessage>().Where(m => m.ScheduleTokenId == tokenId).ExecuteDeleteAsync(cancellationToken);
     }
 }

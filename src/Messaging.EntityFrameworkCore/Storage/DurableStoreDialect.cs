@@ -39,11 +39,11 @@ public abstract class DurableStoreDialect
     public virtual bool ClaimsInLastBatch => false;
 
     /// <summary>
-    /// Deletes the rows of sent outbox units. A delete lost in a crash costs a re-send, not data, so where the database
+    /// Deletes the rows of sent outbox units (every message row of each). A delete lost in a crash costs a re-send, not data, so where the database
     /// allows it, its commit does not wait for the disk.
     /// </summary>
     public virtual async Task DeleteOutboxes(DbContext db, Guid[] outboxIds, CancellationToken cancellationToken) =>
-        await db.Set<OutboxState>().Where(s => outboxIds.Contains(s.OutboxId)).ExecuteDeleteAsync(cancellationToken);
+        await db.Set<OutboxMessage>().Where(m => outboxIds.Contains(m.OutboxId)).ExecuteDeleteAsync(cancellationToken);
 
     public virtual string Quote(string identifier) => $"\"{identifier}\"";
 
@@ -94,7 +94,7 @@ public abstract class DurableStoreDialect
         {
             await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
             await using (var delete = db.CreateCommand(
-                             $"SET LOCAL synchronous_commit TO off; DELETE FROM {TableName<OutboxState>(db)} WHERE outbox_id = ANY(@outbox_ids)",
+                             $"SET LOCAL synchronous_commit TO off; DELETE FROM {TableName<OutboxMessage>(db)} WHERE outbox_id = ANY(@outbox_ids)",
                              ("outbox_ids", outboxIds)))
                 await delete.ExecuteNonQueryAsync(cancellationToken);
             await transaction.CommitAsync(cancellationToken);

@@ -4,7 +4,7 @@ namespace Shop.Messaging.EntityFrameworkCore.Storage;
 
 public static class ModelBuilderExtensions
 {
-    /// <summary>Adds the inbox, outbox and scheduler tables to a service's own model, so they share its transactions.</summary>
+    /// <summary>Adds the inbox and outbox tables (the outbox serves the scheduler too) to a service's own model, so they share its transactions.</summary>
     public static ModelBuilder AddDurableMessaging(this ModelBuilder modelBuilder, string? schema = null)
     {
         modelBuilder.Entity<InboxState>(inbox =>
@@ -19,27 +19,20 @@ public static class ModelBuilderExtensions
             inbox.HasIndex(x => x.Consumed);
         });
 
-        modelBuilder.Entity<OutboxState>(outbox =>
-        {
-            outbox.ToTable("outbox_state", schema);
-            outbox.HasKey(x => x.OutboxId);
-            outbox.Property(x => x.OutboxId).HasColumnName("outbox_id");
-            outbox.Property(x => x.Created).HasColumnName("created");
-            outbox.Property(x => x.DueTime).HasColumnName("due_time");
-            outbox.Property(x => x.ScheduleTokenId).HasColumnName("schedule_token_id");
-            outbox.Property(x => x.Attempts).HasColumnName("attempts");
-            outbox.Property(x => x.LastError).HasColumnName("last_error").HasMaxLength(2000);
-            outbox.HasIndex(x => x.DueTime);
-            outbox.HasIndex(x => x.ScheduleTokenId);
-            outbox.HasMany(x => x.Messages).WithOne().HasForeignKey(x => x.OutboxId).OnDelete(DeleteBehavior.Cascade);
-        });
-
         modelBuilder.Entity<OutboxMessage>(message =>
         {
             message.ToTable("outbox_message", schema);
             message.HasKey(x => new { x.OutboxId, x.SequenceNumber });
             message.Property(x => x.OutboxId).HasColumnName("outbox_id");
             message.Property(x => x.SequenceNumber).HasColumnName("sequence_number").ValueGeneratedNever();
+            message.Property(x => x.Created).HasColumnName("created");
+            message.Property(x => x.DueTime).HasColumnName("due_time");
+            message.Property(x => x.ScheduleTokenId).HasColumnName("schedule_token_id");
+            message.Property(x => x.Attempts).HasColumnName("attempts");
+            message.Property(x => x.LastError).HasColumnName("last_error").HasMaxLength(2000);
+            message.HasIndex(x => x.DueTime);
+            message.HasIndex(x => x.ScheduleTokenId);
+            message.Ignore(x => x.Unit);
             message.Property(x => x.MessageId).HasColumnName("message_id");
             message.Property(x => x.ContentType).HasColumnName("content_type").HasMaxLength(256);
             message.Property(x => x.MessageType).HasColumnName("message_type");

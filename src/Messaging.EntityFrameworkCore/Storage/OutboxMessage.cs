@@ -4,7 +4,11 @@ using MassTransit.Serialization;
 
 namespace Shop.Messaging.EntityFrameworkCore.Storage;
 
-/// <summary>A serialized send or publish, waiting for its <see cref="OutboxState"/> to be delivered.</summary>
+/// <summary>
+/// A serialized send or publish waiting to be delivered, one row per message. The columns of its
+/// <see cref="OutboxUnit"/> (id, due time, schedule token, attempts) are repeated on each message of the unit and
+/// change together; the unit's first remaining row (lowest <see cref="SequenceNumber"/>) is the one delivery locks.
+/// </summary>
 public sealed class OutboxMessage : OutboxMessageContext
 {
     Headers? _headers;
@@ -14,6 +18,17 @@ public sealed class OutboxMessage : OutboxMessageContext
 
     /// <summary>Position within its outbox; delivery follows it.</summary>
     public long SequenceNumber { get; set; }
+
+    public DateTime Created { get; set; }
+
+    /// <summary>Not delivered before this time: now for ordinary messages, the scheduled time, the end of the writer's lease, or the next attempt after a failure.</summary>
+    public DateTime DueTime { get; set; }
+
+    /// <summary>Set for scheduled messages so they can be cancelled.</summary>
+    public Guid? ScheduleTokenId { get; set; }
+
+    public int Attempts { get; set; }
+    public string? LastError { get; set; }
 
     public Guid MessageId { get; set; }
     public string ContentType { get; set; } = null!;
@@ -34,6 +49,9 @@ public sealed class OutboxMessage : OutboxMessageContext
     public Uri? FaultAddress { get; set; }
     public DateTime SentTime { get; set; }
     public DateTime? ExpirationTime { get; set; }
+
+    /// <summary>Not stored: the unit a writer recorded this message in, while it holds it in memory.</summary>
+    public OutboxUnit? Unit { get; internal set; }
 
     Guid? MessageContext.MessageId => MessageId;
     DateTime? MessageContext.SentTime => SentTime;

@@ -198,7 +198,7 @@ public abstract class WorkerFunction : IAsyncLifetime
     public static string Id(JsonObject record) => record["messageId"]!.GetValue<string>();
 
     /// <summary>Outbox units not yet sent (rows are deleted once their messages are out).</summary>
-    public async Task<int> OutboxBacklog() => await Count("SELECT count(*) FROM outbox_state", null);
+    public async Task<int> OutboxBacklog() => await Count("SELECT count(DISTINCT outbox_id) FROM outbox_message", null);
 
     protected async Task<int> Count(string sql, Guid? id)
     {

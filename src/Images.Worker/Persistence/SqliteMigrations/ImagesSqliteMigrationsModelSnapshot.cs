@@ -132,6 +132,10 @@ namespace Shop.Images.Worker.Persistence.SqliteMigrations
                         .HasColumnType("INTEGER")
                         .HasColumnName("sequence_number");
 
+                    b.Property<int>("Attempts")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("attempts");
+
                     b.Property<string>("Body")
                         .IsRequired()
                         .HasColumnType("TEXT")
@@ -151,10 +155,18 @@ namespace Shop.Images.Worker.Persistence.SqliteMigrations
                         .HasColumnType("TEXT")
                         .HasColumnName("correlation_id");
 
+                    b.Property<DateTime>("Created")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("created");
+
                     b.Property<string>("DestinationAddress")
                         .HasMaxLength(256)
                         .HasColumnType("TEXT")
                         .HasColumnName("destination_address");
+
+                    b.Property<DateTime>("DueTime")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("due_time");
 
                     b.Property<DateTime?>("ExpirationTime")
                         .HasColumnType("TEXT")
@@ -172,6 +184,11 @@ namespace Shop.Images.Worker.Persistence.SqliteMigrations
                     b.Property<Guid?>("InitiatorId")
                         .HasColumnType("TEXT")
                         .HasColumnName("initiator_id");
+
+                    b.Property<string>("LastError")
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("last_error");
 
                     b.Property<Guid>("MessageId")
                         .HasColumnType("TEXT")
@@ -195,6 +212,10 @@ namespace Shop.Images.Worker.Persistence.SqliteMigrations
                         .HasColumnType("TEXT")
                         .HasColumnName("response_address");
 
+                    b.Property<Guid?>("ScheduleTokenId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("schedule_token_id");
+
                     b.Property<DateTime>("SentTime")
                         .HasColumnType("TEXT")
                         .HasColumnName("sent_time");
@@ -206,58 +227,11 @@ namespace Shop.Images.Worker.Persistence.SqliteMigrations
 
                     b.HasKey("OutboxId", "SequenceNumber");
 
-                    b.ToTable("outbox_message", (string)null);
-                });
-
-            modelBuilder.Entity("Shop.Messaging.EntityFrameworkCore.Storage.OutboxState", b =>
-                {
-                    b.Property<Guid>("OutboxId")
-                        .ValueGeneratedOnAdd()
-                        .HasColumnType("TEXT")
-                        .HasColumnName("outbox_id");
-
-                    b.Property<int>("Attempts")
-                        .HasColumnType("INTEGER")
-                        .HasColumnName("attempts");
-
-                    b.Property<DateTime>("Created")
-                        .HasColumnType("TEXT")
-                        .HasColumnName("created");
-
-                    b.Property<DateTime>("DueTime")
-                        .HasColumnType("TEXT")
-                        .HasColumnName("due_time");
-
-                    b.Property<string>("LastError")
-                        .HasMaxLength(2000)
-                        .HasColumnType("TEXT")
-                        .HasColumnName("last_error");
-
-                    b.Property<Guid?>("ScheduleTokenId")
-                        .HasColumnType("TEXT")
-                        .HasColumnName("schedule_token_id");
-
-                    b.HasKey("OutboxId");
-
                     b.HasIndex("DueTime");
 
                     b.HasIndex("ScheduleTokenId");
 
-                    b.ToTable("outbox_state", (string)null);
-                });
-
-            modelBuilder.Entity("Shop.Messaging.EntityFrameworkCore.Storage.OutboxMessage", b =>
-                {
-                    b.HasOne("Shop.Messaging.EntityFrameworkCore.Storage.OutboxState", null)
-                        .WithMany("Messages")
-                        .HasForeignKey("OutboxId")
-                        .OnDelete(DeleteBehavior.Cascade)
-                        .IsRequired();
-                });
-
-            modelBuilder.Entity("Shop.Messaging.EntityFrameworkCore.Storage.OutboxState", b =>
-                {
-                    b.Navigation("Messages");
+                    b.ToTable("outbox_message", (string)null);
                 });
 #pragma warning restore 612, 618
         }

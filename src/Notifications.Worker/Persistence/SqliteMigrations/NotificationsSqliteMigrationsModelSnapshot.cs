@@ -57,6 +57,10 @@ namespace Shop.Notifications.Worker.Persistence.SqliteMigrations
                         .HasColumnType("INTEGER")
                         .HasColumnName("sequence_number");
 
+                    b.Property<int>("Attempts")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("attempts");
+
                     b.Property<string>("Body")
                         .IsRequired()
                         .HasColumnType("TEXT")
@@ -76,10 +80,18 @@ namespace Shop.Notifications.Worker.Persistence.SqliteMigrations
                         .HasColumnType("TEXT")
                         .HasColumnName("correlation_id");
 
+                    b.Property<DateTime>("Created")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("created");
+
                     b.Property<string>("DestinationAddress")
                         .HasMaxLength(256)
                         .HasColumnType("TEXT")
                         .HasColumnName("destination_address");
+
+                    b.Property<DateTime>("DueTime")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("due_time");
 
                     b.Property<DateTime?>("ExpirationTime")
                         .HasColumnType("TEXT")
@@ -97,6 +109,11 @@ namespace Shop.Notifications.Worker.Persistence.SqliteMigrations
                     b.Property<Guid?>("InitiatorId")
                         .HasColumnType("TEXT")
                         .HasColumnName("initiator_id");
+
+                    b.Property<string>("LastError")
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("last_error");
 
                     b.Property<Guid>("MessageId")
                         .HasColumnType("TEXT")
@@ -120,6 +137,10 @@ namespace Shop.Notifications.Worker.Persistence.SqliteMigrations
                         .HasColumnType("TEXT")
                         .HasColumnName("response_address");
 
+                    b.Property<Guid?>("ScheduleTokenId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("schedule_token_id");
+
                     b.Property<DateTime>("SentTime")
                         .HasColumnType("TEXT")
                         .HasColumnName("sent_time");
@@ -131,44 +152,11 @@ namespace Shop.Notifications.Worker.Persistence.SqliteMigrations
 
                     b.HasKey("OutboxId", "SequenceNumber");
 
-                    b.ToTable("outbox_message", (string)null);
-                });
-
-            modelBuilder.Entity("Shop.Messaging.EntityFrameworkCore.Storage.OutboxState", b =>
-                {
-                    b.Property<Guid>("OutboxId")
-                        .ValueGeneratedOnAdd()
-                        .HasColumnType("TEXT")
-                        .HasColumnName("outbox_id");
-
-                    b.Property<int>("Attempts")
-                        .HasColumnType("INTEGER")
-                        .HasColumnName("attempts");
-
-                    b.Property<DateTime>("Created")
-                        .HasColumnType("TEXT")
-                        .HasColumnName("created");
-
-                    b.Property<DateTime>("DueTime")
-                        .HasColumnType("TEXT")
-                        .HasColumnName("due_time");
-
-                    b.Property<string>("LastError")
-                        .HasMaxLength(2000)
-                        .HasColumnType("TEXT")
-                        .HasColumnName("last_error");
-
-                    b.Property<Guid?>("ScheduleTokenId")
-                        .HasColumnType("TEXT")
-                        .HasColumnName("schedule_token_id");
-
-                    b.HasKey("OutboxId");
-
                     b.HasIndex("DueTime");
 
                     b.HasIndex("ScheduleTokenId");
 
-                    b.ToTable("outbox_state", (string)null);
+                    b.ToTable("outbox_message", (string)null);
                 });
 
             modelBuilder.Entity("Shop.Notifications.Worker.Persistence.NotificationRecord", b =>
@@ -216,20 +204,6 @@ namespace Shop.Notifications.Worker.Persistence.SqliteMigrations
                         .IsUnique();
 
                     b.ToTable("notifications", (string)null);
-                });
-
-            modelBuilder.Entity("Shop.Messaging.EntityFrameworkCore.Storage.OutboxMessage", b =>
-                {
-                    b.HasOne("Shop.Messaging.EntityFrameworkCore.Storage.OutboxState", null)
-                        .WithMany("Messages")
-                        .HasForeignKey("OutboxId")
-                        .OnDelete(DeleteBehavior.Cascade)
-                        .IsRequired();
-                });
-
-            modelBuilder.Entity("Shop.Messaging.EntityFrameworkCore.Storage.OutboxState", b =>
-                {
-                    b.Navigation("Messages");
                 });
 #pragma warning restore 612, 618
         }

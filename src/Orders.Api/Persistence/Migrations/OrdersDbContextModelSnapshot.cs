@@ -22,200 +22,6 @@ namespace Shop.Orders.Api.Persistence.Migrations
 
             NpgsqlModelBuilderExtensions.UseIdentityByDefaultColumns(modelBuilder);
 
-            modelBuilder.Entity("Shop.ProductImages.Domain.ProductImage", b =>
-                {
-                    b.Property<Guid>("Id")
-                        .HasColumnType("uuid")
-                        .HasColumnName("id");
-
-                    b.Property<string>("ContentType")
-                        .IsRequired()
-                        .HasMaxLength(64)
-                        .HasColumnType("character varying(64)")
-                        .HasColumnName("content_type");
-
-                    b.Property<DateTimeOffset>("CreatedAt")
-                        .HasColumnType("timestamp with time zone")
-                        .HasColumnName("created_at");
-
-                    b.Property<string>("FailureReason")
-                        .HasMaxLength(1000)
-                        .HasColumnType("character varying(1000)")
-                        .HasColumnName("failure_reason");
-
-                    b.Property<string>("Format")
-                        .IsRequired()
-                        .HasMaxLength(16)
-                        .HasColumnType("character varying(16)")
-                        .HasColumnName("format");
-
-                    b.Property<int?>("Height")
-                        .HasColumnType("integer")
-                        .HasColumnName("height");
-
-                    b.Property<string>("Metadata")
-                        .HasColumnType("jsonb")
-                        .HasColumnName("metadata");
-
-                    b.Property<bool>("MetadataDone")
-                        .HasColumnType("boolean")
-                        .HasColumnName("metadata_done");
-
-                    b.Property<string>("OriginalBlobKey")
-                        .IsRequired()
-                        .HasMaxLength(256)
-                        .HasColumnType("character varying(256)")
-                        .HasColumnName("original_blob_key");
-
-                    b.Property<long>("SizeBytes")
-                        .HasColumnType("bigint")
-                        .HasColumnName("size_bytes");
-
-                    b.Property<string>("Sku")
-                        .IsRequired()
-                        .HasMaxLength(64)
-                        .HasColumnType("character varying(64)")
-                        .HasColumnName("sku");
-
-                    b.Property<string>("Status")
-                        .IsRequired()
-                        .HasMaxLength(32)
-                        .HasColumnType("character varying(32)")
-                        .HasColumnName("status");
-
-                    b.Property<string>("Thumbnails")
-                        .HasColumnType("jsonb")
-                        .HasColumnName("thumbnails");
-
-                    b.Property<bool>("ThumbnailsDone")
-                        .HasColumnType("boolean")
-                        .HasColumnName("thumbnails_done");
-
-                    b.Property<DateTimeOffset>("UpdatedAt")
-                        .HasColumnType("timestamp with time zone")
-                        .HasColumnName("updated_at");
-
-                    b.Property<int>("Version")
-                        .IsConcurrencyToken()
-                        .HasColumnType("integer")
-                        .HasColumnName("version");
-
-                    b.Property<int?>("Width")
-                        .HasColumnType("integer")
-                        .HasColumnName("width");
-
-                    b.HasKey("Id");
-
-                    b.HasIndex("Sku");
-
-                    b.ToTable("images", (string)null);
-                });
-
-            modelBuilder.Entity("Shop.ProductImages.StateMachines.ImageProcessingState", b =>
-                {
-                    b.Property<Guid>("CorrelationId")
-                        .HasColumnType("uuid")
-                        .HasColumnName("correlation_id");
-
-                    b.Property<int>("AnsweredBranches")
-                        .HasColumnType("integer")
-                        .HasColumnName("answered_branches");
-
-                    b.Property<string>("BlobKey")
-                        .IsRequired()
-                        .HasMaxLength(256)
-                        .HasColumnType("character varying(256)")
-                        .HasColumnName("blob_key");
-
-                    b.Property<DateTime?>("CompletedAt")
-                        .HasColumnType("timestamp with time zone")
-                        .HasColumnName("completed_at");
-
-                    b.Property<string>("ContentType")
-                        .IsRequired()
-                        .HasMaxLength(64)
-                        .HasColumnType("character varying(64)")
-                        .HasColumnName("content_type");
-
-                    b.Property<string>("CurrentState")
-                        .IsRequired()
-                        .HasMaxLength(32)
-                        .HasColumnType("character varying(32)")
-                        .HasColumnName("current_state");
-
-                    b.Property<string>("Format")
-                        .IsRequired()
-                        .HasMaxLength(16)
-                        .HasColumnType("character varying(16)")
-                        .HasColumnName("format");
-
-                    b.Property<int>("MetadataAttempt")
-                        .HasColumnType("integer")
-                        .HasColumnName("metadata_attempt");
-
-                    b.Property<string>("MetadataReason")
-                        .HasMaxLength(1000)
-                        .HasColumnType("character varying(1000)")
-                        .HasColumnName("metadata_reason");
-
-                    b.Property<string>("MetadataState")
-                        .IsRequired()
-                        .HasMaxLength(16)
-                        .HasColumnType("character varying(16)")
-                        .HasColumnName("metadata_state");
-
-                    b.Property<Guid?>("MetadataTimeoutTokenId")
-                        .HasColumnType("uuid")
-                        .HasColumnName("metadata_timeout_token_id");
-
-                    b.Property<int>("Run")
-                        .HasColumnType("integer")
-                        .HasColumnName("run");
-
-                    b.Property<long>("SizeBytes")
-                        .HasColumnType("bigint")
-                        .HasColumnName("size_bytes");
-
-                    b.Property<string>("Sku")
-                        .IsRequired()
-                        .HasMaxLength(64)
-                        .HasColumnType("character varying(64)")
-                        .HasColumnName("sku");
-
-                    b.Property<DateTime>("StartedAt")
-                        .HasColumnType("timestamp with time zone")
-                        .HasColumnName("started_at");
-
-                    b.Property<int>("ThumbnailsAttempt")
-                        .HasColumnType("integer")
-                        .HasColumnName("thumbnails_attempt");
-
-                    b.Property<string>("ThumbnailsReason")
-                        .HasMaxLength(1000)
-                        .HasColumnType("character varying(1000)")
-                        .HasColumnName("thumbnails_reason");
-
-                    b.Property<string>("ThumbnailsState")
-                        .IsRequired()
-                        .HasMaxLength(16)
-                        .HasColumnType("character varying(16)")
-                        .HasColumnName("thumbnails_state");
-
-                    b.Property<Guid?>("ThumbnailsTimeoutTokenId")
-                        .HasColumnType("uuid")
-                        .HasColumnName("thumbnails_timeout_token_id");
-
-                    b.Property<DateTime>("UpdatedAt")
-                        .HasColumnType("timestamp with time zone")
-                        .HasColumnName("updated_at");
-
-                    b.HasKey("CorrelationId");
-
-                    b.HasIndex("Sku");
-
-                    b.ToTable("image_processing_state", (string)null);
-                });
-
             modelBuilder.Entity("Shop.Messaging.EntityFrameworkCore.Storage.InboxState", b =>
                 {
                     b.Property<Guid>("MessageId")
@@ -255,6 +61,10 @@ namespace Shop.Orders.Api.Persistence.Migrations
                         .HasColumnType("bigint")
                         .HasColumnName("sequence_number");
 
+                    b.Property<int>("Attempts")
+                        .HasColumnType("integer")
+                        .HasColumnName("attempts");
+
                     b.Property<string>("Body")
                         .IsRequired()
                         .HasColumnType("text")
@@ -274,10 +84,18 @@ namespace Shop.Orders.Api.Persistence.Migrations
                         .HasColumnType("uuid")
                         .HasColumnName("correlation_id");
 
+                    b.Property<DateTime>("Created")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created");
+
                     b.Property<string>("DestinationAddress")
                         .HasMaxLength(256)
                         .HasColumnType("character varying(256)")
                         .HasColumnName("destination_address");
+
+                    b.Property<DateTime>("DueTime")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("due_time");
 
                     b.Property<DateTime?>("ExpirationTime")
                         .HasColumnType("timestamp with time zone")
@@ -295,6 +113,11 @@ namespace Shop.Orders.Api.Persistence.Migrations
                     b.Property<Guid?>("InitiatorId")
                         .HasColumnType("uuid")
                         .HasColumnName("initiator_id");
+
+                    b.Property<string>("LastError")
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)")
+                        .HasColumnName("last_error");
 
                     b.Property<Guid>("MessageId")
                         .HasColumnType("uuid")
@@ -318,6 +141,10 @@ namespace Shop.Orders.Api.Persistence.Migrations
                         .HasColumnType("character varying(256)")
                         .HasColumnName("response_address");
 
+                    b.Property<Guid?>("ScheduleTokenId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("schedule_token_id");
+
                     b.Property<DateTime>("SentTime")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("sent_time");
@@ -329,44 +156,11 @@ namespace Shop.Orders.Api.Persistence.Migrations
 
                     b.HasKey("OutboxId", "SequenceNumber");
 
-                    b.ToTable("outbox_message", (string)null);
-                });
-
-            modelBuilder.Entity("Shop.Messaging.EntityFrameworkCore.Storage.OutboxState", b =>
-                {
-                    b.Property<Guid>("OutboxId")
-                        .ValueGeneratedOnAdd()
-                        .HasColumnType("uuid")
-                        .HasColumnName("outbox_id");
-
-                    b.Property<int>("Attempts")
-                        .HasColumnType("integer")
-                        .HasColumnName("attempts");
-
-                    b.Property<DateTime>("Created")
-                        .HasColumnType("timestamp with time zone")
-                        .HasColumnName("created");
-
-                    b.Property<DateTime>("DueTime")
-                        .HasColumnType("timestamp with time zone")
-                        .HasColumnName("due_time");
-
-                    b.Property<string>("LastError")
-                        .HasMaxLength(2000)
-                        .HasColumnType("character varying(2000)")
-                        .HasColumnName("last_error");
-
-                    b.Property<Guid?>("ScheduleTokenId")
-                        .HasColumnType("uuid")
-                        .HasColumnName("schedule_token_id");
-
-                    b.HasKey("OutboxId");
-
                     b.HasIndex("DueTime");
 
                     b.HasIndex("ScheduleTokenId");
 
-                    b.ToTable("outbox_state", (string)null);
+                    b.ToTable("outbox_message", (string)null);
                 });
 
             modelBuilder.Entity("Shop.Orders.Api.Domain.IdempotencyKey", b =>
@@ -845,13 +639,198 @@ namespace Shop.Orders.Api.Persistence.Migrations
                     b.ToTable("order_state", (string)null);
                 });
 
-            modelBuilder.Entity("Shop.Messaging.EntityFrameworkCore.Storage.OutboxMessage", b =>
+            modelBuilder.Entity("Shop.ProductImages.Domain.ProductImage", b =>
                 {
-                    b.HasOne("Shop.Messaging.EntityFrameworkCore.Storage.OutboxState", null)
-                        .WithMany("Messages")
-                        .HasForeignKey("OutboxId")
-                        .OnDelete(DeleteBehavior.Cascade)
-                        .IsRequired();
+                    b.Property<Guid>("Id")
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<string>("ContentType")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("content_type");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("FailureReason")
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)")
+                        .HasColumnName("failure_reason");
+
+                    b.Property<string>("Format")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("format");
+
+                    b.Property<int?>("Height")
+                        .HasColumnType("integer")
+                        .HasColumnName("height");
+
+                    b.Property<string>("Metadata")
+                        .HasColumnType("jsonb")
+                        .HasColumnName("metadata");
+
+                    b.Property<bool>("MetadataDone")
+                        .HasColumnType("boolean")
+                        .HasColumnName("metadata_done");
+
+                    b.Property<string>("OriginalBlobKey")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)")
+                        .HasColumnName("original_blob_key");
+
+                    b.Property<long>("SizeBytes")
+                        .HasColumnType("bigint")
+                        .HasColumnName("size_bytes");
+
+                    b.Property<string>("Sku")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("sku");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("status");
+
+                    b.Property<string>("Thumbnails")
+                        .HasColumnType("jsonb")
+                        .HasColumnName("thumbnails");
+
+                    b.Property<bool>("ThumbnailsDone")
+                        .HasColumnType("boolean")
+                        .HasColumnName("thumbnails_done");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.Property<int>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("integer")
+                        .HasColumnName("version");
+
+                    b.Property<int?>("Width")
+                        .HasColumnType("integer")
+                        .HasColumnName("width");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Sku");
+
+                    b.ToTable("images", (string)null);
+                });
+
+            modelBuilder.Entity("Shop.ProductImages.StateMachines.ImageProcessingState", b =>
+                {
+                    b.Property<Guid>("CorrelationId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("correlation_id");
+
+                    b.Property<int>("AnsweredBranches")
+                        .HasColumnType("integer")
+                        .HasColumnName("answered_branches");
+
+                    b.Property<string>("BlobKey")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)")
+                        .HasColumnName("blob_key");
+
+                    b.Property<DateTime?>("CompletedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("completed_at");
+
+                    b.Property<string>("ContentType")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("content_type");
+
+                    b.Property<string>("CurrentState")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("current_state");
+
+                    b.Property<string>("Format")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("format");
+
+                    b.Property<int>("MetadataAttempt")
+                        .HasColumnType("integer")
+                        .HasColumnName("metadata_attempt");
+
+                    b.Property<string>("MetadataReason")
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)")
+                        .HasColumnName("metadata_reason");
+
+                    b.Property<string>("MetadataState")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("metadata_state");
+
+                    b.Property<Guid?>("MetadataTimeoutTokenId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("metadata_timeout_token_id");
+
+                    b.Property<int>("Run")
+                        .HasColumnType("integer")
+                        .HasColumnName("run");
+
+                    b.Property<long>("SizeBytes")
+                        .HasColumnType("bigint")
+                        .HasColumnName("size_bytes");
+
+                    b.Property<string>("Sku")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("sku");
+
+                    b.Property<DateTime>("StartedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("started_at");
+
+                    b.Property<int>("ThumbnailsAttempt")
+                        .HasColumnType("integer")
+                        .HasColumnName("thumbnails_attempt");
+
+                    b.Property<string>("ThumbnailsReason")
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)")
+                        .HasColumnName("thumbnails_reason");
+
+                    b.Property<string>("ThumbnailsState")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("thumbnails_state");
+
+                    b.Property<Guid?>("ThumbnailsTimeoutTokenId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("thumbnails_timeout_token_id");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.HasKey("CorrelationId");
+
+                    b.HasIndex("Sku");
+
+                    b.ToTable("image_processing_state", (string)null);
                 });
 
             modelBuilder.Entity("Shop.Orders.Api.Domain.IdempotencyKey", b =>
@@ -888,11 +867,6 @@ namespace Shop.Orders.Api.Persistence.Migrations
                         .HasForeignKey("OrderId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
-                });
-
-            modelBuilder.Entity("Shop.Messaging.EntityFrameworkCore.Storage.OutboxState", b =>
-                {
-                    b.Navigation("Messages");
                 });
 
             modelBuilder.Entity("Shop.Orders.Api.Domain.Order", b =>

@@ -18,200 +18,6 @@ namespace Shop.Orders.Api.Persistence.SqliteMigrations
 #pragma warning disable 612, 618
             modelBuilder.HasAnnotation("ProductVersion", "10.0.15");
 
-            modelBuilder.Entity("Shop.ProductImages.Domain.ProductImage", b =>
-                {
-                    b.Property<Guid>("Id")
-                        .HasColumnType("TEXT")
-                        .HasColumnName("id");
-
-                    b.Property<string>("ContentType")
-                        .IsRequired()
-                        .HasMaxLength(64)
-                        .HasColumnType("TEXT")
-                        .HasColumnName("content_type");
-
-                    b.Property<DateTimeOffset>("CreatedAt")
-                        .HasColumnType("TEXT")
-                        .HasColumnName("created_at");
-
-                    b.Property<string>("FailureReason")
-                        .HasMaxLength(1000)
-                        .HasColumnType("TEXT")
-                        .HasColumnName("failure_reason");
-
-                    b.Property<string>("Format")
-                        .IsRequired()
-                        .HasMaxLength(16)
-                        .HasColumnType("TEXT")
-                        .HasColumnName("format");
-
-                    b.Property<int?>("Height")
-                        .HasColumnType("INTEGER")
-                        .HasColumnName("height");
-
-                    b.Property<string>("Metadata")
-                        .HasColumnType("jsonb")
-                        .HasColumnName("metadata");
-
-                    b.Property<bool>("MetadataDone")
-                        .HasColumnType("INTEGER")
-                        .HasColumnName("metadata_done");
-
-                    b.Property<string>("OriginalBlobKey")
-                        .IsRequired()
-                        .HasMaxLength(256)
-                        .HasColumnType("TEXT")
-                        .HasColumnName("original_blob_key");
-
-                    b.Property<long>("SizeBytes")
-                        .HasColumnType("INTEGER")
-                        .HasColumnName("size_bytes");
-
-                    b.Property<string>("Sku")
-                        .IsRequired()
-                        .HasMaxLength(64)
-                        .HasColumnType("TEXT")
-                        .HasColumnName("sku");
-
-                    b.Property<string>("Status")
-                        .IsRequired()
-                        .HasMaxLength(32)
-                        .HasColumnType("TEXT")
-                        .HasColumnName("status");
-
-                    b.Property<string>("Thumbnails")
-                        .HasColumnType("jsonb")
-                        .HasColumnName("thumbnails");
-
-                    b.Property<bool>("ThumbnailsDone")
-                        .HasColumnType("INTEGER")
-                        .HasColumnName("thumbnails_done");
-
-                    b.Property<DateTimeOffset>("UpdatedAt")
-                        .HasColumnType("TEXT")
-                        .HasColumnName("updated_at");
-
-                    b.Property<int>("Version")
-                        .IsConcurrencyToken()
-                        .HasColumnType("INTEGER")
-                        .HasColumnName("version");
-
-                    b.Property<int?>("Width")
-                        .HasColumnType("INTEGER")
-                        .HasColumnName("width");
-
-                    b.HasKey("Id");
-
-                    b.HasIndex("Sku");
-
-                    b.ToTable("images", (string)null);
-                });
-
-            modelBuilder.Entity("Shop.ProductImages.StateMachines.ImageProcessingState", b =>
-                {
-                    b.Property<Guid>("CorrelationId")
-                        .HasColumnType("TEXT")
-                        .HasColumnName("correlation_id");
-
-                    b.Property<int>("AnsweredBranches")
-                        .HasColumnType("INTEGER")
-                        .HasColumnName("answered_branches");
-
-                    b.Property<string>("BlobKey")
-                        .IsRequired()
-                        .HasMaxLength(256)
-                        .HasColumnType("TEXT")
-                        .HasColumnName("blob_key");
-
-                    b.Property<DateTime?>("CompletedAt")
-                        .HasColumnType("TEXT")
-                        .HasColumnName("completed_at");
-
-                    b.Property<string>("ContentType")
-                        .IsRequired()
-                        .HasMaxLength(64)
-                        .HasColumnType("TEXT")
-                        .HasColumnName("content_type");
-
-                    b.Property<string>("CurrentState")
-                        .IsRequired()
-                        .HasMaxLength(32)
-                        .HasColumnType("TEXT")
-                        .HasColumnName("current_state");
-
-                    b.Property<string>("Format")
-                        .IsRequired()
-                        .HasMaxLength(16)
-                        .HasColumnType("TEXT")
-                        .HasColumnName("format");
-
-                    b.Property<int>("MetadataAttempt")
-                        .HasColumnType("INTEGER")
-                        .HasColumnName("metadata_attempt");
-
-                    b.Property<string>("MetadataReason")
-                        .HasMaxLength(1000)
-                        .HasColumnType("TEXT")
-                        .HasColumnName("metadata_reason");
-
-                    b.Property<string>("MetadataState")
-                        .IsRequired()
-                        .HasMaxLength(16)
-                        .HasColumnType("TEXT")
-                        .HasColumnName("metadata_state");
-
-                    b.Property<Guid?>("MetadataTimeoutTokenId")
-                        .HasColumnType("TEXT")
-                        .HasColumnName("metadata_timeout_token_id");
-
-                    b.Property<int>("Run")
-                        .HasColumnType("INTEGER")
-                        .HasColumnName("run");
-
-                    b.Property<long>("SizeBytes")
-                        .HasColumnType("INTEGER")
-                        .HasColumnName("size_bytes");
-
-                    b.Property<string>("Sku")
-                        .IsRequired()
-                        .HasMaxLength(64)
-                        .HasColumnType("TEXT")
-                        .HasColumnName("sku");
-
-                    b.Property<DateTime>("StartedAt")
-                        .HasColumnType("TEXT")
-                        .HasColumnName("started_at");
-
-                    b.Property<int>("ThumbnailsAttempt")
-                        .HasColumnType("INTEGER")
-                        .HasColumnName("thumbnails_attempt");
-
-                    b.Property<string>("ThumbnailsReason")
-                        .HasMaxLength(1000)
-                        .HasColumnType("TEXT")
-                        .HasColumnName("thumbnails_reason");
-
-                    b.Property<string>("ThumbnailsState")
-                        .IsRequired()
-                        .HasMaxLength(16)
-                        .HasColumnType("TEXT")
-                        .HasColumnName("thumbnails_state");
-
-                    b.Property<Guid?>("ThumbnailsTimeoutTokenId")
-                        .HasColumnType("TEXT")
-                        .HasColumnName("thumbnails_timeout_token_id");
-
-                    b.Property<DateTime>("UpdatedAt")
-                        .HasColumnType("TEXT")
-                        .HasColumnName("updated_at");
-
-                    b.HasKey("CorrelationId");
-
-                    b.HasIndex("Sku");
-
-                    b.ToTable("image_processing_state", (string)null);
-                });
-
             modelBuilder.Entity("Shop.Messaging.EntityFrameworkCore.Storage.InboxState", b =>
                 {
                     b.Property<Guid>("MessageId")
@@ -251,6 +57,10 @@ namespace Shop.Orders.Api.Persistence.SqliteMigrations
                         .HasColumnType("INTEGER")
                         .HasColumnName("sequence_number");
 
+                    b.Property<int>("Attempts")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("attempts");
+
                     b.Property<string>("Body")
                         .IsRequired()
                         .HasColumnType("TEXT")
@@ -270,10 +80,18 @@ namespace Shop.Orders.Api.Persistence.SqliteMigrations
                         .HasColumnType("TEXT")
                         .HasColumnName("correlation_id");
 
+                    b.Property<DateTime>("Created")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("created");
+
                     b.Property<string>("DestinationAddress")
                         .HasMaxLength(256)
                         .HasColumnType("TEXT")
                         .HasColumnName("destination_address");
+
+                    b.Property<DateTime>("DueTime")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("due_time");
 
                     b.Property<DateTime?>("ExpirationTime")
                         .HasColumnType("TEXT")
@@ -291,6 +109,11 @@ namespace Shop.Orders.Api.Persistence.SqliteMigrations
                     b.Property<Guid?>("InitiatorId")
                         .HasColumnType("TEXT")
                         .HasColumnName("initiator_id");
+
+                    b.Property<string>("LastError")
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("last_error");
 
                     b.Property<Guid>("MessageId")
                         .HasColumnType("TEXT")
@@ -314,6 +137,10 @@ namespace Shop.Orders.Api.Persistence.SqliteMigrations
                         .HasColumnType("TEXT")
                         .HasColumnName("response_address");
 
+                    b.Property<Guid?>("ScheduleTokenId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("schedule_token_id");
+
                     b.Property<DateTime>("SentTime")
                         .HasColumnType("TEXT")
                         .HasColumnName("sent_time");
@@ -325,44 +152,11 @@ namespace Shop.Orders.Api.Persistence.SqliteMigrations
 
                     b.HasKey("OutboxId", "SequenceNumber");
 
-                    b.ToTable("outbox_message", (string)null);
-                });
-
-            modelBuilder.Entity("Shop.Messaging.EntityFrameworkCore.Storage.OutboxState", b =>
-                {
-                    b.Property<Guid>("OutboxId")
-                        .ValueGeneratedOnAdd()
-                        .HasColumnType("TEXT")
-                        .HasColumnName("outbox_id");
-
-                    b.Property<int>("Attempts")
-                        .HasColumnType("INTEGER")
-                        .HasColumnName("attempts");
-
-                    b.Property<DateTime>("Created")
-                        .HasColumnType("TEXT")
-                        .HasColumnName("created");
-
-                    b.Property<DateTime>("DueTime")
-                        .HasColumnType("TEXT")
-                        .HasColumnName("due_time");
-
-                    b.Property<string>("LastError")
-                        .HasMaxLength(2000)
-                        .HasColumnType("TEXT")
-                        .HasColumnName("last_error");
-
-                    b.Property<Guid?>("ScheduleTokenId")
-                        .HasColumnType("TEXT")
-                        .HasColumnName("schedule_token_id");
-
-                    b.HasKey("OutboxId");
-
                     b.HasIndex("DueTime");
 
                     b.HasIndex("ScheduleTokenId");
 
-                    b.ToTable("outbox_state", (string)null);
+                    b.ToTable("outbox_message", (string)null);
                 });
 
             modelBuilder.Entity("Shop.Orders.Api.Domain.IdempotencyKey", b =>
@@ -839,13 +633,198 @@ namespace Shop.Orders.Api.Persistence.SqliteMigrations
                     b.ToTable("order_state", (string)null);
                 });
 
-            modelBuilder.Entity("Shop.Messaging.EntityFrameworkCore.Storage.OutboxMessage", b =>
+            modelBuilder.Entity("Shop.ProductImages.Domain.ProductImage", b =>
                 {
-                    b.HasOne("Shop.Messaging.EntityFrameworkCore.Storage.OutboxState", null)
-                        .WithMany("Messages")
-                        .HasForeignKey("OutboxId")
-                        .OnDelete(DeleteBehavior.Cascade)
-                        .IsRequired();
+                    b.Property<Guid>("Id")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id");
+
+                    b.Property<string>("ContentType")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("content_type");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("FailureReason")
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("failure_reason");
+
+                    b.Property<string>("Format")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("format");
+
+                    b.Property<int?>("Height")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("height");
+
+                    b.Property<string>("Metadata")
+                        .HasColumnType("jsonb")
+                        .HasColumnName("metadata");
+
+                    b.Property<bool>("MetadataDone")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("metadata_done");
+
+                    b.Property<string>("OriginalBlobKey")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("original_blob_key");
+
+                    b.Property<long>("SizeBytes")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("size_bytes");
+
+                    b.Property<string>("Sku")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("sku");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("status");
+
+                    b.Property<string>("Thumbnails")
+                        .HasColumnType("jsonb")
+                        .HasColumnName("thumbnails");
+
+                    b.Property<bool>("ThumbnailsDone")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("thumbnails_done");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("updated_at");
+
+                    b.Property<int>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("version");
+
+                    b.Property<int?>("Width")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("width");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Sku");
+
+                    b.ToTable("images", (string)null);
+                });
+
+            modelBuilder.Entity("Shop.ProductImages.StateMachines.ImageProcessingState", b =>
+                {
+                    b.Property<Guid>("CorrelationId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("correlation_id");
+
+                    b.Property<int>("AnsweredBranches")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("answered_branches");
+
+                    b.Property<string>("BlobKey")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("blob_key");
+
+                    b.Property<DateTime?>("CompletedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("completed_at");
+
+                    b.Property<string>("ContentType")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("content_type");
+
+                    b.Property<string>("CurrentState")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("current_state");
+
+                    b.Property<string>("Format")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("format");
+
+                    b.Property<int>("MetadataAttempt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("metadata_attempt");
+
+                    b.Property<string>("MetadataReason")
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("metadata_reason");
+
+                    b.Property<string>("MetadataState")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("metadata_state");
+
+                    b.Property<Guid?>("MetadataTimeoutTokenId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("metadata_timeout_token_id");
+
+                    b.Property<int>("Run")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("run");
+
+                    b.Property<long>("SizeBytes")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("size_bytes");
+
+                    b.Property<string>("Sku")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("sku");
+
+                    b.Property<DateTime>("StartedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("started_at");
+
+                    b.Property<int>("ThumbnailsAttempt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("thumbnails_attempt");
+
+                    b.Property<string>("ThumbnailsReason")
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("thumbnails_reason");
+
+                    b.Property<string>("ThumbnailsState")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("thumbnails_state");
+
+                    b.Property<Guid?>("ThumbnailsTimeoutTokenId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("thumbnails_timeout_token_id");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("updated_at");
+
+                    b.HasKey("CorrelationId");
+
+                    b.HasIndex("Sku");
+
+                    b.ToTable("image_processing_state", (string)null);
                 });
 
             modelBuilder.Entity("Shop.Orders.Api.Domain.IdempotencyKey", b =>
@@ -882,11 +861,6 @@ namespace Shop.Orders.Api.Persistence.SqliteMigrations
                         .HasForeignKey("OrderId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
-                });
-
-            modelBuilder.Entity("Shop.Messaging.EntityFrameworkCore.Storage.OutboxState", b =>
-                {
-                    b.Navigation("Messages");
                 });
 
             modelBuilder.Entity("Shop.Orders.Api.Domain.Order", b =>

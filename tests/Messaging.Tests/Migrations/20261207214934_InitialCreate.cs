@@ -57,27 +57,16 @@ namespace Shop.Messaging.Tests.Migrations
                 });
 
             migrationBuilder.CreateTable(
-                name: "outbox_state",
-                columns: table => new
-                {
-                    outbox_id = table.Column<Guid>(type: "uuid", nullable: false),
-                    created = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
-                    due_time = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
-                    schedule_token_id = table.Column<Guid>(type: "uuid", nullable: true),
-                    attempts = table.Column<int>(type: "integer", nullable: false),
-                    last_error = table.Column<string>(type: "character varying(2000)", maxLength: 2000, nullable: true)
-                },
-                constraints: table =>
-                {
-                    table.PrimaryKey("PK_outbox_state", x => x.outbox_id);
-                });
-
-            migrationBuilder.CreateTable(
                 name: "outbox_message",
                 columns: table => new
                 {
                     outbox_id = table.Column<Guid>(type: "uuid", nullable: false),
                     sequence_number = table.Column<long>(type: "bigint", nullable: false),
+                    created = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    due_time = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    schedule_token_id = table.Column<Guid>(type: "uuid", nullable: true),
+                    attempts = table.Column<int>(type: "integer", nullable: false),
+                    last_error = table.Column<string>(type: "character varying(2000)", maxLength: 2000, nullable: true),
                     message_id = table.Column<Guid>(type: "uuid", nullable: false),
                     content_type = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: false),
                     message_type = table.Column<string>(type: "text", nullable: false),
@@ -98,12 +87,6 @@ namespace Shop.Messaging.Tests.Migrations
                 constraints: table =>
                 {
                     table.PrimaryKey("PK_outbox_message", x => new { x.outbox_id, x.sequence_number });
-                    table.ForeignKey(
-                        name: "FK_outbox_message_outbox_state_outbox_id",
-                        column: x => x.outbox_id,
-                        principalTable: "outbox_state",
-                        principalColumn: "outbox_id",
-                        onDelete: ReferentialAction.Cascade);
                 });
 
             migrationBuilder.CreateIndex(
@@ -117,13 +100,13 @@ namespace Shop.Messaging.Tests.Migrations
                 column: "consumed");
 
             migrationBuilder.CreateIndex(
-                name: "IX_outbox_state_due_time",
-                table: "outbox_state",
+                name: "IX_outbox_message_due_time",
+                table: "outbox_message",
                 column: "due_time");
 
             migrationBuilder.CreateIndex(
-                name: "IX_outbox_state_schedule_token_id",
-                table: "outbox_state",
+                name: "IX_outbox_message_schedule_token_id",
+                table: "outbox_message",
                 column: "schedule_token_id");
         }
 
@@ -141,9 +124,6 @@ namespace Shop.Messaging.Tests.Migrations
 
             migrationBuilder.DropTable(
                 name: "outbox_message");
-
-            migrationBuilder.DropTable(
-                name: "outbox_state");
         }
     }
 }

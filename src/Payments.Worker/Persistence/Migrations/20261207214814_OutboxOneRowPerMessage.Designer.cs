@@ -5,15 +5,15 @@ using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Migrations;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
-using Shop.Messaging.Tests.Infrastructure;
+using Shop.Payments.Worker.Persistence;
 
 #nullable disable
 
-namespace Shop.Messaging.Tests.Migrations
+namespace Shop.Payments.Worker.Persistence.Migrations
 {
-    [DbContext(typeof(TestDbContext))]
-    [Migration("20261127023054_InitialCreate")]
-    partial class InitialCreate
+    [DbContext(typeof(PaymentsDbContext))]
+    [Migration("20261207214814_OutboxOneRowPerMessage")]
+    partial class OutboxOneRowPerMessage
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)
@@ -64,6 +64,10 @@ namespace Shop.Messaging.Tests.Migrations
                         .HasColumnType("bigint")
                         .HasColumnName("sequence_number");
 
+                    b.Property<int>("Attempts")
+                        .HasColumnType("integer")
+                        .HasColumnName("attempts");
+
                     b.Property<string>("Body")
                         .IsRequired()
                         .HasColumnType("text")
@@ -83,10 +87,18 @@ namespace Shop.Messaging.Tests.Migrations
                         .HasColumnType("uuid")
                         .HasColumnName("correlation_id");
 
+                    b.Property<DateTime>("Created")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created");
+
                     b.Property<string>("DestinationAddress")
                         .HasMaxLength(256)
                         .HasColumnType("character varying(256)")
                         .HasColumnName("destination_address");
+
+                    b.Property<DateTime>("DueTime")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("due_time");
 
                     b.Property<DateTime?>("ExpirationTime")
                         .HasColumnType("timestamp with time zone")
@@ -104,6 +116,11 @@ namespace Shop.Messaging.Tests.Migrations
                     b.Property<Guid?>("InitiatorId")
                         .HasColumnType("uuid")
                         .HasColumnName("initiator_id");
+
+                    b.Property<string>("LastError")
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)")
+                        .HasColumnName("last_error");
 
                     b.Property<Guid>("MessageId")
                         .HasColumnType("uuid")
@@ -127,6 +144,10 @@ namespace Shop.Messaging.Tests.Migrations
                         .HasColumnType("character varying(256)")
                         .HasColumnName("response_address");
 
+                    b.Property<Guid?>("ScheduleTokenId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("schedule_token_id");
+
                     b.Property<DateTime>("SentTime")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("sent_time");
@@ -138,116 +159,123 @@ namespace Shop.Messaging.Tests.Migrations
 
                     b.HasKey("OutboxId", "SequenceNumber");
 
-                    b.ToTable("outbox_message", (string)null);
-                });
-
-            modelBuilder.Entity("Shop.Messaging.EntityFrameworkCore.Storage.OutboxState", b =>
-                {
-                    b.Property<Guid>("OutboxId")
-                        .ValueGeneratedOnAdd()
-                        .HasColumnType("uuid")
-                        .HasColumnName("outbox_id");
-
-                    b.Property<int>("Attempts")
-                        .HasColumnType("integer")
-                        .HasColumnName("attempts");
-
-                    b.Property<DateTime>("Created")
-                        .HasColumnType("timestamp with time zone")
-                        .HasColumnName("created");
-
-                    b.Property<DateTime>("DueTime")
-                        .HasColumnType("timestamp with time zone")
-                        .HasColumnName("due_time");
-
-                    b.Property<string>("LastError")
-                        .HasMaxLength(2000)
-                        .HasColumnType("character varying(2000)")
-                        .HasColumnName("last_error");
-
-                    b.Property<Guid?>("ScheduleTokenId")
-                        .HasColumnType("uuid")
-                        .HasColumnName("schedule_token_id");
-
-                    b.HasKey("OutboxId");
-
                     b.HasIndex("DueTime");
 
                     b.HasIndex("ScheduleTokenId");
 
-                    b.ToTable("outbox_state", (string)null);
+                    b.ToTable("outbox_message", (string)null);
                 });
 
-            modelBuilder.Entity("Shop.Messaging.Tests.Components.CounterState", b =>
+            modelBuilder.Entity("Shop.Payments.Worker.Persistence.Payment", b =>
                 {
-                    b.Property<Guid>("CorrelationId")
-                        .ValueGeneratedOnAdd()
+                    b.Property<Guid>("Id")
                         .HasColumnType("uuid")
-                        .HasColumnName("correlation_id");
-
-                    b.Property<int>("Count")
-                        .HasColumnType("integer")
-                        .HasColumnName("count");
-
-                    b.Property<string>("CurrentState")
-                        .IsRequired()
-                        .HasMaxLength(64)
-                        .HasColumnType("character varying(64)")
-                        .HasColumnName("current_state");
-
-                    b.Property<bool>("Reminded")
-                        .HasColumnType("boolean")
-                        .HasColumnName("reminded");
-
-                    b.Property<Guid?>("ReminderTokenId")
-                        .HasColumnType("uuid")
-                        .HasColumnName("reminder_token_id");
-
-                    b.HasKey("CorrelationId");
-
-                    b.ToTable("counter_state", (string)null);
-                });
-
-            modelBuilder.Entity("Shop.Messaging.Tests.Components.Effect", b =>
-                {
-                    b.Property<long>("Id")
-                        .ValueGeneratedOnAdd()
-                        .HasColumnType("bigint")
                         .HasColumnName("id");
 
-                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+                    b.Property<decimal>("Amount")
+                        .HasPrecision(19, 4)
+                        .HasColumnType("numeric(19,4)")
+                        .HasColumnName("amount");
 
-                    b.Property<string>("Consumer")
+                    b.Property<DateTimeOffset?>("CompletedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("completed_at");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("Currency")
                         .IsRequired()
+                        .HasMaxLength(3)
+                        .HasColumnType("character varying(3)")
+                        .HasColumnName("currency");
+
+                    b.Property<string>("FailureReason")
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)")
+                        .HasColumnName("failure_reason");
+
+                    b.Property<Guid>("OrderId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("order_id");
+
+                    b.Property<string>("ProviderReference")
                         .HasMaxLength(200)
                         .HasColumnType("character varying(200)")
-                        .HasColumnName("consumer");
+                        .HasColumnName("provider_reference");
 
-                    b.Property<string>("Key")
+                    b.Property<string>("Status")
                         .IsRequired()
-                        .HasMaxLength(200)
-                        .HasColumnType("character varying(200)")
-                        .HasColumnName("key");
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("status");
 
                     b.HasKey("Id");
 
-                    b.HasIndex("Key");
+                    b.HasIndex("OrderId")
+                        .IsUnique();
 
-                    b.ToTable("effects", (string)null);
+                    b.ToTable("payments", (string)null);
                 });
 
-            modelBuilder.Entity("Shop.Messaging.EntityFrameworkCore.Storage.OutboxMessage", b =>
+            modelBuilder.Entity("Shop.Payments.Worker.Persistence.Refund", b =>
                 {
-                    b.HasOne("Shop.Messaging.EntityFrameworkCore.Storage.OutboxState", null)
-                        .WithMany("Messages")
-                        .HasForeignKey("OutboxId")
-                        .OnDelete(DeleteBehavior.Cascade)
+                    b.Property<Guid>("Id")
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<decimal>("Amount")
+                        .HasPrecision(19, 4)
+                        .HasColumnType("numeric(19,4)")
+                        .HasColumnName("amount");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("Currency")
+                        .IsRequired()
+                        .HasMaxLength(3)
+                        .HasColumnType("character varying(3)")
+                        .HasColumnName("currency");
+
+                    b.Property<Guid>("OrderId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("order_id");
+
+                    b.Property<Guid>("PaymentId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("payment_id");
+
+                    b.Property<string>("ProviderReference")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("provider_reference");
+
+                    b.Property<string>("Reason")
+                        .IsRequired()
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)")
+                        .HasColumnName("reason");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("OrderId")
+                        .IsUnique();
+
+                    b.HasIndex("PaymentId");
+
+                    b.ToTable("refunds", (string)null);
+                });
+
+            modelBuilder.Entity("Shop.Payments.Worker.Persistence.Refund", b =>
+                {
+                    b.HasOne("Shop.Payments.Worker.Persistence.Payment", null)
+                        .WithMany()
+                        .HasForeignKey("PaymentId")
+                        .OnDelete(DeleteBehavior.Restrict)
                         .IsRequired();
-                });
-
-            modelBuilder.Entity("Shop.Messaging.EntityFrameworkCore.Storage.OutboxState", b =>
-                {
-                    b.Navigation("Messages");
                 });
 #pragma warning restore 612, 618
         }
