@@ -71,7 +71,7 @@ public static class DurableMessagingMigrations
         "ALTER TABLE \"ef_temp_outbox_message\" RENAME TO \"outbox_message\";",
         "DROP TABLE \"outbox_state\";",
         "CREATE INDEX \"IX_outbox_message_due_time\" ON \"outbox_message\" (\"due_time\");",
-        "CREATE INDEX \"IX_outbox_message_schedule_token_id\" ON \"outbox_message\" (\"schedule_token_id\");",
+        "CREATE INDEX \"IX_outbox_message_schedule_token_id\" ON \"outbox_message\" (\"schedule_token_id\") WHERE schedule_token_id IS NOT NULL;",
     ];
 
     /// <summary>The way back on SQLite: the unit table again, then the message table rebuilt with its key to it.</summary>

@@ -31,7 +31,8 @@ public static class ModelBuilderExtensions
             message.Property(x => x.Attempts).HasColumnName("attempts");
             message.Property(x => x.LastError).HasColumnName("last_error").HasMaxLength(2000);
             message.HasIndex(x => x.DueTime);
-            message.HasIndex(x => x.ScheduleTokenId);
+            // Only schedules have a token: an index of every row would take an entry per message for nothing.
+            message.HasIndex(x => x.ScheduleTokenId).HasFilter("schedule_token_id IS NOT NULL");
             message.Ignore(x => x.Unit);
             message.Property(x => x.MessageId).HasColumnName("message_id");
             message.Property(x => x.ContentType).HasColumnName("content_type").HasMaxLength(256);

@@ -64,7 +64,8 @@ namespace Shop.Images.Worker.Persistence.Migrations
             migrationBuilder.CreateIndex(
                 name: "IX_outbox_message_schedule_token_id",
                 table: "outbox_message",
-                column: "schedule_token_id");
+                column: "schedule_token_id",
+                filter: "schedule_token_id IS NOT NULL");
         }
 
         /// <inheritdoc />

@@ -158,7 +158,8 @@ namespace Shop.Payments.Worker.Persistence.Migrations
 
                     b.HasIndex("DueTime");
 
-                    b.HasIndex("ScheduleTokenId");
+                    b.HasIndex("ScheduleTokenId")
+                        .HasFilter("schedule_token_id IS NOT NULL");
 
                     b.ToTable("outbox_message", (string)null);
                 });

@@ -153,7 +153,8 @@ namespace Shop.Payments.Worker.Persistence.SqliteMigrations
 
                     b.HasIndex("DueTime");
 
-                    b.HasIndex("ScheduleTokenId");
+                    b.HasIndex("ScheduleTokenId")
+                        .HasFilter("schedule_token_id IS NOT NULL");
 
                     b.ToTable("outbox_message", (string)null);
                 });

@@ -12,7 +12,7 @@ using Shop.Messaging.Tests.Infrastructure;
 namespace Shop.Messaging.Tests.Migrations
 {
     [DbContext(typeof(TestDbContext))]
-    [Migration("20261207214934_InitialCreate")]
+    [Migration("20261207222759_InitialCreate")]
     partial class InitialCreate
     {
         /// <inheritdoc />
@@ -161,7 +161,8 @@ namespace Shop.Messaging.Tests.Migrations
 
                     b.HasIndex("DueTime");
 
-                    b.HasIndex("ScheduleTokenId");
+                    b.HasIndex("ScheduleTokenId")
+                        .HasFilter("schedule_token_id IS NOT NULL");
 
                     b.ToTable("outbox_message", (string)null);
                 });
