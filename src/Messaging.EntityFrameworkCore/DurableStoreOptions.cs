@@ -50,6 +50,16 @@ public sealed class DurableStoreOptions
     public int? MaxConcurrentTransactions { get; set; }
 
     /// <summary>
+    /// On PostgreSQL, the most consumes whose commits share one transaction and one round trip (those whose whole
+    /// transaction is their last batch: <see cref="ClaimAtCommitAttribute"/> consumers on a first delivery, and
+    /// consumers that run outside a transaction). Groups form only while consumes wait for a lane. 1 turns it off.
+    /// </summary>
+    public int GroupCommitLimit { get; set; } = 16;
+
+    /// <summary>Connections of this service's database that run groups of commits side by side.</summary>
+    public int GroupCommitLanes { get; set; } = 2;
+
+    /// <summary>
     /// Readiness fails (<c>/health/ready</c>) while more outboxes than this wait for delivery: the broker is not taking
     /// this service's messages as fast as it produces them.
     /// </summary>

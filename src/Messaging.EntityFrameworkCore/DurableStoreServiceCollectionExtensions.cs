@@ -54,6 +54,7 @@ public static class DurableStoreServiceCollectionExtensions
         services.TryAddSingleton<SentOutboxDeletes<TDbContext>>();
         services.TryAddSingleton<OutboxCommitInterceptor<TDbContext>>();
         services.TryAddSingleton<ConsumerTransactionGate<TDbContext>>();
+        services.TryAddSingleton<GroupCommit<TDbContext>>();
         // Started before the bus and the delivery service: leases are stamped and judged by the database's clock.
         services.TryAddSingleton<DatabaseClock<TDbContext>>();
         services.AddHostedService(provider => provider.GetRequiredService<DatabaseClock<TDbContext>>());

@@ -24,6 +24,7 @@ sealed class DurableOutboxContextFactory<TDbContext>(
     AfterCommitDelivery<TDbContext> afterCommit,
     OutboxCommitInterceptor<TDbContext> commitInterceptor,
     ConsumerTransactionGate<TDbContext> gate,
+    GroupCommit<TDbContext> group,
     IOptions<DurableStoreOptions> options,
     DurableStoreMetrics metrics,
     DatabaseClock<TDbContext> time,
@@ -153,7 +154,7 @@ sealed class DurableOutboxContextFactory<TDbContext>(
                             InboxClaim.DeferToCommit(db, _dialect, claimRequest);
                         if (_dialect.WritesOutboxByHand)
                             recorder.DeferHeld(_dialect, time.GetUtcNow().UtcDateTime + _afterCommitLease);
-                        committed = await CommitWithLastBatch.SaveChangesAndCommit(db, logger, cancellationToken);
+                        committed = await CommitWithLastBatch.SaveChangesAndCommit(db, logger, cancellationToken, claimAtCommit ? group : null);
                         recorder.Written();
                     }
 
@@ -280,7 +281,7 @@ sealed class DurableOutboxContextFactory<TDbContext>(
             {
                 await using var claimLast = await db.Database.BeginTransactionAsync(cancellationToken);
                 InboxClaim.DeferToCommit(db, _dialect, request);
-                await Commit(claimLast);
+                await Commit(claimLast, group);
                 return null;
             }
             catch (Exception exception) when (InboxClaim.IsUniqueViolation(exception))
@@ -309,13 +310,13 @@ sealed class DurableOutboxContextFactory<TDbContext>(
         await Commit(transaction);
         return null;
 
-        async Task Commit(IDbContextTransaction open)
+        async Task Commit(IDbContextTransaction open, GroupCommit? withOthers = null)
         {
             if (_dialect.WritesOutboxByHand)
                 recorder.DeferHeld(_dialect, time.GetUtcNow().UtcDateTime + _afterCommitLease);
             else
                 recorder.Attach();
-            var committed = await CommitWithLastBatch.SaveChangesAndCommit(db, logger, cancellationToken);
+            var committed = await CommitWithLastBatch.SaveChangesAndCommit(db, logger, cancellationToken, withOthers);
             recorder.Written();
             if (_afterCommitLease is not null)
                 commitInterceptor.LeaveToCaller(db);

@@ -2,6 +2,7 @@
 using System.Globalization;
 using System.Runtime.CompilerServices;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Storage;
 using Microsoft.EntityFrameworkCore.Update;
@@ -34,6 +35,12 @@ static class CommitWithLastBatch
         public bool Appended;
         public Action? BeforeOtherSave;
         public readonly List<(string Sql, object?[] Values)> Deferred = [];
+
+        /// <summary>Where the save's last batch may commit with others' (<see cref="GroupCommit"/>); null: on its own connection.</summary>
+        public GroupCommit? Group;
+
+        /// <summary>The last batch went to <see cref="Group"/>: the context's own transaction never sent anything.</summary>
+        public bool Grouped;
     }
 
     static readonly ConditionalWeakTable<DbContext, Request> Requests = new();
@@ -46,20 +53,27 @@ static class CommitWithLastBatch
     /// the save counts as done, with a warning naming what was gone; the inbox already says consumed, and a retry
     /// would only find the message a duplicate.
     /// </summary>
-    public static async Task<bool> SaveChangesAndCommit(DbContext db, ILogger logger, CancellationToken cancellationToken)
+    /// <param name="group">
+    /// Where the last batch may commit together with other consumes' when it is the whole of its transaction; its
+    /// statements must include the consume's inbox claim as a plain insert (see <see cref="GroupCommit"/>).
+    /// </param>
+    public static async Task<bool> SaveChangesAndCommit(DbContext db, ILogger logger, CancellationToken cancellationToken, GroupCommit? group = null)
     {
         var request = Requests.GetOrCreateValue(db);
         request.Open = true;
         request.Appended = false;
+        request.Grouped = false;
+        request.Group = group is { Enabled: true } ? group : null;
         try
         {
             await db.SaveChangesAsync(cancellationToken);
         }
-        catch (DbUpdateConcurrencyException exception) when (request.Appended && TransactionEnded(db))
+        catch (DbUpdateConcurrencyException exception) when (request.Appended && (request.Grouped || TransactionEnded(db)))
         {
             logger.LogWarning(exception, "Committed, but {Count} rows it updated or deleted were gone by then: {Entities}", exception.Entries.Count,
                 string.Join(", ", exception.Entries.Select(entry => entry.Metadata.DisplayName()).Distinct()));
             request.Deferred.Clear();
+            await EndGrouped(db, request);
             return true;
         }
         catch
@@ -70,24 +84,31 @@ static class CommitWithLastBatch
         finally
         {
             request.Open = false;
+            request.Group = null;
         }
 
         if (request.Appended)
+        {
+            await EndGrouped(db, request);
             return true;
+        }
         if (request.Deferred.Count == 0)
             return false;
 
         // Nothing of EF Core's to save: the deferred statements go alone, with the commit where the batch would carry it.
         var commit = db.Database.CurrentTransaction is not null && DurableStoreDialect.For(db) == DurableStoreDialect.PostgreSql;
+        var grouped = commit && group is { Enabled: true } && GroupCommit.NothingSent(db);
         try
         {
-            await RunDeferred(db, request.Deferred, commit, cancellationToken);
+            await RunDeferred(db, request.Deferred, commit, grouped ? group : null, cancellationToken);
         }
         finally
         {
             request.Deferred.Clear();
         }
 
+        if (grouped)
+            await db.Database.GetDbConnection().CloseAsync();
         return commit;
     }
 
@@ -131,11 +152,19 @@ static class CommitWithLastBatch
     /// </summary>
     public static void Defer(DbContext db, string sql, params object?[] values) => Requests.GetOrCreateValue(db).Deferred.Add((sql, values));
 
-    static async Task RunDeferred(DbContext db, List<(string Sql, object?[] Values)> deferred, bool commit, CancellationToken cancellationToken)
+    static async Task RunDeferred(DbContext db, List<(string Sql, object?[] Values)> deferred, bool commit, GroupCommit? group,
+        CancellationToken cancellationToken)
     {
         var parameters = new List<(string Name, object? Value)>();
-        var sql = string.Join("; ", deferred.Select((statement, i) => Format(statement, i, parameters))) + (commit ? "; COMMIT" : "");
-        await using var command = db.CreateCommand(sql, parameters.ToArray());
+        var sql = string.Join("; ", deferred.Select((statement, i) => Format(statement, i, parameters)));
+        if (group is not null)
+        {
+            await using var grouped = db.CreateCommand(sql + ";", parameters.ToArray());
+            await group.Commit(grouped);
+            return;
+        }
+
+        await using var command = db.CreateCommand(sql + (commit ? "; COMMIT" : ""), parameters.ToArray());
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
@@ -150,6 +179,16 @@ static class CommitWithLastBatch
         }
 
         return string.Format(CultureInfo.InvariantCulture, statement.Sql, names);
+    }
+
+    /// <summary>
+    /// The context's transaction has sent nothing and its group committed: closing its connection drops the unsent
+    /// <c>BEGIN</c> (Npgsql's reset of a pooled connection) where a rollback would have sent it with a <c>ROLLBACK</c>.
+    /// </summary>
+    static async Task EndGrouped(DbContext db, Request request)
+    {
+        if (request.Grouped)
+            await db.Database.GetDbConnection().CloseAsync();
     }
 
     // Npgsql refuses to describe a transaction that has ended: the probe costs no round trip.
@@ -205,6 +244,8 @@ static class CommitWithLastBatch
     sealed class Batch(ModificationCommandBatchFactoryDependencies dependencies, int maxBatchSize)
         : NpgsqlModificationCommandBatch(dependencies, maxBatchSize)
     {
+        GroupCommit? _group;
+
         /// <summary>
         /// A lone batch outside a transaction runs in PostgreSQL's implicit transaction (one sync point: all of it or
         /// none), so EF Core need not wrap it in BEGIN … COMMIT, which cost a round trip of its own per save.
@@ -224,11 +265,51 @@ static class CommitWithLastBatch
                 foreach (var (name, value) in parameters)
                     RelationalCommandBuilder.AddRawParameter(name, new NpgsqlParameter(name, value ?? DBNull.Value));
 
+                // The whole transaction is this batch, and it reads nothing back: it can commit with other consumes'.
+                if (request.Group is { } group && ResultSetMappings.All(mapping => mapping == ResultSetMapping.NoResults)
+                    && GroupCommit.NothingSent(db))
+                {
+                    _group = group;
+                    request.Grouped = true;
+                }
+                else
+                    SqlBuilder.AppendLine("COMMIT;");
+
                 request.Deferred.Clear();
-                SqlBuilder.AppendLine("COMMIT;");
             }
 
             base.Complete(moreBatchesExpected);
+        }
+
+        public override async Task ExecuteAsync(IRelationalConnection connection, CancellationToken cancellationToken = default)
+        {
+            if (_group is null || StoreCommand is null)
+            {
+                await base.ExecuteAsync(connection, cancellationToken);
+                return;
+            }
+
+            int[] rows;
+            try
+            {
+                await using var command = StoreCommand.RelationalCommand.CreateDbCommand(
+                    new RelationalCommandParameterObject(connection, StoreCommand.ParameterValues, null, Dependencies.CurrentContext.Context,
+                        Dependencies.Logger, CommandSource.SaveChanges),
+                    Guid.NewGuid(), DbCommandMethod.ExecuteReader);
+                // Committed or not, once sent the group's outcome is awaited: a commit is not abandoned half-way.
+                rows = await _group.Commit(command);
+            }
+            catch (Exception exception) when (exception is not DbUpdateException and not OperationCanceledException)
+            {
+                throw new DbUpdateException("An error occurred while saving the entity changes. See the inner exception for details.", exception,
+                    ModificationCommands.SelectMany(command => command.Entries).ToList());
+            }
+
+            // EF Core's own check, on rows of a transaction that has committed (SaveChangesAndCommit reports it so).
+            var gone = ModificationCommands.Where((command, i) => command.StoreStoredProcedure is null && rows[i] != 1).ToList();
+            if (gone.Count > 0)
+                throw new DbUpdateConcurrencyException($"{gone.Count} of the batch's statements expected to affect one row affected none.",
+                    gone.SelectMany(command => command.Entries).ToList());
         }
     }
 }

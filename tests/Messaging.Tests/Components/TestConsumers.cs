@@ -2,6 +2,7 @@ using MassTransit;
 using Shop.Testing;
 using Microsoft.EntityFrameworkCore;
 using Shop.Messaging.EntityFrameworkCore;
+using Shop.Messaging.EntityFrameworkCore.Storage;
 using Shop.Messaging.Tests.Infrastructure;
 
 namespace Shop.Messaging.Tests.Components;
@@ -16,6 +17,7 @@ public sealed record Ping(string Key);
 public sealed record SchedulePing(string Key, TimeSpan Delay);
 public sealed record RecordAtCommit(string Key, int FailTimes = 0, bool Broken = false);
 public sealed record RecordOutside(string Key, int Together = 1);
+public sealed record RecordKeyedAtCommit(string Key, bool WriteFirst = false);
 
 /// <summary>Writes one business row per run: the row count is the number of times it really ran.</summary>
 public sealed class RecordEffectConsumer(TestDbContext db, Attempts attempts) : IConsumer<RecordEffect>
@@ -45,6 +47,24 @@ public sealed class RecordAtCommitConsumer(TestDbContext db, Attempts attempts) 
             throw new InvalidOperationException($"attempt {attempt} is broken on purpose");
         if (attempt <= context.Message.FailTimes)
             throw new TransientException($"attempt {attempt} fails on purpose");
+    }
+}
+
+/// <summary>
+/// Writes a row whose key it makes and publishes <see cref="Echoed"/>: its last batch reads nothing back, so its
+/// commit can join a group (<see cref="GroupCommit"/>). With <see cref="RecordKeyedAtCommit.WriteFirst"/> it first
+/// writes a row of its own by SQL, which sends its transaction's <c>BEGIN</c> early: that row must commit with the rest.
+/// </summary>
+[ClaimAtCommit]
+public sealed class RecordKeyedAtCommitConsumer(TestDbContext db) : IConsumer<RecordKeyedAtCommit>
+{
+    public async Task Consume(ConsumeContext<RecordKeyedAtCommit> context)
+    {
+        var key = context.Message.Key;
+        if (context.Message.WriteFirst)
+            await db.Database.ExecuteSqlAsync($"INSERT INTO keyed_effects (id, key) VALUES ({NewId.NextGuid()}, {key + "-first"})");
+        db.KeyedEffects.Add(new KeyedEffect { Id = NewId.NextGuid(), Key = key });
+        await context.Publish(new Echoed(key));
     }
 }
 

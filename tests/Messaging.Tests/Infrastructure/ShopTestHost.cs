@@ -58,6 +58,7 @@ public sealed class ShopTestHost : IAsyncDisposable
         x.AddConsumer<RecordEffectConsumer>();
         x.AddConsumer<RecordAtCommitConsumer>();
         x.AddConsumer<RecordOutsideConsumer>();
+        x.AddConsumer<RecordKeyedAtCommitConsumer>();
         x.AddConsumer<PublishThenFailConsumer>();
         x.AddConsumer<FlakyWorkConsumer>();
         x.AddConsumer<DoomedWorkConsumer>();
@@ -71,6 +72,7 @@ public sealed class ShopTestHost : IAsyncDisposable
         x.AddObserver<Fault<StartCounter>>();
         x.AddObserver<Fault<RecordAtCommit>>();
         x.AddObserver<Fault<RecordOutside>>();
+        x.AddObserver<Fault<RecordKeyedAtCommit>>();
         x.AddSagaStateMachine<CounterStateMachine, CounterState>();
     }
 

@@ -10,6 +10,7 @@ public sealed class TestDbContext(DbContextOptions<TestDbContext> options) : DbC
 {
     public DbSet<Effect> Effects => Set<Effect>();
     public DbSet<CounterState> Counters => Set<CounterState>();
+    public DbSet<KeyedEffect> KeyedEffects => Set<KeyedEffect>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -22,6 +23,15 @@ public sealed class TestDbContext(DbContextOptions<TestDbContext> options) : DbC
             effect.Property(x => x.Id).HasColumnName("id").UseIdentityByDefaultColumn();
             effect.Property(x => x.Key).HasColumnName("key").HasMaxLength(200);
             effect.Property(x => x.Consumer).HasColumnName("consumer").HasMaxLength(200);
+            effect.HasIndex(x => x.Key);
+        });
+
+        modelBuilder.Entity<KeyedEffect>(effect =>
+        {
+            effect.ToTable("keyed_effects");
+            effect.HasKey(x => x.Id);
+            effect.Property(x => x.Id).HasColumnName("id").ValueGeneratedNever();
+            effect.Property(x => x.Key).HasColumnName("key").HasMaxLength(200);
             effect.HasIndex(x => x.Key);
         });
 

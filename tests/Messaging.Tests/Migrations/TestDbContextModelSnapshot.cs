@@ -221,6 +221,25 @@ namespace Shop.Messaging.Tests.Migrations
 
                     b.ToTable("effects", (string)null);
                 });
+
+            modelBuilder.Entity("Shop.Messaging.Tests.Components.KeyedEffect", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<string>("Key")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("key");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Key");
+
+                    b.ToTable("keyed_effects", (string)null);
+                });
 #pragma warning restore 612, 618
         }
     }
