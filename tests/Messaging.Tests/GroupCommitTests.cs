@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -29,6 +30,7 @@ public sealed class When_consumes_commit_in_groups(TestEnvironment environment) 
         await using var host = await ShopTestHost.Start(environment, OneLane);
         var group = host.Services.GetRequiredService<GroupCommit<TestDbContext>>();
         var keys = Enumerable.Range(0, 8).Select(i => $"grouped-{Guid.NewGuid():N}-{i}").ToList();
+        using var sizes = GroupSizes(host.Services.GetRequiredService<IMeterFactory>());
 
         await using (var blocker = await LockKeyedEffects())
         {
@@ -41,6 +43,8 @@ public sealed class When_consumes_commit_in_groups(TestEnvironment environment) 
         await host.WaitUntilQuiet();
 
         Assert.True(group.GroupedCommits >= 4, $"{group.GroupedCommits} consumes committed in groups");
+        Assert.Contains(sizes.Recorded, size => size >= 4);
+        Assert.Equal(keys.Count, sizes.Recorded.Sum());
         foreach (var key in keys)
         {
             Assert.Equal(1, await CountKeyed(key));
@@ -101,6 +105,31 @@ public sealed class When_consumes_commit_in_groups(TestEnvironment environment) 
         Assert.Equal(
             "INSERT INTO \"t@p0;\" (a, b) VALUES (@g7_p0, @g7_d0_1); -- @p0;\nSELECT ';@p0', @p1 /* @d0_1; */, @g7_P0;\n;  CALL x(@g7_p0)", renamed);
         Assert.Equal(3, statements);
+    }
+
+    /// <summary>The <c>shop.commit_group.size</c> measurements of one host's meters (other tests' hosts run meanwhile).</summary>
+    static Recorder GroupSizes(IMeterFactory meters)
+    {
+        var recorder = new Recorder();
+        recorder.Listener.InstrumentPublished = (instrument, listener) =>
+        {
+            if (instrument.Name == "shop.commit_group.size" && ReferenceEquals(instrument.Meter.Scope, meters))
+                listener.EnableMeasurementEvents(instrument);
+        };
+        recorder.Listener.SetMeasurementEventCallback<int>((_, value, _, _) =>
+        {
+            lock (recorder.Recorded)
+                recorder.Recorded.Add(value);
+        });
+        recorder.Listener.Start();
+        return recorder;
+    }
+
+    sealed class Recorder : IDisposable
+    {
+        public MeterListener Listener { get; } = new();
+        public List<int> Recorded { get; } = [];
+        public void Dispose() => Listener.Dispose();
     }
 
     async Task<int> CountKeyed(string key)

@@ -15,6 +15,8 @@ public sealed class DurableStoreMetrics : IDisposable
     readonly Counter<long> _delivered;
     readonly Counter<long> _deliveryFailures;
     readonly Histogram<double> _lag;
+    readonly Histogram<int> _groupSize;
+    readonly Counter<long> _groupFailures;
     readonly ObservableGauge<long> _pending;
     readonly ObservableGauge<double> _oldestAge;
     readonly ConcurrentDictionary<string, Backlog> _backlogs = new();
@@ -27,6 +29,11 @@ public sealed class DurableStoreMetrics : IDisposable
         _deliveryFailures = _meter.CreateCounter<long>("shop.outbox.delivery.failures", "{unit}", "Outbox units whose delivery failed and was rescheduled");
         _lag = _meter.CreateHistogram<double>("shop.outbox.delivery.lag", "s", "Time from an outbox unit becoming due to its messages being sent",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300] });
+        _groupSize = _meter.CreateHistogram<int>("shop.commit_group.size", "{consume}",
+            "Consumes committed by one command of a commit group's lane (1: a consume that found a lane free)",
+            advice: new InstrumentAdvice<int> { HistogramBucketBoundaries = [1, 2, 4, 8, 16, 32] });
+        _groupFailures = _meter.CreateCounter<long>("shop.commit_group.failures", "{group}",
+            "Groups of consumes that failed together and ran again one consume at a time");
         _pending = _meter.CreateObservableGauge("shop.outbox.pending", () => Measure(b => b.Units), "{unit}",
             "Outbox units due and not yet delivered (including those waiting after a failed send)");
         _oldestAge = _meter.CreateObservableGauge("shop.outbox.pending.oldest_age", () => Measure(b => b.OldestAge.TotalSeconds), "s",
@@ -48,6 +55,10 @@ public sealed class DurableStoreMetrics : IDisposable
     }
 
     public void DeliveryFailed() => _deliveryFailures.Add(1);
+
+    public void GroupCommitted(int consumes) => _groupSize.Record(consumes);
+
+    public void GroupFailed() => _groupFailures.Add(1);
 
     public void Backlogged(string store, long units, TimeSpan oldestAge) => _backlogs[store] = new Backlog(units, oldestAge);
 

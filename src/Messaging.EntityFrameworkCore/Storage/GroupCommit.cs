@@ -7,6 +7,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Npgsql;
+using Shop.Messaging.EntityFrameworkCore.Delivery;
 
 namespace Shop.Messaging.EntityFrameworkCore.Storage;
 
@@ -25,8 +26,9 @@ namespace Shop.Messaging.EntityFrameworkCore.Storage;
 /// takes everything that waits when it comes free, and at rest a consume runs alone on a free lane at once.
 /// </para>
 /// </summary>
-public sealed class GroupCommit<TDbContext>(IOptions<DurableStoreOptions> options, ILogger<GroupCommit<TDbContext>> logger)
-    : GroupCommit(options.Value.GroupCommitLimit, options.Value.GroupCommitLanes, logger)
+public sealed class GroupCommit<TDbContext>(IOptions<DurableStoreOptions> options, DurableStoreMetrics metrics,
+    ILogger<GroupCommit<TDbContext>> logger)
+    : GroupCommit(options.Value.GroupCommitLimit, options.Value.GroupCommitLanes, metrics, logger)
     where TDbContext : DbContext;
 
 public abstract class GroupCommit : IAsyncDisposable, IDisposable
@@ -42,6 +44,7 @@ public abstract class GroupCommit : IAsyncDisposable, IDisposable
     readonly Channel<Entry> _waiting = Channel.CreateUnbounded<Entry>(new UnboundedChannelOptions { SingleWriter = false });
     readonly int _limit;
     readonly int _laneCount;
+    readonly DurableStoreMetrics _metrics;
     readonly ILogger _logger;
     readonly Lock _lock = new();
     Task[]? _lanes;
@@ -49,10 +52,11 @@ public abstract class GroupCommit : IAsyncDisposable, IDisposable
     long _groups;
     long _grouped;
 
-    private protected GroupCommit(int limit, int lanes, ILogger logger)
+    private protected GroupCommit(int limit, int lanes, DurableStoreMetrics metrics, ILogger logger)
     {
         _limit = limit;
         _laneCount = Math.Max(1, lanes);
+        _metrics = metrics;
         _logger = logger;
     }
 
@@ -147,6 +151,7 @@ public abstract class GroupCommit : IAsyncDisposable, IDisposable
             var rows = await Run(connection, group);
             Interlocked.Increment(ref _groups);
             Interlocked.Add(ref _grouped, group.Count);
+            _metrics.GroupCommitted(group.Count);
             var offset = 0;
             foreach (var entry in group)
             {
@@ -161,6 +166,7 @@ public abstract class GroupCommit : IAsyncDisposable, IDisposable
             // Which consume failed the group is not worth working out: failures are rare (a duplicate's claim, a
             // constraint of the consumer's), and each one alone says whose it is.
             _logger.LogDebug(exception, "A group of {Count} commits failed; each runs alone", group.Count);
+            _metrics.GroupFailed();
             return false;
         }
     }
@@ -169,7 +175,9 @@ public abstract class GroupCommit : IAsyncDisposable, IDisposable
     {
         try
         {
-            entry.Done.TrySetResult(await Run(connection, [entry]));
+            var rows = await Run(connection, [entry]);
+            _metrics.GroupCommitted(1);
+            entry.Done.TrySetResult(rows);
         }
         catch (Exception exception)
         {
