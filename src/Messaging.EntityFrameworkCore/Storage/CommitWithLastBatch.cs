@@ -306,7 +306,7 @@ static class CommitWithLastBatch
             }
 
             // EF Core's own check, on rows of a transaction that has committed (SaveChangesAndCommit reports it so).
-            var gone = ModificationCommands.Where((command, i) => command.StoreStoredProcedure is null && rows[i] != 1).ToList();
+            var gone = ModificationCommands.Where((command, i) => command.StoreStoredProcedure is null && (i >= rows.Length || rows[i] != 1)).ToList();
             if (gone.Count > 0)
                 throw new DbUpdateConcurrencyException($"{gone.Count} of the batch's statements expected to affect one row affected none.",
                     gone.SelectMany(command => command.Entries).ToList());

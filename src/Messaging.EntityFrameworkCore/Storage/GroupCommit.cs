@@ -51,6 +51,7 @@ public abstract class GroupCommit : IAsyncDisposable, IDisposable
     long _next;
     long _groups;
     long _grouped;
+    int _inLanes;
 
     private protected GroupCommit(int limit, int lanes, DurableStoreMetrics metrics, ILogger logger)
     {
@@ -62,6 +63,9 @@ public abstract class GroupCommit : IAsyncDisposable, IDisposable
 
     /// <summary>Consumes waiting for a lane.</summary>
     public int Waiting => _waiting.Reader.Count;
+
+    /// <summary>Consumes a lane has taken and not yet answered.</summary>
+    public int InLanes => Volatile.Read(ref _inLanes);
 
     /// <summary>Commands that committed two or more consumes together.</summary>
     public long Groups => Interlocked.Read(ref _groups);
@@ -134,11 +138,14 @@ public abstract class GroupCommit : IAsyncDisposable, IDisposable
                 if (group.Count == 0)
                     continue;
 
+                Interlocked.Add(ref _inLanes, group.Count);
                 if (group.Count == 1 || !await TryTogether(connection, group))
                 {
                     foreach (var entry in group)
                         await Alone(connection, entry);
                 }
+
+                Interlocked.Add(ref _inLanes, -group.Count);
             }
         }
     }
@@ -161,10 +168,13 @@ public abstract class GroupCommit : IAsyncDisposable, IDisposable
 
             return true;
         }
-        catch (Exception exception) when (exception is DbException or InvalidOperationException or IOException or TimeoutException)
+        catch (Exception exception)
         {
-            // Which consume failed the group is not worth working out: failures are rare (a duplicate's claim, a
-            // constraint of the consumer's), and each one alone says whose it is.
+            // Whatever failed (the database's error, a broken connection, a value Npgsql cannot write), each consume
+            // alone gets its own outcome, and a lane never stops on a failure. Which consume failed the group is not
+            // worth working out: failures are rare (a duplicate's claim, a constraint of the consumer's), and each one
+            // alone says whose it is. Should the group have committed after all (its answer lost), each claim meets
+            // its own row and the consume counts as a duplicate.
             _logger.LogDebug(exception, "A group of {Count} commits failed; each runs alone", group.Count);
             _metrics.GroupFailed();
             return false;
