@@ -15,8 +15,8 @@ namespace Shop.Messaging.EntityFrameworkCore.Storage;
 /// Commits the last batches of several consumes in one PostgreSQL transaction and one round trip: each consume's
 /// statements (its rows, its inbox claim, its outbox rows), one after another in one command, in the implicit
 /// transaction PostgreSQL gives a command's statements up to their sync point. A consume's own transaction and round
-/// trip cost PostgreSQL and the machine as much as its statements did (measured with <c>pgbench</c>: 150–180 µs of
-/// PostgreSQL and kernel time per consume alone, 50–60 µs in groups of eight). Nothing changes for the consume: its
+/// trip cost PostgreSQL and the machine as much as its statements did (measured with <c>pgbench</c>: 117–194 µs of
+/// PostgreSQL and kernel time per consume alone, 47–87 µs in groups of eight). Nothing changes for the consume: its
 /// save returns when its group has committed, before the message is acknowledged.
 /// <para>
 /// Only a batch that is the whole of its transaction joins (nothing was sent on its connection since <c>BEGIN</c>,
