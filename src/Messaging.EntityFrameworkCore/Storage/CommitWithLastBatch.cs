@@ -107,8 +107,8 @@ static class CommitWithLastBatch
             request.Deferred.Clear();
         }
 
-        if (grouped)
-            await db.Database.GetDbConnection().CloseAsync();
+        request.Grouped = grouped;
+        await EndGrouped(db, request);
         return commit;
     }
 
